@@ -1,0 +1,77 @@
+/// The cluster as the administrator described it in the inventory file (DESIGN §3).
+public struct Inventory: Sendable, Equatable {
+    public var name: String
+    public var product: ProductProfile.Product
+    public var maxServers: Int?
+    public var nodes: [Node]
+    /// The file this inventory was read from.
+    public var path: String
+
+    public var profile: ProductProfile { .profile(for: product) }
+
+    public init(name: String, product: ProductProfile.Product, maxServers: Int?, nodes: [Node], path: String) {
+        self.name = name
+        self.product = product
+        self.maxServers = maxServers
+        self.nodes = nodes
+        self.path = path
+    }
+
+    /// The nodes named, in inventory order; all nodes when `names` is empty.
+    public func nodes(named names: [String]) throws(InventoryError) -> [Node] {
+        if names.isEmpty { return nodes }
+        for name in names where !nodes.contains(where: { $0.name == name }) {
+            throw InventoryError(file: path, message: "no node named '\(name)' (nodes: \(nodes.map(\.name).joined(separator: ", ")))")
+        }
+        return nodes.filter { names.contains($0.name) }
+    }
+}
+
+/// One server of the cluster, with every default already applied and `{host}`/`{name}` expanded.
+public struct Node: Sendable, Equatable, Hashable {
+    public enum TransportKind: String, Sendable, CaseIterable { case ssh, local }
+    public enum Platform: String, Sendable, CaseIterable { case docker, linux, windows }
+
+    public struct SSH: Sendable, Equatable, Hashable {
+        public var user: String?
+        public var port: Int?
+        public var options: [String] = []
+    }
+
+    public var name: String
+    public var host: String
+    public var roles: [String]
+    public var transport: TransportKind
+    public var platform: Platform
+    public var ssh: SSH
+    /// The node's configuration file (absolute; a `local` node's relative path is taken
+    /// from the inventory file's directory).
+    public var config: String
+    public var format: ConfigFormat
+    public var restart: String?
+    public var health: String?
+    public var api: String?
+    public var apiKeyFile: String?
+    public var messenger: String?
+}
+
+/// A problem with the inventory: which file, where, which key, and what is wrong.
+public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var key: String?
+    public var message: String
+
+    public init(file: String, line: Int? = nil, key: String? = nil, message: String) {
+        self.file = file
+        self.line = line
+        self.key = key
+        self.message = message
+    }
+
+    public var description: String {
+        var location = file
+        if let line { location += ":\(line)" }
+        return "\(location): \(key.map { "\($0): " } ?? "")\(message)"
+    }
+}

@@ -1,0 +1,15 @@
+/// Runs node scripts on this machine with `/bin/sh`: the demo, the lab without sshd, and tests.
+public struct LocalTransport: Transport {
+    /// The environment the scripts see; nil inherits HADeck's own.
+    public var environment: [String: String]?
+
+    public init(environment: [String: String]? = nil) {
+        self.environment = environment
+    }
+
+    public func run(script: String, arguments: [String], input: [UInt8], timeout: Duration) async throws(TransportError) -> CommandOutput {
+        // sh -c SCRIPT NAME ARGS…: the arguments become $1… without any shell parsing them.
+        try await ProcessRunner.run(executable: "/bin/sh", arguments: ["-c", script, "hadeck"] + arguments,
+                                    environment: environment, input: input, timeout: timeout)
+    }
+}

@@ -1,0 +1,105 @@
+/// The POSIX sh that HADeck runs on nodes, one script per operation, one round trip each.
+///
+/// Every value arrives as a positional parameter and every file content on stdin; no
+/// script text is ever built from data. The scripts use only POSIX sh and coreutils
+/// (`stat -c`, `sha256sum`, `sync FILE`), as found on any Linux node, BusyBox included.
+enum RemoteScripts {
+    /// Exit codes with a meaning the caller acts on.
+    enum Status {
+        static let missing: Int32 = 3
+        static let unreadable: Int32 = 4
+        static let locked: Int32 = 10
+        static let changedSinceRead: Int32 = 11
+    }
+
+    static let prelude = #"""
+    set -u
+    LC_ALL=C; export LC_ALL
+    fail() { code=$1; shift; printf '%s\n' "$*" >&2; exit "$code"; }
+    sum() { s=$(sha256sum < "$1") || return 1; printf '%s' "${s%% *}"; }
+    """#
+
+    /// $1 file. Prints `mode uid gid user group mtime size`, a newline, then the content.
+    static let readFile = prelude + #"""
+    f=$1
+    [ -e "$f" ] || fail 3 "no such file: $f"
+    [ -f "$f" ] || fail 4 "not a regular file: $f"
+    [ -r "$f" ] || fail 4 "permission denied: $f"
+    meta=$(stat -L -c '%a %u %g %U %G %Y %s' -- "$f") || fail 4 "cannot stat $f"
+    printf '%s\n' "$meta"
+    exec cat -- "$f"
+    """#
+
+    /// DESIGN §4. $1 file, $2 sha256 the plan was made from, $3 sha256 of the new content,
+    /// $4 backups to keep, $5 who is writing, $6 "1" to break a lock left behind.
+    /// New content on stdin. Prints `backup=PATH` on success.
+    static let safeWrite = prelude + #"""
+    f=$(readlink -f -- "$1") || f=$1
+    expect=$2 want=$3 keep=$4 who=$5 breaklock=$6
+    dir=$(dirname -- "$f") base=$(basename -- "$f")
+    lock="$f.hadeck.lock"
+    if [ "$breaklock" = 1 ] && [ -d "$lock" ]; then
+        printf 'broke-lock=%s\n' "$(cat -- "$lock/owner" 2>/dev/null || echo unknown)"
+        rm -rf -- "$lock"
+    fi
+    if ! mkdir -- "$lock" 2>/dev/null; then
+        [ -d "$lock" ] || fail 12 "cannot create the lock $lock: $(mkdir -- "$lock" 2>&1)"
+        fail 10 "$(cat -- "$lock/owner" 2>/dev/null || echo 'unknown (no owner recorded)')"
+    fi
+    trap 'rm -rf -- "$lock"' EXIT
+    trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM
+    printf '%s since %s\n' "$who" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$lock/owner"
+
+    [ -f "$f" ] || fail 3 "no such file: $f"
+    cur=$(sum "$f") || fail 4 "cannot read $f"
+    [ "$cur" = "$expect" ] || fail 11 "changed since read: $f (planned from sha256 $(printf %.12s "$expect"), now $(printf %.12s "$cur"))"
+
+    # Leftovers of an interrupted write: we hold the lock, so nobody is writing them.
+    for t in "$dir/.$base.hadeck-tmp."*; do [ -e "$t" ] && rm -f -- "$t"; done
+
+    bdir="$dir/.hadeck-backups"
+    mkdir -p -- "$bdir" 2>/dev/null || fail 13 "cannot create the backup directory $bdir"
+    ts=$(date -u +%Y%m%dT%H%M%SZ)
+    b="$bdir/$base.$ts" n=1
+    while [ -e "$b" ]; do b="$bdir/$base.$ts.$n"; n=$((n + 1)); done
+    if ! { cp -p -- "$f" "$b.partial" 2>/dev/null && mv -f -- "$b.partial" "$b"; }; then
+        rm -f -- "$b.partial"; fail 13 "cannot write the backup $b"
+    fi
+
+    tmp="$dir/.$base.hadeck-tmp.$$"
+    cat > "$tmp" 2>/dev/null || { rm -f -- "$tmp"; fail 14 "cannot write $tmp (disk full or directory not writable?)"; }
+    got=$(sum "$tmp") || got=unreadable
+    [ "$got" = "$want" ] || { rm -f -- "$tmp"; fail 15 "the new content arrived damaged; nothing changed"; }
+    mode=$(stat -c %a -- "$f") owner=$(stat -c %u:%g -- "$f")
+    chmod "$mode" "$tmp" || { rm -f -- "$tmp"; fail 16 "cannot set mode $mode on $tmp"; }
+    if [ "$(stat -c %u:%g -- "$tmp")" != "$owner" ]; then
+        chown "$owner" "$tmp" 2>/dev/null || { rm -f -- "$tmp"; fail 16 "cannot give $tmp the owner $owner of $f"; }
+    fi
+    sync -- "$tmp" 2>/dev/null || sync
+    mv -f -- "$tmp" "$f" || { rm -f -- "$tmp"; fail 17 "cannot replace $f"; }
+    sync -- "$dir" 2>/dev/null || true
+    now=$(sum "$f") || now=unreadable
+    [ "$now" = "$want" ] || fail 18 "verification failed: $f does not hold what was written"
+
+    set --
+    for old in "$bdir/$base".[0-9]*; do
+        case $old in *.partial) ;; *) [ -f "$old" ] && set -- "$@" "$old" ;; esac
+    done
+    excess=$(($# - keep))
+    while [ "$excess" -gt 0 ]; do rm -f -- "$1"; shift; excess=$((excess - 1)); done
+    printf 'backup=%s\n' "$b"
+    """#
+
+    /// $1 file. Prints `dir=BACKUP_DIRECTORY`, then `SIZE<TAB>NAME` per backup, oldest first.
+    static let listBackups = prelude + #"""
+    f=$(readlink -f -- "$1") || f=$1
+    bdir="$(dirname -- "$f")/.hadeck-backups" base=$(basename -- "$f")
+    printf 'dir=%s\n' "$bdir"
+    [ -d "$bdir" ] || exit 0
+    for b in "$bdir/$base".[0-9]*; do
+        case $b in *.partial) continue ;; esac
+        [ -f "$b" ] || continue
+        printf '%s\t%s\n' "$(stat -c %s -- "$b")" "${b##*/}"
+    done
+    """#
+}

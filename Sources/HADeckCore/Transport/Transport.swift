@@ -1,0 +1,50 @@
+/// What a node answered to one script: exit status and both output streams.
+public struct CommandOutput: Sendable, Equatable {
+    public var status: Int32
+    public var stdout: [UInt8]
+    public var stderr: [UInt8]
+
+    public init(status: Int32, stdout: [UInt8], stderr: [UInt8]) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
+    /// stderr as text, trimmed: the remote side's own words for what went wrong.
+    public var errorText: String {
+        String(decoding: stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Why a script could not be run on a node at all (as opposed to running and failing).
+public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    case timedOut(after: Duration)
+    case cannotStart(String)
+    case unreachable(String)
+
+    public var description: String {
+        switch self {
+        case .timedOut(let after): "timed out after \(after.formattedSeconds)"
+        case .cannotStart(let why): "cannot start: \(why)"
+        case .unreachable(let why): "unreachable: \(why)"
+        }
+    }
+}
+
+/// The one way HADeck reaches a node: run a POSIX `sh` script there.
+///
+/// Values reach the script as positional parameters (`$1`, `$2`, …) and file contents on
+/// stdin, never spliced into the script text; an implementation that crosses a shell
+/// (ssh) quotes every parameter with `shellQuote`.
+public protocol Transport: Sendable {
+    func run(script: String, arguments: [String], input: [UInt8], timeout: Duration) async throws(TransportError) -> CommandOutput
+}
+
+extension Duration {
+    var formattedSeconds: String {
+        let seconds = Double(components.seconds) + Double(components.attoseconds) / 1e18
+        return seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.1fs", seconds)
+    }
+}
+
+import Foundation
