@@ -1,3 +1,5 @@
+import Foundation
+
 /// One named setting read from a node's configuration file.
 public struct ConfigEntry: Sendable, Equatable {
     /// The setting's name: `ConnectionString`, `EncryptionKey`, `WebServer.Urls`, or any
@@ -40,7 +42,12 @@ extension ConfigDocument {
             let shown = Secrets.mask(entry.value, forSetting: entry.name)
             if shown != entry.value { out.replaceSubrange(entry.span, with: Array(shown.utf8)) }
         }
-        return String(decoding: out, as: UTF8.self)
+        var text = String(decoding: out, as: UTF8.self)
+        // A secret may also stand elsewhere (a comment, another variable): hide it there too.
+        for entry in entries where Secrets.isSecretName(entry.name) && entry.value.count >= 4 {
+            text = text.replacingOccurrences(of: entry.value, with: Secrets.fingerprint(entry.value))
+        }
+        return text
     }
 
     /// The newline this file uses (CRLF if any line ends so), for lines HADeck adds.

@@ -17,6 +17,7 @@ enum RemoteScripts {
     LC_ALL=C; export LC_ALL
     fail() { code=$1; shift; printf '%s\n' "$*" >&2; exit "$code"; }
     sum() { s=$(sha256sum < "$1") || return 1; printf '%s' "${s%% *}"; }
+
     """#
 
     /// $1 file. Prints `mode uid gid user group mtime size`, a newline, then the content.

@@ -1,0 +1,59 @@
+import Foundation
+
+/// How one node's part of a plan ended.
+public enum ChangeOutcome: Sendable {
+    case written(WriteReceipt)
+    case unchanged
+    case failed(NodeFileError)
+
+    public var succeeded: Bool {
+        if case .failed = self { return false }
+        return true
+    }
+}
+
+/// Who is writing, as recorded in a lock so that a refused second writer can be told.
+public enum Writer {
+    public static var current: String {
+        let environment = ProcessInfo.processInfo.environment
+        let user = environment["USER"] ?? environment["LOGNAME"] ?? "uid \(getuid())"
+        return "\(user)@\(ProcessInfo.processInfo.hostName) (hadeck pid \(getpid()))"
+    }
+}
+
+/// Carries out a plan node by node. A failure on one node is reported and never stops
+/// or touches the other nodes' writes: each write stands alone (DESIGN §4).
+public struct ChangeApplier: Sendable {
+    public var cluster: Cluster
+    public var writer: String
+    public var keepBackups: Int
+    public var breakLock: Bool
+
+    public init(cluster: Cluster, writer: String = Writer.current, keepBackups: Int = 10, breakLock: Bool = false) {
+        self.cluster = cluster
+        self.writer = writer
+        self.keepBackups = keepBackups
+        self.breakLock = breakLock
+    }
+
+    public func apply(_ plan: ChangePlan, progress: @Sendable (PlannedChange, ChangeOutcome) -> Void = { _, _ in }) async -> [(node: String, outcome: ChangeOutcome)] {
+        var outcomes: [(String, ChangeOutcome)] = []
+        for change in plan.changes {
+            let outcome: ChangeOutcome
+            if change.changesNothing {
+                outcome = .unchanged
+            } else {
+                do {
+                    outcome = .written(try await cluster.files(on: change.node).write(
+                        change.path, content: change.newContent, replacing: change.original.sha256, by: writer,
+                        keepBackups: keepBackups, breakLock: breakLock))
+                } catch {
+                    outcome = .failed(error)
+                }
+            }
+            progress(change, outcome)
+            outcomes.append((change.node.name, outcome))
+        }
+        return outcomes
+    }
+}

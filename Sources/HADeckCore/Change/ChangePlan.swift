@@ -1,0 +1,97 @@
+/// A change to one file on one node, fully worked out before anything is written.
+public struct PlannedChange: Sendable {
+    public var node: Node
+    public var path: String
+    /// The file as read when the plan was made; the write refuses if it changed since.
+    public var original: RemoteFile
+    public var newContent: [UInt8]
+    /// Unified diff with every secret masked: safe to print.
+    public var diff: String
+    /// The product reads its configuration at start only.
+    public var restartNeeded: Bool
+
+    public var changesNothing: Bool { newContent == original.content }
+}
+
+/// What a command will do, node by node: a value, printed before anything is applied.
+public struct ChangePlan: Sendable {
+    public var title: String
+    public var changes: [PlannedChange]
+    /// Nodes the plan leaves alone because they could not be planned for, and why.
+    public var skipped: [(node: String, reason: String)]
+
+    public var writes: [PlannedChange] { changes.filter { !$0.changesNothing } }
+}
+
+/// A plan that cannot be made at all: bad input, nothing read or written.
+public struct PlanError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Works out plans from what the nodes hold now.
+public enum Planner {
+    /// Set `name` to `value` in every given node's configuration file (or in the file an
+    /// `X_FILE` variable names, where the node keeps the value there).
+    public static func set(_ name: String, to value: String, on snapshots: [NodeSnapshot], profile: ProductProfile) throws(PlanError) -> ChangePlan {
+        guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_.-]*$"#, options: .regularExpression) != nil else {
+            throw PlanError("'\(name)' is not a setting name (letters, digits, '_', '.', '-'; e.g. EncryptionKey or WebServer.Urls)")
+        }
+        if let problem = SettingRules.problem(with: value, for: name) { throw PlanError(problem) }
+        var plan = ChangePlan(title: "set \(name)", changes: [], skipped: [])
+        for snapshot in snapshots {
+            let node = snapshot.node
+            guard let configuration = snapshot.configuration else {
+                plan.skipped.append((node.name, "cannot read its configuration: \(snapshot.result.errorMessage)"))
+                continue
+            }
+            if let secretFile = configuration.referencedFiles[name] {
+                // The value lives alone in its own file; keep that file's final newline, if any.
+                let old = secretFile.content.utf8String ?? ""
+                let newline = old.hasSuffix("\r\n") ? "\r\n" : old.hasSuffix("\n") ? "\n" : ""
+                let newText = value + newline
+                let diff = old == newText ? "" : "--- \(secretFile.path)\n+++ \(secretFile.path)\n@@ -1 +1 @@\n"
+                    + "-\(Secrets.mask(old.trimmingTrailingNewline(), forSetting: name))\n+\(Secrets.mask(value, forSetting: name))\n"
+                plan.changes.append(PlannedChange(node: node, path: secretFile.path, original: secretFile,
+                                                  newContent: Array(newText.utf8), diff: diff, restartNeeded: true))
+                continue
+            }
+            var document = configuration.document
+            do { try document.set(name, to: value) } catch {
+                plan.skipped.append((node.name, "\(node.config): \(error)"))
+                continue
+            }
+            plan.changes.append(PlannedChange(node: node, path: node.config, original: configuration.file, newContent: document.bytes,
+                                              diff: maskedDiff(from: configuration.document, to: document, path: node.config),
+                                              restartNeeded: true))
+        }
+        return plan
+    }
+
+    /// Put a backup's content back in place of the node's current file.
+    public static func restore(_ backup: RemoteFile, over current: RemoteFile, on node: Node, profile: ProductProfile) -> ChangePlan {
+        let diff: String
+        do {
+            let old = try ConfigParser.parse(current.content, format: node.format, profile: profile)
+            let new = try ConfigParser.parse(backup.content, format: node.format, profile: profile)
+            diff = maskedDiff(from: old, to: new, path: current.path)
+        } catch {
+            diff = "(diff withheld: a version cannot be parsed (\(error)), so its secrets cannot be masked)\n"
+        }
+        let change = PlannedChange(node: node, path: current.path, original: current, newContent: backup.content,
+                                   diff: diff, restartNeeded: true)
+        return ChangePlan(title: "restore \(node.name) from \(backup.path)", changes: [change], skipped: [])
+    }
+
+    static func maskedDiff(from old: any ConfigDocument, to new: any ConfigDocument, path: String) -> String {
+        UnifiedDiff.make(old: old.maskedText(), new: new.maskedText(), oldLabel: path, newLabel: path)
+    }
+}
+
+extension Result where Failure == NodeReadError {
+    var errorMessage: String {
+        if case .failure(let error) = self { return error.message }
+        return ""
+    }
+}

@@ -1,0 +1,49 @@
+/// The cluster of an inventory, with the means to reach its nodes.
+///
+/// Every per-node operation fans out over the selected nodes in parallel, never more
+/// than `fanout` at a time, and returns results in inventory order.
+public struct Cluster: Sendable {
+    public let inventory: Inventory
+    public var fanout: Int
+    public var timeout: Duration
+    private let makeTransport: @Sendable (Node) -> any Transport
+
+    public init(inventory: Inventory, fanout: Int = 32, timeout: Duration = .seconds(30),
+                transport: @escaping @Sendable (Node) -> any Transport) {
+        self.inventory = inventory
+        self.fanout = max(1, fanout)
+        self.timeout = timeout
+        self.makeTransport = transport
+    }
+
+    public var profile: ProductProfile { inventory.profile }
+
+    public func files(on node: Node) -> NodeFiles {
+        NodeFiles(transport: makeTransport(node), timeout: timeout)
+    }
+
+    /// Every node's configuration, read in parallel; one node's failure is only its own.
+    public func snapshots(of nodes: [Node]) async -> [NodeSnapshot] {
+        await forEachNode(nodes) { node in await NodeReader.read(node, with: files(on: node), profile: profile) }
+    }
+
+    /// Runs `body` for every node, at most `fanout` at once; results in the nodes' order.
+    public func forEachNode<Result: Sendable>(_ nodes: [Node], _ body: @escaping @Sendable (Node) async -> Result) async -> [Result] {
+        await withTaskGroup(of: (Int, Result).self) { group in
+            var results = [Result?](repeating: nil, count: nodes.count)
+            var next = 0
+            func startNext() {
+                guard next < nodes.count else { return }
+                let index = next, node = nodes[index]
+                group.addTask { (index, await body(node)) }
+                next += 1
+            }
+            for _ in 0..<min(fanout, nodes.count) { startNext() }
+            for await (index, result) in group {
+                results[index] = result
+                startNext()
+            }
+            return results.map { $0! }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+/// Reads a configuration file in the format its node declares.
+public enum ConfigParser {
+    public static func parse(_ bytes: [UInt8], format: ConfigFormat, profile: ProductProfile) throws(ConfigParseError) -> any ConfigDocument {
+        switch format {
+        case .xml: try XMLConfigDocument(bytes: bytes)
+        case .env: try EnvConfigDocument(bytes: bytes, profile: profile)
+        }
+    }
+}
+
+/// Rules a setting's value must follow whatever file it comes from.
+public enum SettingRules {
+    /// Why `value` is not acceptable for `name`, or nil when it is. Never quotes a secret.
+    public static func problem(with value: String, for name: String) -> String? {
+        switch name {
+        case "EncryptionKey":
+            let isHex = value.allSatisfy { $0.isHexDigit && $0.isASCII }
+            if value.count == 32 && isHex { return nil }
+            return "EncryptionKey must be 32 hex digits (this one has \(value.count) characters\(isHex ? "" : ", not all of them hex digits"))"
+        default:
+            return nil
+        }
+    }
+}

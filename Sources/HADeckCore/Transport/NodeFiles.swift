@@ -1,0 +1,116 @@
+import Foundation
+
+/// A file as read from a node: its bytes and what `stat` said of it.
+public struct RemoteFile: Sendable, Equatable {
+    public var path: String
+    public var content: [UInt8]
+    /// SHA-256 of `content`, 64 hex digits: what a later write must still find there.
+    public var sha256: String
+    public var mode: String
+    public var owner: String
+    public var modified: Date
+}
+
+/// One backup of a configuration file, as listed on the node.
+public struct Backup: Sendable, Equatable, Codable {
+    public var name: String
+    public var path: String
+    public var size: Int
+}
+
+/// What a successful safe write did.
+public struct WriteReceipt: Sendable, Equatable {
+    public var backup: String
+    /// Who held the lock that this write broke on request, if it broke one.
+    public var brokenLock: String?
+}
+
+/// Why a file operation on a node failed, in words an administrator can act on.
+public enum NodeFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    case transport(TransportError)
+    case missing(String)
+    /// Another writer holds the lock: who and since when (as the lock records it).
+    case locked(path: String, holder: String)
+    case changedSinceRead(String)
+    case failed(status: Int32, message: String)
+    case malformedReply(String)
+
+    public var description: String {
+        switch self {
+        case .transport(let error): "\(error)"
+        case .missing(let message): message
+        case .locked(let path, let holder):
+            "\(path) is locked by \(holder); if that run is gone, run again with --break-lock"
+        case .changedSinceRead(let message): message
+        case .failed(let status, let message): message.isEmpty ? "failed with exit status \(status)" : message
+        case .malformedReply(let what): "unexpected reply from the node: \(what)"
+        }
+    }
+}
+
+/// File operations on one node, each a single round trip of a `RemoteScripts` script.
+public struct NodeFiles: Sendable {
+    public let transport: any Transport
+    public var timeout: Duration
+
+    public init(transport: any Transport, timeout: Duration = .seconds(30)) {
+        self.transport = transport
+        self.timeout = timeout
+    }
+
+    public func read(_ path: String) async throws(NodeFileError) -> RemoteFile {
+        let output = try await run(RemoteScripts.readFile, [path])
+        guard let newline = output.stdout.firstIndex(of: 0x0A) else { throw .malformedReply("no file header") }
+        let fields = String(decoding: output.stdout[..<newline], as: UTF8.self).split(separator: " ").map(String.init)
+        guard fields.count == 7, let mtime = TimeInterval(fields[5]), let size = Int(fields[6]) else {
+            throw .malformedReply("file header '\(fields.joined(separator: " "))'")
+        }
+        let content = Array(output.stdout[(newline + 1)...])
+        guard content.count == size else {
+            throw .failed(status: 0, message: "\(path) changed while it was being read (\(content.count) of \(size) bytes); try again")
+        }
+        return RemoteFile(path: path, content: content, sha256: SHA256.hex(content), mode: fields[0],
+                          owner: "\(fields[3]):\(fields[4])", modified: Date(timeIntervalSince1970: mtime))
+    }
+
+    /// DESIGN §4: lock, compare with `expectedSHA256`, back up, write beside, rename, verify.
+    public func write(_ path: String, content: [UInt8], replacing expectedSHA256: String, by writer: String,
+                      keepBackups: Int = 10, breakLock: Bool = false) async throws(NodeFileError) -> WriteReceipt {
+        let output = try await run(RemoteScripts.safeWrite,
+                                   [path, expectedSHA256, SHA256.hex(content), String(keepBackups), writer, breakLock ? "1" : "0"],
+                                   input: content)
+        let lines = String(decoding: output.stdout, as: UTF8.self).split(separator: "\n")
+        guard let backup = lines.first(where: { $0.hasPrefix("backup=") })?.dropFirst(7) else {
+            throw .malformedReply("no backup path reported")
+        }
+        let broken = lines.first { $0.hasPrefix("broke-lock=") }.map { String($0.dropFirst(11)) }
+        return WriteReceipt(backup: String(backup), brokenLock: broken)
+    }
+
+    /// The file's backups, oldest first, and the directory that holds them.
+    public func backups(of path: String) async throws(NodeFileError) -> (directory: String, backups: [Backup]) {
+        let output = try await run(RemoteScripts.listBackups, [path])
+        let lines = String(decoding: output.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
+        guard let first = lines.first, first.hasPrefix("dir=") else { throw .malformedReply("no backup directory reported") }
+        let directory = String(first.dropFirst(4))
+        let backups = lines.dropFirst().compactMap { line -> Backup? in
+            let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let size = Int(parts[0]) else { return nil }
+            return Backup(name: parts[1], path: "\(directory)/\(parts[1])", size: size)
+        }
+        return (directory, backups)
+    }
+
+    private func run(_ script: String, _ arguments: [String], input: [UInt8] = []) async throws(NodeFileError) -> CommandOutput {
+        let output: CommandOutput
+        do { output = try await transport.run(script: script, arguments: arguments, input: input, timeout: timeout) }
+        catch { throw .transport(error) }
+        switch output.status {
+        case 0: return output
+        case RemoteScripts.Status.missing: throw .missing(output.errorText)
+        case RemoteScripts.Status.locked: throw .locked(path: arguments[0], holder: output.errorText)
+        case RemoteScripts.Status.changedSinceRead: throw .changedSinceRead(output.errorText)
+        default: throw .failed(status: output.status, message: output.errorText)
+        }
+    }
+}

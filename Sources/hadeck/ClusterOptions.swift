@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import HADeckCore
+
+/// Options every command that reaches nodes shares.
+struct ClusterOptions: ParsableArguments {
+    @Option(name: [.customShort("i"), .customLong("inventory")], help: "The inventory file.")
+    var inventory: String?
+
+    @Option(help: "Seconds each node may take to answer one request.")
+    var timeout: Int = 30
+
+    @Option(help: "How many nodes to work on at once.")
+    var fanout: Int = 32
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be at least 1 second") }
+        guard fanout > 0 else { throw ValidationError("--fanout must be at least 1") }
+    }
+
+    /// The inventory's cluster, ready to reach its nodes.
+    func cluster() throws -> Cluster {
+        let loaded: Inventory
+        do { loaded = try InventoryLoader.load(path: try InventoryLocator.locate(explicit: inventory)) } catch { throw BadInput(error) }
+        return Cluster(inventory: loaded, fanout: fanout, timeout: .seconds(timeout), transport: Transports.make)
+    }
+}
+
+/// `--node N` (repeatable): which nodes a command works on; all when absent.
+struct NodeSelection: ParsableArguments {
+    @Option(name: .customLong("node"), help: "Only this node (repeat for more).")
+    var names: [String] = []
+
+    func nodes(of cluster: Cluster) throws -> [Node] {
+        do { return try cluster.inventory.nodes(named: names) } catch { throw BadInput(error) }
+    }
+}
+
+/// Confirmation before a write, as every destructive action asks for one.
+enum Confirmation {
+    /// True to go on. Without a terminal and without `--yes` it refuses: a script must say so.
+    static func ask(_ question: String, yes: Bool, stdinUsed: Bool = false) throws -> Bool {
+        if yes { return true }
+        guard isatty(STDIN_FILENO) == 1, !stdinUsed else {
+            throw BadInput("refusing to write without confirmation: standard input is not a terminal; pass --yes to confirm")
+        }
+        print("\(question) [y/N] ", terminator: "")
+        fflush(nil)
+        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        return answer == "y" || answer == "yes"
+    }
+}
+
+/// JSON on stdout, keys sorted so that output is stable for scripts and diffs.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import HADeckCore
+
+/// `hadeck diff`: does every node hold the same configuration?
+struct Diff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show, per setting, whether all nodes agree; where they don't, each node's (masked) value.")
+
+    @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var selection: NodeSelection
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let cluster = try cluster.cluster()
+        let snapshots = await cluster.snapshots(of: try selection.nodes(of: cluster))
+        let report = DriftReport(snapshots: snapshots)
+        if json {
+            try printJSON(DriftJSON(cluster: cluster.inventory.name, report: report))
+        } else {
+            print(render(report, cluster: cluster.inventory.name, nodes: snapshots.count))
+        }
+        if !report.isClean { throw problemsFound }
+    }
+
+    func render(_ report: DriftReport, cluster: String, nodes: Int) -> String {
+        var lines = ["\(cluster): \(nodes) node\(nodes == 1 ? "" : "s"), \(report.readableCount) read"]
+        let width = (report.rows.map(\.name.count).max() ?? 0) + 2
+        let nodeWidth = (report.rows.first?.values.map(\.node.count).max() ?? 0) + 2
+        for row in report.differing {
+            lines.append("DIFFERS  \(row.name.padded(width))odd: \(row.oddNodes.joined(separator: ", "))")
+            for entry in row.values {
+                let shown = entry.value.map { Secrets.mask($0, forSetting: row.name) } ?? "(not set)"
+                lines.append("           \(entry.node.padded(nodeWidth))\(shown)\(row.oddNodes.contains(entry.node) ? "   <- differs" : "")")
+            }
+        }
+        for row in report.rows where row.agrees {
+            lines.append("same     \(row.name.padded(width))on all \(report.readableCount) nodes")
+        }
+        for (node, reason) in report.unreadable { lines.append("UNREAD   \(node.padded(nodeWidth))\(reason)") }
+        for (node, problem) in report.problems { lines.append("INVALID  \(node.padded(nodeWidth))\(problem)") }
+        let differing = report.differing.map(\.name)
+        lines.append(report.isClean ? "All \(report.readableCount) nodes agree on all \(report.rows.count) settings."
+            : "Problems: \(differing.count) setting\(differing.count == 1 ? "" : "s") differ\(differing.count == 1 ? "s" : "")"
+              + (differing.isEmpty ? "" : " (\(differing.joined(separator: ", ")))")
+              + ", \(report.unreadable.count) node\(report.unreadable.count == 1 ? "" : "s") unreadable, \(report.problems.count) invalid value\(report.problems.count == 1 ? "" : "s").")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The JSON shape of a drift report; values masked exactly as in the text output.
+struct DriftJSON: Encodable {
+    struct SettingJSON: Encodable {
+        var name: String
+        var same: Bool
+        var oddNodes: [String]
+        var values: [String: String?]
+    }
+    struct NodeIssue: Encodable { var node: String; var reason: String }
+
+    var cluster: String
+    var clean: Bool
+    var settings: [SettingJSON]
+    var unreadable: [NodeIssue]
+    var invalid: [NodeIssue]
+
+    init(cluster: String, report: DriftReport) {
+        self.cluster = cluster
+        clean = report.isClean
+        settings = report.rows.map { row in
+            SettingJSON(name: row.name, same: row.agrees, oddNodes: row.oddNodes,
+                        values: Dictionary(uniqueKeysWithValues: row.values.map { ($0.node, $0.value.map { Secrets.mask($0, forSetting: row.name) }) }))
+        }
+        unreadable = report.unreadable.map { NodeIssue(node: $0.node, reason: $0.reason) }
+        invalid = report.problems.map { NodeIssue(node: $0.node, reason: $0.problem) }
+    }
+}
+
+extension String {
+    func padded(_ width: Int) -> String { count >= width ? self + " " : self + String(repeating: " ", count: width - count) }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import HADeckCore
+
+/// `hadeck`: the console (once it lands) and the scriptable commands.
+struct HADeck: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hadeck",
+        abstract: "See and change every node of a ProGet / BuildMaster / Otter HA cluster, safely.",
+        discussion: """
+        Exit status: 0 all well, 1 problems found (drift, unreadable node, failed write), 2 bad input.
+        The inventory is -i FILE, else ./cluster.yaml, else $HADECK_INVENTORY, else $XDG_CONFIG_HOME/hadeck/cluster.yaml.
+        """,
+        version: "0.1.0",
+        subcommands: [Diff.self, Get.self, SetCommand.self, Backups.self, Restore.self, Demo.self]
+    )
+}
+
+/// Input HADeck cannot act on: reported on stderr, exit status 2, nothing changed.
+struct BadInput: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+    init(_ error: any Error) { self.description = "\(error)" }
+}
+
+/// Problems were found and reported: exit status 1.
+let problemsFound = ExitCode(1)
+
+@main
+enum Main {
+    static func main() async {
+        do {
+            var command = try HADeck.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            exit(0)
+        } catch let error as BadInput {
+            FileHandle.standardError.write(Data("hadeck: \(error)\n".utf8))
+            exit(2)
+        } catch {
+            let code = HADeck.exitCode(for: error)
+            let message = HADeck.fullMessage(for: error)
+            if !message.isEmpty {
+                (code == .success ? FileHandle.standardOutput : FileHandle.standardError).write(Data((message + "\n").utf8))
+            }
+            // ArgumentParser says 64 for usage errors; HADeck says 2 for every bad input.
+            exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import HADeckCore
+
+/// Shows a plan, asks, applies it node by node and reports: the path every write takes.
+struct PlanRunner {
+    var cluster: Cluster
+    var json: Bool
+    var dryRun: Bool
+    var yes: Bool
+    var breakLock: Bool
+    var stdinUsed = false
+
+    struct NodeJSON: Encodable {
+        var node: String
+        var path: String?
+        var diff: String?
+        var restartNeeded: Bool?
+        var result: String
+        var backup: String?
+        var error: String?
+    }
+
+    /// Returns normally when every node ended well; throws exit 1 when any did not.
+    func run(_ plan: ChangePlan) async throws {
+        if !json { printPlan(plan) }
+        let writes = plan.writes
+        if dryRun || writes.isEmpty {
+            if json { try printJSON(plannedJSON(plan, result: dryRun ? "planned" : "unchanged")) }
+            else { print(dryRun ? "Dry run: nothing written." : "Nothing to change.") }
+            if !plan.skipped.isEmpty { throw problemsFound }
+            return
+        }
+        let question = "Write \(writes.count) file\(writes.count == 1 ? "" : "s") on \(Set(writes.map(\.node.name)).count) node\(writes.count == 1 ? "" : "s")?"
+        guard try Confirmation.ask(question, yes: yes, stdinUsed: stdinUsed) else {
+            print("Not confirmed: nothing written.")
+            throw problemsFound
+        }
+        let applier = ChangeApplier(cluster: cluster, breakLock: breakLock)
+        let quiet = json
+        let outcomes = await applier.apply(plan) { change, outcome in
+            guard !quiet else { return }
+            switch outcome {
+            case .written(let receipt):
+                if let holder = receipt.brokenLock { print("\(change.node.name): broke the lock left by \(holder)") }
+                print("\(change.node.name): written \(change.path) (backup \(receipt.backup))")
+            case .unchanged: print("\(change.node.name): already as planned, not written")
+            case .failed(let error): print("\(change.node.name): FAILED, \(change.path) left as it was: \(error)")
+            }
+        }
+        if json {
+            var rows = plan.skipped.map { NodeJSON(node: $0.node, result: "skipped", error: $0.reason) }
+            for (change, (_, outcome)) in zip(plan.changes, outcomes) {
+                var row = NodeJSON(node: change.node.name, path: change.path, diff: change.diff, restartNeeded: change.restartNeeded, result: "written")
+                switch outcome {
+                case .written(let receipt): row.backup = receipt.backup
+                case .unchanged: row.result = "unchanged"
+                case .failed(let error): row.result = "failed"; row.error = "\(error)"
+                }
+                rows.append(row)
+            }
+            try printJSON(rows)
+        }
+        let failed = outcomes.filter { !$0.outcome.succeeded }.map(\.node)
+        let restart = zip(plan.changes, outcomes).filter { $0.0.restartNeeded && { if case .written = $0 { true } else { false } }($0.1.outcome) }.map(\.0.node.name)
+        if !json {
+            if !restart.isEmpty { print("Restart needed for the change to take effect on: \(restart.joined(separator: ", "))") }
+            if !failed.isEmpty { print("Failed on: \(failed.joined(separator: ", ")); the other nodes are as reported above.") }
+        }
+        if !failed.isEmpty || !plan.skipped.isEmpty { throw problemsFound }
+    }
+
+    private func printPlan(_ plan: ChangePlan) {
+        print("Plan: \(plan.title)")
+        for change in plan.changes {
+            if change.changesNothing {
+                print("\n\(change.node.name): \(change.path) already holds this; nothing to write")
+            } else {
+                print("\n\(change.node.name): \(change.path)\(change.restartNeeded ? "  (restart needed)" : "")")
+                print(change.diff, terminator: change.diff.hasSuffix("\n") ? "" : "\n")
+            }
+        }
+        for (node, reason) in plan.skipped { print("\n\(node): NOT CHANGED: \(reason)") }
+        print("")
+    }
+
+    private func plannedJSON(_ plan: ChangePlan, result: String) -> [NodeJSON] {
+        plan.skipped.map { NodeJSON(node: $0.node, result: "skipped", error: $0.reason) }
+            + plan.changes.map { NodeJSON(node: $0.node.name, path: $0.path, diff: $0.diff, restartNeeded: $0.restartNeeded,
+                                          result: $0.changesNothing ? "unchanged" : result) }
+    }
+}
+
+/// The flags every writing command takes.
+struct WriteOptions: ParsableArguments {
+    @Flag(help: "Show the plan; write nothing.") var dryRun = false
+    @Flag(help: "Do not ask for confirmation (for scripts).") var yes = false
+    @Flag(help: "Break a lock that a killed or crashed HADeck run left behind on a node.") var breakLock = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func runner(for cluster: Cluster, stdinUsed: Bool = false) -> PlanRunner {
+        PlanRunner(cluster: cluster, json: json, dryRun: dryRun, yes: yes, breakLock: breakLock, stdinUsed: stdinUsed)
+    }
+}
