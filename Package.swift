@@ -34,8 +34,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HADeckCoreTests",
-            dependencies: ["HADeckCore"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["HADeckCore"]
         ),
         .testTarget(
             name: "HADeckCLITests",

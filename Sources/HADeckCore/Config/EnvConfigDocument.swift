@@ -39,6 +39,7 @@ public struct EnvConfigDocument: ConfigDocument {
     }
 
     public mutating func set(_ name: String, to value: String) throws(ConfigEditError) {
+        if self.value(of: name) == value { return }
         let variable = profile.environmentVariable(for: name) ?? name
         guard Self.isVariableName(variable) else { throw ConfigEditError("'\(name)' is not a valid variable name") }
         if let reference = fileReferences.first(where: { $0.setting == name }) {

@@ -17,6 +17,7 @@ public struct XMLConfigDocument: ConfigDocument {
     }
 
     public mutating func set(_ name: String, to value: String) throws(ConfigEditError) {
+        if self.value(of: name) == value { return }
         if let element = child(named: name) {
             try replaceText(of: element, with: value)
         } else if let dot = name.lastIndex(of: "."), let element = child(named: String(name[..<dot])) {

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+@testable import HADeckCore
+
+@Suite struct SecretsTests {
+    @Test func sha256MatchesKnownVectorsAndTheSystemTool() throws {
+        #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        // Lengths around the 55/56/64-byte padding boundaries, checked against sha256sum.
+        var generator = SystemRandomNumberGenerator()
+        for length in [55, 56, 57, 63, 64, 65, 119, 120, 1000, 4096] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let output = try runSync("/usr/bin/sha256sum", [], input: bytes)
+            #expect(SHA256.hex(bytes) == String(output.prefix(64)), "length \(length)")
+        }
+    }
+
+    @Test func fingerprintsHideTheValueButTellValuesApart() {
+        let a = Secrets.fingerprint("0123456789ABCDEF0123456789ABCDEF")
+        #expect(a.hasPrefix("<secret sha256:") && a.count == "<secret sha256:12345678>".count)
+        #expect(!a.contains("0123456789"))
+        #expect(a == Secrets.fingerprint("0123456789ABCDEF0123456789ABCDEF"))
+        #expect(a != Secrets.fingerprint("0123456789ABCDEF0123456789ABCDEE"))
+        #expect(Secrets.fingerprint("") == "<empty>")
+    }
+
+    @Test func secretSettingNames() {
+        for name in ["EncryptionKey", "Service.MessengerKey", "PROGET_ENCRYPTION_KEY", "ApiKey", "DB_PASSWORD", "SomeToken"] {
+            #expect(Secrets.isSecretName(name), "\(name)")
+        }
+        for name in ["ConnectionString", "WebServer.Urls", "Storage.PackagesRootPath"] { #expect(!Secrets.isSecretName(name), "\(name)") }
+    }
+
+    @Test func connectionStringPasswordsAreMaskedInEveryForm() {
+        let cases = [
+            ("Server=db;Database=ProGet;User Id=pg;Password=S3cr3t!;", "S3cr3t!", "Server=db;Database=ProGet;User Id=pg;Password="),
+            ("Host=db;Username=pg;PASSWORD=S3cr3t!", "S3cr3t!", "Host=db;Username=pg;PASSWORD="),
+            ("server=db;pwd=S3cr3t!;database=x", "S3cr3t!", "server=db;pwd="),
+            ("Server=db; password = 'a;b''c' ;Database=x", "a;b'c", "Server=db; password ="),
+            ("Server=db;Password=\"q;uoted\"", "q;uoted", "Server=db;Password="),
+            ("postgresql://pg:S3cr3t!@db:5432/proget", "S3cr3t!", "postgresql://pg:"),
+        ]
+        for (input, password, kept) in cases {
+            let masked = Secrets.mask(input, forSetting: "ConnectionString")
+            #expect(!masked.contains(password) && !masked.contains("S3cr3t"), "\(input) -> \(masked)")
+            #expect(masked.hasPrefix(kept), "\(masked)")
+            #expect(masked.contains(Secrets.fingerprint(password)), "\(masked)")
+        }
+        #expect(Secrets.mask("server=localhost;database=proget;integrated security=sspi;", forSetting: "ConnectionString")
+            == "server=localhost;database=proget;integrated security=sspi;")
+        #expect(Secrets.mask("Server=db;Password=x", forSetting: "SOME_OTHER_VAR").contains("<secret sha256:"), "any setting's connection string")
+    }
+}
+
+/// Runs a program to completion and returns its stdout as text (test helper).
+func runSync(_ executable: String, _ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let stdin = Pipe(), stdout = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    try process.run()
+    try stdin.fileHandleForWriting.write(contentsOf: Data(input))
+    try stdin.fileHandleForWriting.close()
+    let data = stdout.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
