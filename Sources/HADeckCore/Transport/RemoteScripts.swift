@@ -60,7 +60,9 @@ enum RemoteScripts {
 
     bdir="$dir/.hadeck-backups"
     mkdir -p -- "$bdir" 2>/dev/null || fail 13 "cannot create the backup directory $bdir"
-    ts=$(date -u +%Y%m%dT%H%M%SZ)
+    # Names sort in time order; nanoseconds keep that true for writes within one second.
+    ts=$(date -u +%Y%m%dT%H%M%S.%NZ)
+    case $ts in *N*) ts=$(date -u +%Y%m%dT%H%M%SZ) ;; esac
     b="$bdir/$base.$ts" n=1
     while [ -e "$b" ]; do b="$bdir/$base.$ts.$n"; n=$((n + 1)); done
     if ! { cp -p -- "$f" "$b.partial" 2>/dev/null && mv -f -- "$b.partial" "$b"; }; then
