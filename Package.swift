@@ -32,13 +32,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "HADeckTestSupport",
+            path: "Tests/HADeckTestSupport"
+        ),
         .testTarget(
             name: "HADeckCoreTests",
-            dependencies: ["HADeckCore"]
+            dependencies: ["HADeckCore", "HADeckTestSupport"]
         ),
         .testTarget(
             name: "HADeckCLITests",
-            dependencies: ["HADeckCore", "hadeck"]
+            dependencies: ["HADeckCore", "HADeckTestSupport", "hadeck"]
         ),
     ]
 )

@@ -24,11 +24,16 @@ struct PlanRunner {
     /// Returns normally when every node ended well; throws exit 1 when any did not.
     func run(_ plan: ChangePlan) async throws {
         if !json { printPlan(plan) }
+        if !plan.skipped.isEmpty {
+            // Changing only some nodes would leave the cluster split; the administrator decides.
+            if json { try printJSON(plannedJSON(plan, result: "refused")) }
+            throw BadInput("not writing anything: \(plan.skipped.map(\.node).joined(separator: ", ")) cannot be changed (see above); "
+                           + "fix \(plan.skipped.count == 1 ? "it" : "them"), or choose the nodes to change with --node")
+        }
         let writes = plan.writes
         if dryRun || writes.isEmpty {
             if json { try printJSON(plannedJSON(plan, result: dryRun ? "planned" : "unchanged")) }
             else { print(dryRun ? "Dry run: nothing written." : "Nothing to change.") }
-            if !plan.skipped.isEmpty { throw problemsFound }
             return
         }
         let question = "Write \(writes.count) file\(writes.count == 1 ? "" : "s") on \(Set(writes.map(\.node.name)).count) node\(writes.count == 1 ? "" : "s")?"
@@ -49,7 +54,7 @@ struct PlanRunner {
             }
         }
         if json {
-            var rows = plan.skipped.map { NodeJSON(node: $0.node, result: "skipped", error: $0.reason) }
+            var rows: [NodeJSON] = []
             for (change, (_, outcome)) in zip(plan.changes, outcomes) {
                 var row = NodeJSON(node: change.node.name, path: change.path, diff: change.diff, restartNeeded: change.restartNeeded, result: "written")
                 switch outcome {
@@ -67,7 +72,7 @@ struct PlanRunner {
             if !restart.isEmpty { print("Restart needed for the change to take effect on: \(restart.joined(separator: ", "))") }
             if !failed.isEmpty { print("Failed on: \(failed.joined(separator: ", ")); the other nodes are as reported above.") }
         }
-        if !failed.isEmpty || !plan.skipped.isEmpty { throw problemsFound }
+        if !failed.isEmpty { throw problemsFound }
     }
 
     private func printPlan(_ plan: ChangePlan) {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HADeckTestSupport
 @testable import HADeckCore
 
 @Suite struct InventoryTests {
@@ -94,18 +95,5 @@ import Testing
         try "x".write(toFile: cwd + "/cluster.yaml", atomically: true, encoding: .utf8)
         #expect(try InventoryLocator.locate(explicit: nil, environment: environment, currentDirectory: cwd) == cwd + "/cluster.yaml")
         #expect(try InventoryLocator.locate(explicit: "/given.yaml", environment: environment, currentDirectory: cwd) == "/given.yaml")
-    }
-}
-
-/// A directory that exists for one test and is removed with everything in it afterwards.
-final class TemporaryDirectory {
-    let path: String
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("hadeck-test-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit {
-        _ = try? runSync("/bin/chmod", ["-R", "u+rwX", path])
-        try? FileManager.default.removeItem(atPath: path)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HADeckTestSupport
 @testable import HADeckCore
 
 /// DESIGN §4 on the real file system through the `local` transport's real `/bin/sh`.
@@ -178,10 +179,6 @@ import Testing
     }
 
     func waitFor(_ file: String) async throws {
-        for _ in 0..<400 {
-            if FileManager.default.fileExists(atPath: file) { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("\(file) never appeared")
+        #expect(try await waitForFile(file), "\(file) never appeared")
     }
 }

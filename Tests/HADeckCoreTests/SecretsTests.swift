@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HADeckTestSupport
 @testable import HADeckCore
 
 @Suite struct SecretsTests {
@@ -41,6 +42,7 @@ import Testing
             ("Server=db; password = 'a;b''c' ;Database=x", "a;b'c", "Server=db; password ="),
             ("Server=db;Password=\"q;uoted\"", "q;uoted", "Server=db;Password="),
             ("postgresql://pg:S3cr3t!@db:5432/proget", "S3cr3t!", "postgresql://pg:"),
+            ("Server=db;Password=S3cr3t!;tail;Database=x", "S3cr3t!;tail", "Server=db;Password="),
         ]
         for (input, password, kept) in cases {
             let masked = Secrets.mask(input, forSetting: "ConnectionString")
@@ -52,21 +54,4 @@ import Testing
             == "server=localhost;database=proget;integrated security=sspi;")
         #expect(Secrets.mask("Server=db;Password=x", forSetting: "SOME_OTHER_VAR").contains("<secret sha256:"), "any setting's connection string")
     }
-}
-
-/// Runs a program to completion and returns its stdout as text (test helper).
-func runSync(_ executable: String, _ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    let stdin = Pipe(), stdout = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    try process.run()
-    try stdin.fileHandleForWriting.write(contentsOf: Data(input))
-    try stdin.fileHandleForWriting.close()
-    let data = stdout.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
 }

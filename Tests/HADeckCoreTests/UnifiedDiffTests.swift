@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HADeckTestSupport
 @testable import HADeckCore
 
 @Suite struct UnifiedDiffTests {

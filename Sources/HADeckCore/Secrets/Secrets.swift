@@ -58,6 +58,14 @@ public enum Secrets {
                     }
                 } else {
                     while j < chars.count, chars[j] != ";" { value.append(chars[j]); j += 1 }
+                    // A following segment without '=' cannot be a key: it is the rest of a
+                    // password that held a ';'. Hide it too rather than print it.
+                    while j < chars.count, let next = chars[(j + 1)...].split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first,
+                          !next.contains("="), next.contains(where: { !$0.isWhitespace }) {
+                        value.append(";")
+                        value += String(next)
+                        j += 1 + next.count
+                    }
                 }
                 out += fingerprint(value)
                 i = j

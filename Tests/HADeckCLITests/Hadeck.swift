@@ -1,0 +1,53 @@
+import Foundation
+import HADeckTestSupport
+
+/// The real `hadeck` binary, built beside this test bundle, and a way to run it.
+enum Hadeck {
+    static let binary: String = {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hadeck").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        // Some runners start tests from a bundle one level deeper.
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("hadeck").path
+    }()
+
+    /// Runs `hadeck ARGS` with stdin a pipe (never a terminal) and a clean, predictable environment.
+    @discardableResult
+    static func run(_ arguments: [String], input: String = "", environment extra: [String: String] = [:], in directory: String? = nil) throws -> ProgramResult {
+        var environment = ProcessInfo.processInfo.environment
+        environment["HADECK_INVENTORY"] = nil
+        for (key, value) in extra { environment[key] = value }
+        return try HADeckTestSupport.run(binary, arguments, input: Array(input.utf8), environment: environment, currentDirectory: directory)
+    }
+}
+
+/// A `transport: local` cluster of nodes in a temporary directory.
+struct LocalCluster {
+    let directory: TemporaryDirectory
+    let nodes: [String]
+    var inventory: String { directory.path + "/cluster.yaml" }
+
+    /// `configs` maps each node to its configuration file's content; `file` is its name.
+    init(configs: [(node: String, text: String)], file: String = "ProGet.config", extraInventory: String = "") throws {
+        directory = try TemporaryDirectory()
+        nodes = configs.map(\.node)
+        for (node, text) in configs { try directory.write(text, to: "nodes/\(node)/\(file)", mode: 0o640) }
+        try directory.write("""
+        name: test
+        product: proget
+        defaults:
+          transport: local
+          config: nodes/{name}/\(file)
+        \(extraInventory)
+        nodes:
+        \(nodes.enumerated().map { "  - { name: \($0.element), host: 127.0.0.\(11 + $0.offset) }" }.joined(separator: "\n"))
+
+        """, to: "cluster.yaml")
+    }
+
+    func config(_ node: String, file: String = "ProGet.config") -> [UInt8] { directory.bytes("nodes/\(node)/\(file)") }
+    func path(_ node: String, file: String = "ProGet.config") -> String { directory.path + "/nodes/\(node)/\(file)" }
+
+    func hadeck(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> ProgramResult {
+        try Hadeck.run(arguments + ["-i", inventory], input: input, environment: environment)
+    }
+}
