@@ -47,7 +47,10 @@ public enum NodeReader {
         do { document = try ConfigParser.parse(file.content, format: node.format, profile: profile) }
         catch { return .failure(NodeReadError("\(node.config): \(error)")) }
 
-        var settings = document.entries.map { Setting(name: $0.name, value: $0.value, origin: "line \($0.line)") }
+        // An `X_FILE` variable only says where X's value is; X itself is the setting.
+        let pointers = Set((document as? EnvConfigDocument)?.fileReferences.map(\.variable) ?? [])
+        var settings = document.entries.filter { !pointers.contains($0.name) }
+            .map { Setting(name: $0.name, value: $0.value, origin: "line \($0.line)") }
         var referenced: [String: RemoteFile] = [:]
         if let env = document as? EnvConfigDocument {
             for reference in env.fileReferences {

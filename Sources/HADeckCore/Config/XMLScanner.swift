@@ -141,8 +141,9 @@ struct XMLScanner {
         i += 2
         let endName = try xmlName("end tag name")
         if endName != name { throw error("end tag </\(endName)> does not match <\(name)>", at: endTagStart) }
+        let nameEnd = i
         skipWhitespace()
-        guard peek(">") else { throw error("expected '>' to close </\(endName)") }
+        guard peek(">") else { throw error("expected '>' to close </\(endName)", at: nameEnd) }
         i += 1
         element.end = i
         element.text = try decode(text, at: startTagEnd)
