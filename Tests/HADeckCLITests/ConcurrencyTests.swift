@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import HADeckTestSupport
+@testable import HADeckCore
+
+/// Two writers at once, and a file edited by hand between plan and apply.
+@Suite struct ConcurrencyTests {
+    /// A PATH whose first directory holds `fakes` (name → sh body), for the nodes' scripts.
+    static func fakePath(in directory: TemporaryDirectory, _ fakes: [String: String]) throws -> [String: String] {
+        for (name, body) in fakes { try directory.write("#!/bin/sh\n\(body)\n", to: "fakebin/\(name)", mode: 0o755) }
+        return ["PATH": directory.path + "/fakebin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+                "HADECK_TEST_DIR": directory.path]
+    }
+
+    @Test func aSecondSetIsRefusedAndToldWhoHoldsTheLock() async throws {
+        let cluster = try driftedCluster()
+        let target = cluster.path("web3")
+        // The first run pauses on web3 just before its rename until the test says go.
+        var environment = try Self.fakePath(in: cluster.directory, ["mv": """
+            for last; do :; done
+            case $last in */web3/ProGet.config)
+                touch "$HADECK_TEST_DIR/paused"
+                while [ ! -e "$HADECK_TEST_DIR/go" ]; do sleep 0.05; done ;;
+            esac
+            exec /bin/mv "$@"
+            """])
+        environment["USER"] = "alice"
+        let first = Task.detached { try cluster.hadeck(["set", "EncryptionKey", newKey, "--yes"], environment: environment) }
+        #expect(try await waitForFile(cluster.directory.path + "/paused"))
+
+        let second = try cluster.hadeck(["set", "EncryptionKey", keyA, "--yes", "--node", "web3"], environment: ["USER": "bob"])
+        #expect(second.status == 1)
+        #expect(second.stdout.contains("web3: FAILED, \(target) left as it was: \(target) is locked by alice@"), "\(second.stdout)")
+        #expect(second.stdout.contains("(hadeck pid ") && second.stdout.contains(" since 20"))
+
+        FileManager.default.createFile(atPath: cluster.directory.path + "/go", contents: nil)
+        let firstResult = try await first.value
+        #expect(firstResult.status == 0, "\(firstResult.output)")
+        #expect(cluster.nodes.allSatisfy { String(decoding: cluster.config($0), as: UTF8.self).contains(newKey) }, "the first run's change is whole")
+        #expect(!FileManager.default.fileExists(atPath: target + ".hadeck.lock"))
+    }
+
+    @Test func aFileEditedBetweenPlanAndApplyIsRefused() throws {
+        let cluster = try driftedCluster()
+        // Just as the write takes its lock, someone edits web2 by hand.
+        let environment = try Self.fakePath(in: cluster.directory, ["mkdir": """
+            for last; do :; done
+            case $last in */web2/ProGet.config.hadeck.lock) printf '<!-- hand edit -->\\n' >> "${last%.hadeck.lock}" ;; esac
+            exec /bin/mkdir "$@"
+            """])
+        let result = try cluster.hadeck(["set", "EncryptionKey", newKey, "--yes"], environment: environment)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("web2: FAILED, \(cluster.path("web2")) left as it was: changed since read: \(cluster.path("web2"))"), "\(result.stdout)")
+        let web2 = String(decoding: cluster.config("web2"), as: UTF8.self)
+        #expect(web2.contains(keyA) && web2.hasSuffix("<!-- hand edit -->\n"), "the hand edit survives, our value was not written")
+        #expect(String(decoding: cluster.config("web1"), as: UTF8.self).contains(newKey), "other nodes are unaffected")
+        #expect(result.stdout.contains("Failed on: web2"))
+    }
+}
