@@ -112,14 +112,8 @@ ESCAPED="line1\\nline2 \\"q\\" \\$HOME"
             ("A='x' trailing\n", 1, 7, "unexpected text after the closing quote"),
             ("A=1\nA=2\n", 2, 1, "A is set twice (first on line 1)"),
         ]
-        for (text, line, column, message) in cases {
-            do {
-                _ = try EnvConfigDocument(bytes: Array(text.utf8), profile: proget)
-                Issue.record("accepted: \(text)")
-            } catch {
-                #expect(error.position == TextPosition(line: line, column: column), "\(text): \(error)")
-                #expect(error.message.contains(message), "\(error)")
-            }
+        expectParseErrors(cases) { try EnvConfigDocument(bytes: $0, profile: proget) }
+    }
         }
     }
 }

@@ -38,6 +38,20 @@ let xmlVariants: [(name: String, text: [UInt8])] = {
     ]
 }()
 
+/// Each case's text must be refused with exactly that position and a message containing the words.
+func expectParseErrors(_ cases: [(String, Int, Int, String)], sourceLocation: SourceLocation = #_sourceLocation,
+                       _ parse: ([UInt8]) throws(ConfigParseError) -> any ConfigDocument) {
+    for (text, line, column, message) in cases {
+        do {
+            _ = try parse(Array(text.utf8))
+            Issue.record("accepted: \(text)", sourceLocation: sourceLocation)
+        } catch {
+            #expect(error.position == TextPosition(line: line, column: column), "\(text): \(error)", sourceLocation: sourceLocation)
+            #expect(error.message.contains(message), "\(error)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
 /// Asserts that `new` differs from `old` only inside one contiguous region, and returns
 /// the old and new bytes of that region.
 func changedRegion(_ old: [UInt8], _ new: [UInt8]) -> (old: String, new: String) {
@@ -159,14 +173,8 @@ func changedRegion(_ old: [UInt8], _ new: [UInt8]) -> (old: String, new: String)
             ("", 1, 1, "no root element"),
             ("<InedoAppConfig>\n  <A x=1/>\n</InedoAppConfig>", 2, 8, "quoted value"),
         ]
-        for (text, line, column, message) in cases {
-            do {
-                _ = try XMLConfigDocument(bytes: Array(text.utf8))
-                Issue.record("accepted: \(text)")
-            } catch {
-                #expect(error.position == TextPosition(line: line, column: column), "\(text)")
-                #expect(error.message.contains(message), "\(error)")
-            }
+        expectParseErrors(cases) { try XMLConfigDocument(bytes: $0) }
+    }
         }
     }
 
