@@ -114,6 +114,4 @@ ESCAPED="line1\\nline2 \\"q\\" \\$HOME"
         ]
         expectParseErrors(cases) { try EnvConfigDocument(bytes: $0, profile: proget) }
     }
-        }
-    }
 }

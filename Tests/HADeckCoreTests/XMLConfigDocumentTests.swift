@@ -175,8 +175,6 @@ func changedRegion(_ old: [UInt8], _ new: [UInt8]) -> (old: String, new: String)
         ]
         expectParseErrors(cases) { try XMLConfigDocument(bytes: $0) }
     }
-        }
-    }
 
     @Test func invalidUTF8IsAnError() {
         #expect(throws: ConfigParseError.self) { try XMLConfigDocument(bytes: Array("<InedoAppConfig><A>".utf8) + [0xFF] + Array("</A></InedoAppConfig>".utf8)) }
