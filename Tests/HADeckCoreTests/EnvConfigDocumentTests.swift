@@ -112,6 +112,6 @@ ESCAPED="line1\\nline2 \\"q\\" \\$HOME"
             ("A='x' trailing\n", 1, 7, "unexpected text after the closing quote"),
             ("A=1\nA=2\n", 2, 1, "A is set twice (first on line 1)"),
         ]
-        expectParseErrors(cases) { try EnvConfigDocument(bytes: $0, profile: proget) }
+        expectParseErrors(cases) { bytes throws(ConfigParseError) in try EnvConfigDocument(bytes: bytes, profile: proget) }
     }
 }

@@ -173,7 +173,7 @@ func changedRegion(_ old: [UInt8], _ new: [UInt8]) -> (old: String, new: String)
             ("", 1, 1, "no root element"),
             ("<InedoAppConfig>\n  <A x=1/>\n</InedoAppConfig>", 2, 8, "quoted value"),
         ]
-        expectParseErrors(cases) { try XMLConfigDocument(bytes: $0) }
+        expectParseErrors(cases) { bytes throws(ConfigParseError) in try XMLConfigDocument(bytes: bytes) }
     }
 
     @Test func invalidUTF8IsAnError() {
