@@ -13,16 +13,29 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "How many nodes to work on at once.")
     var fanout: Int = 32
 
+    @Flag(help: "Trust a node's host key the first time it is seen (ssh StrictHostKeyChecking=accept-new).")
+    var acceptNew = false
+
+    @Option(help: "How long idle ssh master connections stay up for later commands (ssh ControlPersist; default 600 seconds).")
+    var controlPersist: String?
+
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be at least 1 second") }
         guard fanout > 0 else { throw ValidationError("--fanout must be at least 1") }
+        if let controlPersist, controlPersist.range(of: #"^([0-9]+[smhdw]?|yes|no)$"#, options: .regularExpression) == nil {
+            throw ValidationError("--control-persist takes a time such as 600, 10m or 1h (or yes/no)")
+        }
     }
 
     /// The inventory's cluster, ready to reach its nodes.
     func cluster() throws -> Cluster {
         let loaded: Inventory
         do { loaded = try InventoryLoader.load(path: try InventoryLocator.locate(explicit: inventory)) } catch { throw BadInput(error) }
-        return Cluster(inventory: loaded, fanout: fanout, timeout: .seconds(timeout), transport: Transports.make)
+        var ssh = SSHSettings()
+        ssh.acceptNewHostKeys = acceptNew
+        ssh.controlPersist = controlPersist
+        let factory = TransportFactory(ssh: ssh)
+        return Cluster(inventory: loaded, fanout: fanout, timeout: .seconds(timeout), transport: factory.transport(for:))
     }
 }
 

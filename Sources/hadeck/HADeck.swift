@@ -12,7 +12,7 @@ struct HADeck: AsyncParsableCommand {
         The inventory is -i FILE, else ./cluster.yaml, else $HADECK_INVENTORY, else $XDG_CONFIG_HOME/hadeck/cluster.yaml.
         """,
         version: "0.1.0",
-        subcommands: [Diff.self, Get.self, SetCommand.self, Backups.self, Restore.self, Demo.self]
+        subcommands: [Status.self, Diff.self, Get.self, SetCommand.self, Backups.self, Restore.self, Demo.self]
     )
 }
 
@@ -30,7 +30,7 @@ let problemsFound = ExitCode(1)
 enum Main {
     static func main() async {
         do {
-            var command = try HADeck.parseAsRoot()
+            var command = try HADeck.parseAsRoot(withDefaultWatchInterval(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -50,4 +50,15 @@ enum Main {
             exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }
+}
+
+/// `--watch` may stand without a value (`status --watch`): give it the default interval.
+func withDefaultWatchInterval(_ arguments: [String]) -> [String] {
+    var result: [String] = []
+    for (index, argument) in arguments.enumerated() {
+        result.append(argument)
+        let next = index + 1 < arguments.count ? arguments[index + 1] : nil
+        if argument == "--watch", next.flatMap(Double.init) == nil { result.append("2") }
+    }
+    return result
 }

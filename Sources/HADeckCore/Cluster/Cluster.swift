@@ -22,6 +22,10 @@ public struct Cluster: Sendable {
         NodeFiles(transport: makeTransport(node), timeout: timeout)
     }
 
+    public func commands(on node: Node) -> NodeCommands {
+        NodeCommands(transport: makeTransport(node), timeout: timeout)
+    }
+
     /// Every node's configuration, read in parallel; one node's failure is only its own.
     public func snapshots(of nodes: [Node]) async -> [NodeSnapshot] {
         await forEachNode(nodes) { node in await NodeReader.read(node, with: files(on: node), profile: profile) }

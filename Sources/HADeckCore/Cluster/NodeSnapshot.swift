@@ -23,6 +23,8 @@ public struct NodeConfiguration: Sendable {
 public struct NodeSnapshot: Sendable {
     public var node: Node
     public var result: Result<NodeConfiguration, NodeReadError>
+    /// How long reading took: one round trip for the file (two with an `X_FILE`).
+    public var elapsed: Duration = .zero
 
     public var configuration: NodeConfiguration? { try? result.get() }
 }
@@ -30,19 +32,30 @@ public struct NodeSnapshot: Sendable {
 /// Why a node's configuration could not be read or understood.
 public struct NodeReadError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// False when the node itself could not be reached (as opposed to its file being bad).
+    public var reachedNode: Bool
+    public init(_ message: String, reachedNode: Bool = true) {
+        self.message = message
+        self.reachedNode = reachedNode
+    }
     public var description: String { message }
 }
 
 /// Reads nodes' configuration files through their transports.
 public enum NodeReader {
     public static func read(_ node: Node, with files: NodeFiles, profile: ProductProfile) async -> NodeSnapshot {
-        NodeSnapshot(node: node, result: await configuration(of: node, with: files, profile: profile))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = await configuration(of: node, with: files, profile: profile)
+        return NodeSnapshot(node: node, result: result, elapsed: clock.now - start)
     }
 
     static func configuration(of node: Node, with files: NodeFiles, profile: ProductProfile) async -> Result<NodeConfiguration, NodeReadError> {
         let file: RemoteFile
-        do { file = try await files.read(node.config) } catch { return .failure(NodeReadError("\(error)")) }
+        do { file = try await files.read(node.config) } catch {
+            if case .transport = error { return .failure(NodeReadError("\(error)", reachedNode: false)) }
+            return .failure(NodeReadError("\(error)"))
+        }
         let document: any ConfigDocument
         do { document = try ConfigParser.parse(file.content, format: node.format, profile: profile) }
         catch { return .failure(NodeReadError("\(node.config): \(error)")) }

@@ -36,6 +36,8 @@ public struct Node: Sendable, Equatable, Hashable {
         public var user: String?
         public var port: Int?
         public var options: [String] = []
+        /// ssh ControlPersist for this node's master connection (`600`, `10m`, …).
+        public var controlPersist: String?
     }
 
     public var name: String

@@ -112,11 +112,18 @@ public enum InventoryLoader {
             let transport: Node.TransportKind = try choice("transport", default: .ssh)
             var ssh = Node.SSH()
             for source in [defaults["ssh"].map { ($0, "defaults.ssh") }, own["ssh"].map { ($0, "\(name).ssh") }].compactMap({ $0 }) {
-                let fields = try mapping(source.0, at: source.1, allowed: ["user", "port", "options"])
+                let fields = try mapping(source.0, at: source.1, allowed: ["user", "port", "options", "controlPersist"])
                 if let user = fields["user"] { ssh.user = try string(user, key: "\(source.1).user") }
                 if let port = fields["port"] {
                     guard let value = port.int, (1...65535).contains(value) else { throw error(port, key: "\(source.1).port", "must be a port number (1-65535)") }
                     ssh.port = value
+                }
+                if let persist = fields["controlPersist"] {
+                    let value = try string(persist, key: "\(source.1).controlPersist")
+                    guard value.range(of: #"^([0-9]+[smhdw]?|yes|no)$"#, options: .regularExpression) != nil else {
+                        throw error(persist, key: "\(source.1).controlPersist", "'\(value)' is not a time such as 600, 10m or 1h")
+                    }
+                    ssh.controlPersist = value
                 }
                 if let options = fields["options"] {
                     guard case .sequence(let list) = options else { throw error(options, key: "\(source.1).options", "must be a list of ssh -o options") }

@@ -105,4 +105,29 @@ enum RemoteScripts {
         printf '%s\t%s\n' "$(stat -c %s -- "$b")" "${b##*/}"
     done
     """#
+
+    /// $1 a shell command written by the administrator in the inventory (`restart:`); it
+    /// is run as written, as `sh -c` would. Its output is passed back.
+    static let runCommand = prelude + #"""
+    exec sh -c "$1"
+    """#
+
+    /// $1 host, $2 port, $3 seconds. Exit 0 when a TCP connection opens, 1 when it does not,
+    /// 20 when the node has no tool to try with (nc, bash or python3).
+    static let probeTCP = prelude + #"""
+    if command -v nc >/dev/null 2>&1; then nc -z -w "$3" "$1" "$2" >/dev/null 2>&1; exit $?; fi
+    if command -v bash >/dev/null 2>&1; then
+        timeout "$3" bash -c 'exec 3<>"/dev/tcp/$1/$2"' hadeck "$1" "$2" >/dev/null 2>&1 && exit 0 || exit 1
+    fi
+    if command -v python3 >/dev/null 2>&1; then
+        python3 -c 'import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), float(sys.argv[3]))' "$1" "$2" "$3" 2>/dev/null && exit 0 || exit 1
+    fi
+    fail 20 "cannot probe TCP from this node: it has none of nc, bash, python3"
+    """#
+
+    /// $1 path. Prints the KiB available to unprivileged users on the path's file system.
+    static let freeSpace = prelude + #"""
+    out=$(df -Pk -- "$1" 2>&1) || fail 3 "$out"
+    printf '%s\n' "$out" | awk 'NR == 2 { print $4 }'
+    """#
 }

@@ -21,12 +21,24 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case timedOut(after: Duration)
     case cannotStart(String)
     case unreachable(String)
+    case authenticationRefused(String)
+    /// The host's key is not in known_hosts: nothing was sent to it.
+    case hostKeyUnknown(host: String)
+    /// The host's key differs from the one in known_hosts: nothing was sent to it.
+    case hostKeyChanged(host: String)
 
     public var description: String {
         switch self {
         case .timedOut(let after): "timed out after \(after.formattedSeconds)"
         case .cannotStart(let why): "cannot start: \(why)"
         case .unreachable(let why): "unreachable: \(why)"
+        case .authenticationRefused(let why): "authentication refused: \(why)"
+        case .hostKeyUnknown(let host):
+            "host key unknown: \(host) is not in known_hosts. Check its fingerprint, then add it (ssh \(host) once, "
+                + "or ssh-keyscan after checking), or trust it on first use with --accept-new"
+        case .hostKeyChanged(let host):
+            "HOST KEY CHANGED for \(host): refusing to connect (someone may be intercepting). "
+                + "If the server was reinstalled, verify its new key and remove the old one with ssh-keygen -R \(host)"
         }
     }
 }

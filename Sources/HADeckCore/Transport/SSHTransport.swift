@@ -1,0 +1,118 @@
+import Foundation
+
+/// How HADeck drives the system OpenSSH client; everything else is left to `~/.ssh/config`.
+public struct SSHSettings: Sendable, Equatable {
+    /// `StrictHostKeyChecking=accept-new` instead of `yes`: the explicit opt-in to trust on first use.
+    public var acceptNewHostKeys = false
+    /// How long an idle master connection stays up for the next command or the next run;
+    /// nil leaves it to the node's inventory entry (`ssh.controlPersist`), else 600 seconds.
+    public var controlPersist: String?
+    public var connectTimeout = 10
+    /// Where the master sockets live (private, 0700).
+    public var controlDirectory: String
+    public var executable = "/usr/bin/ssh"
+
+    public init(controlDirectory: String = SSHSettings.defaultControlDirectory()) {
+        self.controlDirectory = controlDirectory
+    }
+
+    /// `$XDG_RUNTIME_DIR/hadeck`, or `/tmp/hadeck-UID` when that is unset or too long for a
+    /// socket path (`%C` adds 41 characters; the limit is about 100).
+    public static func defaultControlDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty, runtime.utf8.count <= 50 { return runtime + "/hadeck" }
+        return "/tmp/hadeck-\(getuid())"
+    }
+}
+
+/// Runs node scripts over the system `ssh` client: the administrator's keys, agent,
+/// `~/.ssh/config`, ProxyJump and known_hosts, multiplexed over one master per node.
+public struct SSHTransport: Transport {
+    public let node: Node
+    public let settings: SSHSettings
+
+    public init(node: Node, settings: SSHSettings) {
+        self.node = node
+        self.settings = settings
+    }
+
+    /// The ssh command line (without the remote command): HADeck's fixed options first,
+    /// because for ssh the first value given wins, so nothing can switch host key checks off.
+    public var sshArguments: [String] {
+        var arguments = ["-T",
+                         "-o", "BatchMode=yes",
+                         "-o", "StrictHostKeyChecking=\(settings.acceptNewHostKeys ? "accept-new" : "yes")",
+                         "-o", "ControlMaster=auto",
+                         "-o", "ControlPersist=\(settings.controlPersist ?? node.ssh.controlPersist ?? "600")",
+                         "-o", "ControlPath=\(settings.controlDirectory)/%C",
+                         "-o", "ConnectTimeout=\(settings.connectTimeout)"]
+        if let user = node.ssh.user { arguments += ["-l", user] }
+        if let port = node.ssh.port { arguments += ["-p", String(port)] }
+        for option in node.ssh.options { arguments += ["-o", option] }
+        return arguments
+    }
+
+    /// `sh -c 'SCRIPT' hadeck 'ARG'…`: the remote login shell sees only single-quoted words.
+    static func remoteCommand(script: String, arguments: [String]) -> String {
+        (["sh", "-c", shellQuote(script), "hadeck"] + arguments.map(shellQuote)).joined(separator: " ")
+    }
+
+    public func run(script: String, arguments: [String], input: [UInt8], timeout: Duration) async throws(TransportError) -> CommandOutput {
+        try Self.prepareControlDirectory(settings.controlDirectory)
+        let output = try await ProcessRunner.run(
+            executable: settings.executable,
+            arguments: sshArguments + ["--", node.host, Self.remoteCommand(script: script, arguments: arguments)],
+            input: input, timeout: timeout)
+        // 255 is ssh's own failure; the scripts HADeck sends never exit with it.
+        if output.status == 255 { throw classify(output.errorText) }
+        return output
+    }
+
+    func classify(_ stderr: String) -> TransportError {
+        let lowered = stderr.lowercased()
+        if lowered.contains("remote host identification has changed") || lowered.contains("host key for") && lowered.contains("has changed") {
+            return .hostKeyChanged(host: node.host)
+        }
+        if lowered.contains("host key verification failed") || lowered.contains("no ") && lowered.contains("host key is known") {
+            return .hostKeyUnknown(host: node.host)
+        }
+        if lowered.contains("permission denied") || lowered.contains("too many authentication failures") {
+            return .authenticationRefused(Self.lastLine(stderr))
+        }
+        return .unreachable(Self.lastLine(stderr).isEmpty ? "ssh failed" : Self.lastLine(stderr))
+    }
+
+    private static func lastLine(_ text: String) -> String {
+        text.split(separator: "\n").last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+    }
+
+    /// The socket directory must be ours and private: a master socket is a logged-in session.
+    static func prepareControlDirectory(_ path: String) throws(TransportError) {
+        var info = stat()
+        if lstat(path, &info) != 0 {
+            guard mkdir(path, 0o700) == 0 || errno == EEXIST else {
+                throw .cannotStart("cannot create \(path): \(String(cString: strerror(errno)))")
+            }
+            guard lstat(path, &info) == 0 else { throw .cannotStart("cannot use \(path)") }
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid() else {
+            throw .cannotStart("\(path) is not a directory owned by you; refusing to keep ssh master sockets there")
+        }
+        if info.st_mode & 0o077 != 0 { chmod(path, 0o700) }
+    }
+}
+
+/// Makes the transport each node's inventory entry asks for.
+public struct TransportFactory: Sendable {
+    public var ssh: SSHSettings
+
+    public init(ssh: SSHSettings = SSHSettings()) {
+        self.ssh = ssh
+    }
+
+    public func transport(for node: Node) -> any Transport {
+        switch node.transport {
+        case .local: LocalTransport()
+        case .ssh: SSHTransport(node: node, settings: ssh)
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import HADeckCore
+
+/// `hadeck status`: every node's reachability, configuration and drift, once or continuously.
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Per node: reachable (and latency), configuration readable, drift, last error.",
+        discussion: "--watch [SECONDS] repeats every SECONDS (default 2) until interrupted; ssh masters are reused between rounds.")
+
+    @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var selection: NodeSelection
+    @Option(help: "Repeat every SECONDS until interrupted (default 2 when given without a value).")
+    var watch: Double?
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        if let watch, watch < 0.2 { throw ValidationError("--watch takes at least 0.2 seconds") }
+    }
+
+    func run() async throws {
+        let cluster = try cluster.cluster()
+        let nodes = try selection.nodes(of: cluster)
+        let clearScreen = watch != nil && isatty(STDOUT_FILENO) == 1
+        while true {
+            let statuses = NodeStatus.from(await cluster.snapshots(of: nodes))
+            if clearScreen { print("\u{1B}[H\u{1B}[2J", terminator: "") }
+            if json { try printJSON(statuses) } else { print(render(statuses, cluster: cluster.inventory.name)) }
+            guard let watch else {
+                if !statuses.allSatisfy(\.isHealthy) { throw problemsFound }
+                return
+            }
+            fflush(nil)
+            try await Task.sleep(for: .milliseconds(Int(watch * 1000)))
+        }
+    }
+
+    func render(_ statuses: [NodeStatus], cluster: String) -> String {
+        let time = ISO8601DateFormatter().string(from: Date())
+        var rows = [["NODE", "HOST", "REACH", "CONFIG", "DRIFT", "LAST ERROR"]]
+        for status in statuses {
+            rows.append([status.node, status.host,
+                         status.reachable ? status.latencyMilliseconds.map { String(format: "ok %.0f ms", $0) } ?? "ok" : "UNREACHABLE",
+                         status.config, status.drift.isEmpty ? "-" : "DRIFT: " + status.drift.joined(separator: ","),
+                         status.problems.last ?? ""])
+        }
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! + 2 }
+        let healthy = statuses.filter(\.isHealthy).count
+        return (["\(cluster) at \(time): \(healthy) of \(statuses.count) nodes healthy"]
+            + rows.map { row in zip(row, widths).map { $0.padded($1) }.joined().trimmingCharacters(in: .whitespaces) })
+            .joined(separator: "\n")
+    }
+}
