@@ -34,6 +34,7 @@ let package = Package(
         ),
         .target(
             name: "HADeckTestSupport",
+            dependencies: ["HADeckCore"],
             path: "Tests/HADeckTestSupport"
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import HADeckCore
 
 /// A directory that exists for one test and is removed with everything in it afterwards.
 public final class TemporaryDirectory: @unchecked Sendable {
@@ -38,38 +39,15 @@ public struct ProgramResult: Sendable {
 @discardableResult
 public func run(_ executable: String, _ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil,
                 currentDirectory: String? = nil) throws -> ProgramResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    let errors = ErrorCollector(stderr.fileHandleForReading)
-    try? stdin.fileHandleForWriting.write(contentsOf: Data(input))
-    try? stdin.fileHandleForWriting.close()
-    let out = stdout.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return ProgramResult(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: errors.wait())
-}
-
-/// Drains a stream on its own thread so that a chatty child never blocks on a full pipe.
-private final class ErrorCollector: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }
+    var program = executable, programArguments = arguments
+    if let currentDirectory {
+        program = "/bin/sh"
+        programArguments = ["-c", "cd \"$1\" && shift && exec \"$@\"", "sh", currentDirectory, executable] + arguments
     }
-    func wait() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
-    }
+    let output = try ChildProcess.runBlocking(executable: program, arguments: programArguments, environment: environment,
+                                              input: input, timeout: nil).get()
+    return ProgramResult(status: output.status, stdout: String(decoding: output.stdout, as: UTF8.self),
+                         stderr: String(decoding: output.stderr, as: UTF8.self))
 }
 
 /// Runs a program and returns its stdout (for tools whose output a test compares with).

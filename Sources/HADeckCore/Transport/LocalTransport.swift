@@ -9,7 +9,7 @@ public struct LocalTransport: Transport {
 
     public func run(script: String, arguments: [String], input: [UInt8], timeout: Duration) async throws(TransportError) -> CommandOutput {
         // sh -c SCRIPT NAME ARGS…: the arguments become $1… without any shell parsing them.
-        try await ProcessRunner.run(executable: "/bin/sh", arguments: ["-c", script, "hadeck"] + arguments,
+        try await ChildProcess.run(executable: "/bin/sh", arguments: ["-c", script, "hadeck"] + arguments,
                                     environment: environment, input: input, timeout: timeout)
     }
 }

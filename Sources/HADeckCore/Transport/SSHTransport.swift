@@ -58,7 +58,7 @@ public struct SSHTransport: Transport {
 
     public func run(script: String, arguments: [String], input: [UInt8], timeout: Duration) async throws(TransportError) -> CommandOutput {
         try Self.prepareControlDirectory(settings.controlDirectory)
-        let output = try await ProcessRunner.run(
+        let output = try await ChildProcess.run(
             executable: settings.executable,
             arguments: sshArguments + ["--", node.host, Self.remoteCommand(script: script, arguments: arguments)],
             input: input, timeout: timeout)
