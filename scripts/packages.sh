@@ -1,7 +1,8 @@
 # Sourced by scripts/demo and scripts/test: installs the Debian packages HADeck needs.
 
 # The packages every HADeck build and test run needs, in one place.
-HADECK_PACKAGES=(libncurses-dev diffutils coreutils)
+# (openssh-server, iproute2, procps, passwd: the tests' real sshd nodes.)
+HADECK_PACKAGES=(libncurses-dev diffutils coreutils openssh-client openssh-server iproute2 procps passwd)
 
 ensure_packages() {
     local missing=()

@@ -87,14 +87,15 @@ public enum ChildProcess {
     }
 
     /// Starts a long-running program (a server) with its output appended to `logFile`; returns its pid.
-    public static func start(executable: String, arguments: [String], logFile: String) throws(TransportError) -> pid_t {
+    public static func start(executable: String, arguments: [String], environment: [String: String]? = nil,
+                             logFile: String) throws(TransportError) -> pid_t {
         spawnLock.lock()
         defer { spawnLock.unlock() }
         let log = open(logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
         defer { close(log); close(null) }
         guard log >= 0, null >= 0 else { throw .cannotStart("cannot open \(logFile)") }
-        return try spawnLocked(executable, arguments, nil, stdin: null, stdout: log, stderr: log).get()
+        return try spawnLocked(executable, arguments, environment, stdin: null, stdout: log, stderr: log).get()
     }
 
     /// Kills a process started with `start` and its process group, and reaps it.
