@@ -32,6 +32,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "hadeck-bench-ssh",
+            dependencies: ["HADeckCore", "HADeckTestSupport"],
+            path: "Benchmarks/SSHPoll"
+        ),
         .target(
             name: "HADeckTestSupport",
             dependencies: ["HADeckCore"],

@@ -42,48 +42,82 @@ public enum ChildProcess {
             return .failure(error)
         }
         close(stdinPipe[0]); close(stdoutPipe[1]); close(stderrPipe[1])
+        return pump(pid: pid, stdin: stdinPipe[1], stdout: stdoutPipe[0], stderr: stderrPipe[0], input: input, timeout: timeout)
+    }
 
-        let group = DispatchGroup()
-        let collected = Collected()
-        for (fd, isOut) in [(stdoutPipe[0], true), (stderrPipe[0], false)] {
-            group.enter()
-            Thread.detachNewThread {
-                collected.store(readAll(fd), stdout: isOut)
-                close(fd)
-                group.leave()
+    /// Feeds stdin and drains stdout and stderr from one thread with `poll`, until the
+    /// child has exited and its pipes are closed, or the deadline passes.
+    private static func pump(pid: pid_t, stdin: Int32, stdout: Int32, stderr: Int32,
+                             input: [UInt8], timeout: Duration?) -> Result<CommandOutput, TransportError> {
+        let start = ContinuousClock.now
+        let deadline = timeout.map { start + $0 }
+        var output: [[UInt8]] = [[], []]
+        var open: [Int32] = [stdout, stderr]
+        var writer: Int32? = stdin
+        var written = 0
+        _ = fcntl(stdin, F_SETFL, fcntl(stdin, F_GETFL) | O_NONBLOCK)
+        if input.isEmpty { close(stdin); writer = nil }
+        var status: Int32?
+        var exitedAt: ContinuousClock.Instant?
+        var buffer = [UInt8](repeating: 0, count: 65536)
+
+        while !open.isEmpty || writer != nil {
+            if status == nil {
+                var raw: Int32 = 0
+                if waitpid(pid, &raw, WNOHANG) == pid { status = raw; exitedAt = .now }
+            }
+            // A background grandchild may hold the pipes open after the child exited: 2 s grace.
+            if let exitedAt, ContinuousClock.now - exitedAt > .seconds(2) { break }
+            let now = ContinuousClock.now
+            if let deadline, now >= deadline { break }
+            var slice = 50 // ms: how often to look for the child's exit meanwhile
+            if let deadline { slice = min(slice, max(1, Int(((deadline - now).seconds * 1000).rounded(.up)))) }
+            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            if let writer { fds.append(pollfd(fd: writer, events: Int16(POLLOUT), revents: 0)) }
+            let ready = poll(&fds, nfds_t(fds.count), Int32(slice))
+            if ready < 0 && errno != EINTR { break }
+            for descriptor in fds where descriptor.revents != 0 {
+                if descriptor.fd == writer {
+                    let count = input[written...].withUnsafeBytes { write(descriptor.fd, $0.baseAddress, min($0.count, 65536)) }
+                    if count > 0 { written += count }
+                    if written == input.count || (count < 0 && errno != EAGAIN && errno != EINTR) || descriptor.revents & Int16(POLLERR | POLLHUP) != 0 {
+                        close(descriptor.fd); writer = nil // done, or the child stopped reading (EPIPE): fine
+                    }
+                } else {
+                    let count = buffer.withUnsafeMutableBytes { read(descriptor.fd, $0.baseAddress, 65536) }
+                    if count > 0 {
+                        output[descriptor.fd == stdout ? 0 : 1] += buffer[0..<count]
+                    } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                        close(descriptor.fd)
+                        open.removeAll { $0 == descriptor.fd }
+                    }
+                }
             }
         }
-        let stdinWriter = stdinPipe[1]
-        Thread.detachNewThread {
-            writeAll(stdinWriter, input) // EPIPE when the child does not read stdin: fine.
-            close(stdinWriter)
-        }
+        for fd in open { close(fd) }
+        if let writer { close(writer) }
 
-        let exited = DispatchSemaphore(value: 0)
-        let status = StatusBox()
-        Thread.detachNewThread {
+        if status == nil {
             var raw: Int32 = 0
-            while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
-            status.value = raw
-            exited.signal()
+            if let deadline {
+                // Wait for the exit until the deadline, then stop the child's whole process group.
+                while status == nil {
+                    if waitpid(pid, &raw, WNOHANG) == pid { status = raw } else if ContinuousClock.now >= deadline { break } else { usleep(1000) }
+                }
+            } else {
+                while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
+                status = raw
+            }
         }
-        var timedOut = false
-        if let timeout, exited.wait(timeout: .now() + timeout.seconds) == .timedOut {
+        guard let raw = status else {
             kill(-pid, SIGKILL)
             kill(pid, SIGKILL)
-            exited.wait()
-            timedOut = true
-        } else if timeout == nil {
-            exited.wait()
+            var reaped: Int32 = 0
+            while waitpid(pid, &reaped, 0) == -1 && errno == EINTR {}
+            return .failure(.timedOut(after: timeout ?? .zero))
         }
-        // What a killed child said is not waited for: a detached grandchild (an ssh master
-        // serving that session) may hold the pipes open long after.
-        if timedOut, let timeout { return .failure(.timedOut(after: timeout)) }
-        // A background grandchild may keep the pipes open; do not wait on it forever.
-        if group.wait(timeout: .now() + 5) == .timedOut { kill(-pid, SIGKILL) }
-        let raw = status.value
         let exitStatus: Int32 = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
-        return .success(CommandOutput(status: exitStatus, stdout: collected.stdout, stderr: collected.stderr))
+        return .success(CommandOutput(status: exitStatus, stdout: output[0], stderr: output[1]))
     }
 
     /// Starts a long-running program (a server) with its output appended to `logFile`; returns its pid.
@@ -142,36 +176,6 @@ public enum ChildProcess {
         let error = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard error == 0 else { return .failure(.cannotStart("\(executable): \(String(cString: strerror(error)))")) }
         return .success(pid)
-    }
-
-    private static func readAll(_ fd: Int32) -> [UInt8] {
-        var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65536) }
-            if count > 0 { result += buffer[0..<count] } else if count == 0 || errno != EINTR { break }
-        }
-        return result
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let count = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if count > 0 { offset += count } else if count < 0 && errno == EINTR { continue } else { break }
-        }
-    }
-
-    private final class Collected: @unchecked Sendable {
-        private let lock = NSLock()
-        private var out: [UInt8] = [], err: [UInt8] = []
-        var stdout: [UInt8] { lock.withLock { out } }
-        var stderr: [UInt8] { lock.withLock { err } }
-        func store(_ bytes: [UInt8], stdout isOut: Bool) { lock.withLock { if isOut { out = bytes } else { err = bytes } } }
-    }
-
-    private final class StatusBox: @unchecked Sendable {
-        var value: Int32 = 0
     }
 }
 

@@ -1,14 +1,17 @@
 import Foundation
 
-/// A file as read from a node: its bytes and what `stat` said of it.
+/// A file as read from a node: its bytes and their hash.
 public struct RemoteFile: Sendable, Equatable {
     public var path: String
     public var content: [UInt8]
     /// SHA-256 of `content`, 64 hex digits: what a later write must still find there.
     public var sha256: String
-    public var mode: String
-    public var owner: String
-    public var modified: Date
+
+    public init(path: String, content: [UInt8]) {
+        self.path = path
+        self.content = content
+        self.sha256 = SHA256.hex(content)
+    }
 }
 
 /// One backup of a configuration file, as listed on the node.
@@ -59,18 +62,7 @@ public struct NodeFiles: Sendable {
     }
 
     public func read(_ path: String) async throws(NodeFileError) -> RemoteFile {
-        let output = try await run(RemoteScripts.readFile, [path])
-        guard let newline = output.stdout.firstIndex(of: 0x0A) else { throw .malformedReply("no file header") }
-        let fields = String(decoding: output.stdout[..<newline], as: UTF8.self).split(separator: " ").map(String.init)
-        guard fields.count == 7, let mtime = TimeInterval(fields[5]), let size = Int(fields[6]) else {
-            throw .malformedReply("file header '\(fields.joined(separator: " "))'")
-        }
-        let content = Array(output.stdout[(newline + 1)...])
-        guard content.count == size else {
-            throw .failed(status: 0, message: "\(path) changed while it was being read (\(content.count) of \(size) bytes); try again")
-        }
-        return RemoteFile(path: path, content: content, sha256: SHA256.hex(content), mode: fields[0],
-                          owner: "\(fields[3]):\(fields[4])", modified: Date(timeIntervalSince1970: mtime))
+        RemoteFile(path: path, content: try await run(RemoteScripts.readFile, [path]).stdout)
     }
 
     /// DESIGN §4: lock, compare with `expectedSHA256`, back up, write beside, rename, verify.

@@ -20,14 +20,13 @@ enum RemoteScripts {
 
     """#
 
-    /// $1 file. Prints `mode uid gid user group mtime size`, a newline, then the content.
+    /// $1 file. Prints the content. Nothing is forked: the login shell, this `sh` and `cat`
+    /// follow each other by `exec`, because the console runs this on every node every poll.
     static let readFile = prelude + #"""
     f=$1
     [ -e "$f" ] || fail 3 "no such file: $f"
     [ -f "$f" ] || fail 4 "not a regular file: $f"
     [ -r "$f" ] || fail 4 "permission denied: $f"
-    meta=$(stat -L -c '%a %u %g %U %G %Y %s' -- "$f") || fail 4 "cannot stat $f"
-    printf '%s\n' "$meta"
     exec cat -- "$f"
     """#
 

@@ -1,0 +1,100 @@
+// One status poll of N sshd nodes on loopback (read each node's config file and its hash):
+// hadeck cold (no ssh masters) and warm (masters alive) against pdsh -R ssh and clush
+// running the equivalent command. Usage: hadeck-bench-ssh HADECK_BINARY [NODES] [RUNS]
+import Foundation
+import HADeckCore
+import HADeckTestSupport
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 2 else {
+    FileHandle.standardError.write(Data("usage: hadeck-bench-ssh HADECK_BINARY [NODES] [RUNS]\n".utf8))
+    exit(2)
+}
+let hadeck = arguments[1]
+let nodes = arguments.count > 2 ? Int(arguments[2]) ?? 20 : 20
+let runs = arguments.count > 3 ? Int(arguments[3]) ?? 7 : 7
+
+let fixture = try SSHDFixture(nodes: nodes)
+for server in fixture.servers {
+    let directory = try fixture.nodeDirectory(server.name)
+    try DemoCluster.config(node: server.name, key: "0123456789ABCDEF0123456789ABCDEF")
+        .write(toFile: directory + "/ProGet.config", atomically: true, encoding: .utf8)
+    try fixture.handOver(directory)
+}
+let configPattern = fixture.directory.path + "/files/{name}/ProGet.config"
+let inventory = fixture.directory.path + "/cluster.yaml"
+try fixture.inventory(config: configPattern).write(toFile: inventory, atomically: true, encoding: .utf8)
+
+// pdsh and clush reach the same servers through an ssh_config with one alias per node.
+let sshConfig = fixture.directory.path + "/ssh_config"
+try fixture.servers.map { server in
+    """
+    Host \(server.name)
+      HostName \(server.address)
+      Port \(server.port)
+      User \(fixture.user)
+      IdentityFile \(fixture.clientKey)
+      IdentitiesOnly yes
+      UserKnownHostsFile \(fixture.knownHosts)
+      GlobalKnownHostsFile /dev/null
+      BatchMode yes
+      StrictHostKeyChecking yes
+    """
+}.joined(separator: "\n").write(toFile: sshConfig, atomically: true, encoding: .utf8)
+let hostList = fixture.servers.map(\.name).joined(separator: ",")
+var environment = ProcessInfo.processInfo.environment
+environment["XDG_RUNTIME_DIR"] = fixture.runtimeDirectory
+
+func time(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Double {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let output = try ChildProcess.runBlocking(executable: executable, arguments: arguments, environment: environment, input: [], timeout: .seconds(120)).get()
+    let elapsed = clock.now - start
+    guard output.status == 0 else {
+        throw FixtureError("\(executable) \(arguments.joined(separator: " ")) failed (\(output.status)): \(String(decoding: output.stdout + output.stderr, as: UTF8.self).suffix(2000))")
+    }
+    return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+}
+
+func dropMasters() {
+    _ = try? run("/usr/bin/pkill", ["-KILL", "-f", fixture.runtimeDirectory + "/"])
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: fixture.runtimeDirectory + "/hadeck")) ?? [] {
+        try? FileManager.default.removeItem(atPath: fixture.runtimeDirectory + "/hadeck/" + name)
+    }
+    usleep(200_000)
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+// Every node keeps its file at its own path here; a real cluster uses one path on every
+// node, so the tools read node1's path on each node (the same bytes, the same work).
+let sharedPath = fixture.directory.path + "/files/node1/ProGet.config"
+let command = "sha256sum \(sharedPath) && cat \(sharedPath)"
+
+var pdshEnvironment = ProcessInfo.processInfo.environment
+pdshEnvironment["PDSH_RCMD_TYPE"] = "ssh"
+pdshEnvironment["PDSH_SSH_ARGS"] = "-F \(sshConfig) -x %h"
+
+var results: [String: [Double]] = [:]
+for round in 0..<runs {
+    dropMasters()
+    results["hadeck cold", default: []].append(try time(hadeck, ["status", "-i", inventory], environment: environment))
+    results["hadeck warm", default: []].append(try time(hadeck, ["status", "-i", inventory], environment: environment))
+    results["pdsh -R ssh", default: []].append(try time("/usr/bin/pdsh", ["-R", "ssh", "-w", hostList, command], environment: pdshEnvironment))
+    results["clush", default: []].append(try time("/usr/bin/clush", ["-w", hostList, "-o", "-F \(sshConfig)", "-b", command]))
+    FileHandle.standardError.write(Data("round \(round + 1)/\(runs) done\n".utf8))
+}
+dropMasters()
+
+let pdsh = median(results["pdsh -R ssh"]!), clush = median(results["clush"]!)
+print("| tool | median ms (\(runs) runs, \(nodes) nodes) | min | max | pdsh ÷ tool | clush ÷ tool |")
+print("|---|---:|---:|---:|---:|---:|")
+for name in ["hadeck cold", "hadeck warm", "pdsh -R ssh", "clush"] {
+    let values = results[name]!
+    let m = median(values)
+    print(String(format: "| %@ | %.0f | %.0f | %.0f | %.1f× | %.1f× |", name, m, values.min()!, values.max()!, pdsh / m, clush / m))
+}
+fixture.stop()
