@@ -16,9 +16,10 @@ let package = Package(
             name: "CNcurses",
             providers: [.apt(["libncurses-dev"])]
         ),
+        .target(name: "CSocket"),
         .target(
             name: "HADeckCore",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: ["CSocket", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "HADeckTUI",

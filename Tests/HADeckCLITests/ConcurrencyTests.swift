@@ -7,7 +7,7 @@ import HADeckTestSupport
 @Suite struct ConcurrencyTests {
     /// A PATH whose first directory holds `fakes` (name → sh body), for the nodes' scripts.
     static func fakePath(in directory: TemporaryDirectory, _ fakes: [String: String]) throws -> [String: String] {
-        for (name, body) in fakes { try directory.write("#!/bin/sh\n\(body)\n", to: "fakebin/\(name)", mode: 0o755) }
+        for (name, body) in fakes { try writeExecutable(directory.path + "/fakebin/\(name)", "#!/bin/sh\n\(body)\n") }
         return ["PATH": directory.path + "/fakebin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
                 "HADECK_TEST_DIR": directory.path]
     }

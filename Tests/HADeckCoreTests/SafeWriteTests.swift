@@ -23,11 +23,7 @@ import HADeckTestSupport
     /// NodeFiles whose scripts find `fakes` (name → sh body) first on PATH.
     func files(withFakes fakes: [String: String]) throws -> NodeFiles {
         let bin = directory.path + "/fakebin"
-        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-        for (name, body) in fakes {
-            try "#!/bin/sh\n\(body)\n".write(toFile: "\(bin)/\(name)", atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(bin)/\(name)")
-        }
+        for (name, body) in fakes { try writeExecutable("\(bin)/\(name)", "#!/bin/sh\n\(body)\n") }
         var environment = ProcessInfo.processInfo.environment
         environment["PATH"] = bin + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         environment["HADECK_TEST_TARGET"] = path

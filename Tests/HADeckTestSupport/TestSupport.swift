@@ -64,3 +64,13 @@ public func waitForFile(_ file: String, seconds: Double = 20) async throws -> Bo
     }
     return false
 }
+
+/// Writes an executable script. Done by a child process on purpose: a file this process
+/// opened for writing can be inherited by a child that a parallel test spawns at that
+/// instant, and then exec'ing the script fails with ETXTBSY (and a shell silently falls
+/// back to the next program of that name on PATH).
+public func writeExecutable(_ path: String, _ text: String) throws {
+    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    let result = try run("/bin/sh", ["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh", path], input: Array(text.utf8))
+    guard result.status == 0 else { throw FixtureError("cannot write \(path): \(result.stderr)") }
+}

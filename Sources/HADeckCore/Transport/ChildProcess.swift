@@ -45,79 +45,32 @@ public enum ChildProcess {
         return pump(pid: pid, stdin: stdinPipe[1], stdout: stdoutPipe[0], stderr: stderrPipe[0], input: input, timeout: timeout)
     }
 
-    /// Feeds stdin and drains stdout and stderr from one thread with `poll`, until the
-    /// child has exited and its pipes are closed, or the deadline passes.
+    /// Feeds stdin and drains the outputs until the child has exited (and its pipes closed)
+    /// or the deadline passes, in which case its whole process group is killed.
     private static func pump(pid: pid_t, stdin: Int32, stdout: Int32, stderr: Int32,
                              input: [UInt8], timeout: Duration?) -> Result<CommandOutput, TransportError> {
-        let start = ContinuousClock.now
-        let deadline = timeout.map { start + $0 }
-        var output: [[UInt8]] = [[], []]
-        var open: [Int32] = [stdout, stderr]
-        var writer: Int32? = stdin
-        var written = 0
-        _ = fcntl(stdin, F_SETFL, fcntl(stdin, F_GETFL) | O_NONBLOCK)
-        if input.isEmpty { close(stdin); writer = nil }
-        var status: Int32?
-        var exitedAt: ContinuousClock.Instant?
-        var buffer = [UInt8](repeating: 0, count: 65536)
-
-        while !open.isEmpty || writer != nil {
-            if status == nil {
-                var raw: Int32 = 0
-                if waitpid(pid, &raw, WNOHANG) == pid { status = raw; exitedAt = .now }
-            }
-            // A background grandchild may hold the pipes open after the child exited: 2 s grace.
-            if let exitedAt, ContinuousClock.now - exitedAt > .seconds(2) { break }
-            let now = ContinuousClock.now
-            if let deadline, now >= deadline { break }
-            var slice = 50 // ms: how often to look for the child's exit meanwhile
-            if let deadline { slice = min(slice, max(1, Int(((deadline - now).seconds * 1000).rounded(.up)))) }
-            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            if let writer { fds.append(pollfd(fd: writer, events: Int16(POLLOUT), revents: 0)) }
-            let ready = poll(&fds, nfds_t(fds.count), Int32(slice))
-            if ready < 0 && errno != EINTR { break }
-            for descriptor in fds where descriptor.revents != 0 {
-                if descriptor.fd == writer {
-                    let count = input[written...].withUnsafeBytes { write(descriptor.fd, $0.baseAddress, min($0.count, 65536)) }
-                    if count > 0 { written += count }
-                    if written == input.count || (count < 0 && errno != EAGAIN && errno != EINTR) || descriptor.revents & Int16(POLLERR | POLLHUP) != 0 {
-                        close(descriptor.fd); writer = nil // done, or the child stopped reading (EPIPE): fine
-                    }
-                } else {
-                    let count = buffer.withUnsafeMutableBytes { read(descriptor.fd, $0.baseAddress, 65536) }
-                    if count > 0 {
-                        output[descriptor.fd == stdout ? 0 : 1] += buffer[0..<count]
-                    } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
-                        close(descriptor.fd)
-                        open.removeAll { $0 == descriptor.fd }
-                    }
-                }
-            }
-        }
-        for fd in open { close(fd) }
-        if let writer { close(writer) }
-
-        if status == nil {
-            var raw: Int32 = 0
-            if let deadline {
-                // Wait for the exit until the deadline, then stop the child's whole process group.
-                while status == nil {
-                    if waitpid(pid, &raw, WNOHANG) == pid { status = raw } else if ContinuousClock.now >= deadline { break } else { usleep(1000) }
-                }
-            } else {
-                while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
-                status = raw
-            }
-        }
-        guard let raw = status else {
+        var watcher = ProcessExit(pid: pid)
+        let pumped = StreamPump.run(stdin: stdin, stdout: stdout, stderr: stderr, input: input,
+                                    deadline: timeout.map { ContinuousClock.now + $0 }, watcher: &watcher)
+        guard let status = pumped.status else {
             kill(-pid, SIGKILL)
             kill(pid, SIGKILL)
             var reaped: Int32 = 0
             while waitpid(pid, &reaped, 0) == -1 && errno == EINTR {}
             return .failure(.timedOut(after: timeout ?? .zero))
         }
-        let exitStatus: Int32 = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
-        return .success(CommandOutput(status: exitStatus, stdout: output[0], stderr: output[1]))
+        return .success(CommandOutput(status: status, stdout: pumped.stdout, stderr: pumped.stderr))
+    }
+
+    /// A child's exit, learnt from `waitpid`.
+    private struct ProcessExit: ExitWatcher {
+        let pid: pid_t
+        var descriptor: Int32? { nil }
+        mutating func check() -> Result<Int32, TransportError>? {
+            var raw: Int32 = 0
+            guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
+            return .success((raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f))
+        }
     }
 
     /// Starts a long-running program (a server) with its output appended to `logFile`; returns its pid.
