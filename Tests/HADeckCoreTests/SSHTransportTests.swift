@@ -91,7 +91,7 @@ import HADeckTestSupport
         let fixture = try SSHDFixture(nodes: 1)
         _ = try await files(fixture, "node1").read("/etc/hostname")
         let sockets = try FileManager.default.contentsOfDirectory(atPath: fixture.runtimeDirectory)
-        #expect(sockets.count == 1 && sockets[0].count == 40, "one master, socket named by ssh's %C hash")
+        #expect(sockets.count == 1 && sockets[0].count == 20, "one master, its socket named by a short hash")
         let attributes = try FileManager.default.attributesOfItem(atPath: fixture.runtimeDirectory)
         #expect(attributes[.posixPermissions] as? Int == 0o700 || getuid() != 0)
         // A new transport (as in a second hadeck run) finds the master alive.
@@ -100,6 +100,22 @@ import HADeckTestSupport
         #expect(check.status == 0 && check.stderr.contains("Master running"), "\(check.output)")
         _ = try await files(fixture, "node1").read("/etc/hostname")
         #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.runtimeDirectory) == sockets, "still the same master")
+    }
+
+    @Test func aLiveMasterRunsCommandsWithoutStartingSSH() async throws {
+        let fixture = try SSHDFixture(nodes: 1)
+        var noClient = SSHSettings(controlDirectory: fixture.runtimeDirectory)
+        noClient.executable = "/nonexistent/ssh"
+        let withoutClient = NodeFiles(transport: SSHTransport(node: node(fixture, "node1"), settings: noClient), timeout: .seconds(20))
+        // No master yet: the only way is the ssh client, which is missing.
+        await #expect(throws: NodeFileError.self) { try await withoutClient.read("/etc/hostname") }
+        _ = try await files(fixture, "node1").read("/etc/hostname") // the real client starts a master
+        // Now the master takes the session directly: content, stdin and exit status all cross it.
+        #expect(try await withoutClient.read("/etc/hostname").content == Array(FileManager.default.contents(atPath: "/etc/hostname")!))
+        let echo = try await SSHTransport(node: node(fixture, "node1"), settings: noClient)
+            .run(script: #"cat; printf '%s' "$1" >&2; exit 7"#, arguments: ["a'b"], input: Array("from stdin\n".utf8), timeout: .seconds(20))
+        #expect(echo == CommandOutput(status: 7, stdout: Array("from stdin\n".utf8), stderr: Array("a'b".utf8)))
+        await #expect(throws: NodeFileError.missing("no such file: /nonexistent")) { try await withoutClient.read("/nonexistent") }
     }
 
     @Test func aCommandThatHangsTimesOut() async throws {

@@ -23,15 +23,12 @@ public enum ChildProcess {
     public static func runBlocking(executable: String, arguments: [String], environment: [String: String]? = nil,
                                    input: [UInt8], timeout: Duration?) -> Result<CommandOutput, TransportError> {
         _ = ignoreBrokenPipes
-        var stdinPipe: [Int32] = [-1, -1], stdoutPipe: [Int32] = [-1, -1], stderrPipe: [Int32] = [-1, -1]
-        // Pipes are made close-on-exec under the lock every spawn takes, so no other child
-        // started meanwhile can inherit (and hold open) an end of them.
         spawnLock.lock()
-        guard pipe(&stdinPipe) == 0, pipe(&stdoutPipe) == 0, pipe(&stderrPipe) == 0 else {
+        guard let pipes = makePipesLocked(3) else {
             spawnLock.unlock()
             return .failure(.cannotStart("pipe: \(String(cString: strerror(errno)))"))
         }
-        for fd in stdinPipe + stdoutPipe + stderrPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let (stdinPipe, stdoutPipe, stderrPipe) = (pipes[0], pipes[1], pipes[2])
         let spawned = spawnLocked(executable, arguments, environment, stdin: stdinPipe[0], stdout: stdoutPipe[1], stderr: stderrPipe[1])
         spawnLock.unlock()
         let pid: pid_t
@@ -96,7 +93,27 @@ public enum ChildProcess {
     private static let spawnLock = NSLock()
 
     /// Writing to a child that stopped reading must be an error (EPIPE), not HADeck's death.
-    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+    static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
+    /// `count` close-on-exec pipes, made under the lock every spawn takes so that no child
+    /// started meanwhile can inherit (and hold open) an end of them.
+    static func makePipes(_ count: Int) -> [[Int32]]? {
+        spawnLock.withLock { makePipesLocked(count) }
+    }
+
+    private static func makePipesLocked(_ count: Int) -> [[Int32]]? {
+        var pipes: [[Int32]] = []
+        for _ in 0..<count {
+            var ends: [Int32] = [-1, -1]
+            guard pipe(&ends) == 0 else {
+                pipes.flatMap { $0 }.forEach { close($0) }
+                return nil
+            }
+            ends.forEach { _ = fcntl($0, F_SETFD, FD_CLOEXEC) }
+            pipes.append(ends)
+        }
+        return pipes
+    }
 
     /// Call with `spawnLock` held.
     private static func spawnLocked(_ executable: String, _ arguments: [String], _ environment: [String: String]?,

@@ -43,12 +43,19 @@ public struct SSHTransport: Transport {
                          "-o", "StrictHostKeyChecking=\(settings.acceptNewHostKeys ? "accept-new" : "yes")",
                          "-o", "ControlMaster=auto",
                          "-o", "ControlPersist=\(settings.controlPersist ?? node.ssh.controlPersist ?? "600")",
-                         "-o", "ControlPath=\(settings.controlDirectory)/%C",
+                         "-o", "ControlPath=\(controlSocket)",
                          "-o", "ConnectTimeout=\(settings.connectTimeout)"]
         if let user = node.ssh.user { arguments += ["-l", user] }
         if let port = node.ssh.port { arguments += ["-p", String(port)] }
         for option in node.ssh.options { arguments += ["-o", option] }
         return arguments
+    }
+
+    /// The master's socket: a short hash of everything that picks the connection, so that
+    /// HADeck can find a live master itself and the path stays far below the socket limit.
+    public var controlSocket: String {
+        let identity = [node.host, node.ssh.user ?? "", node.ssh.port.map(String.init) ?? "", node.ssh.options.joined(separator: "\u{1F}")]
+        return settings.controlDirectory + "/" + String(SHA256.hex(identity.joined(separator: "\u{1E}")).prefix(20))
     }
 
     /// `exec sh -c 'SCRIPT' hadeck 'ARG'…`: the remote login shell sees only single-quoted
@@ -59,9 +66,22 @@ public struct SSHTransport: Transport {
 
     public func run(script: String, arguments: [String], input: [UInt8], timeout: Duration) async throws(TransportError) -> CommandOutput {
         try Self.prepareControlDirectory(settings.controlDirectory)
+        let command = Self.remoteCommand(script: script, arguments: arguments)
+        // A live master takes the command directly; otherwise `ssh` connects (and becomes the master).
+        let socket = controlSocket
+        let viaMaster = await withCheckedContinuation { (continuation: CheckedContinuation<SSHMultiplexSession.Outcome, Never>) in
+            Thread.detachNewThread {
+                continuation.resume(returning: SSHMultiplexSession.run(socket: socket, command: command, input: input, timeout: timeout))
+            }
+        }
+        if case .finished(let result) = viaMaster {
+            let output = try result.get()
+            if output.status == 255 { throw classify(output.errorText) }
+            return output
+        }
         let output = try await ChildProcess.run(
             executable: settings.executable,
-            arguments: sshArguments + ["--", node.host, Self.remoteCommand(script: script, arguments: arguments)],
+            arguments: sshArguments + ["--", node.host, command],
             input: input, timeout: timeout)
         // 255 is ssh's own failure; the scripts HADeck sends never exit with it.
         if output.status == 255 { throw classify(output.errorText) }
