@@ -94,9 +94,7 @@ public struct NodeFiles: Sendable {
     }
 
     private func run(_ script: String, _ arguments: [String], input: [UInt8] = []) async throws(NodeFileError) -> CommandOutput {
-        let output: CommandOutput
-        do { output = try await transport.run(script: script, arguments: arguments, input: input, timeout: timeout) }
-        catch { throw .transport(error) }
+        let output = try await transport.runScript(script, arguments, input: input, timeout: timeout)
         switch output.status {
         case 0: return output
         case RemoteScripts.Status.missing: throw .missing(output.errorText)
@@ -104,5 +102,12 @@ public struct NodeFiles: Sendable {
         case RemoteScripts.Status.changedSinceRead: throw .changedSinceRead(output.errorText)
         default: throw .failed(status: output.status, message: output.errorText)
         }
+    }
+}
+
+extension Transport {
+    /// Runs a script, reporting a failure to reach the node as a `NodeFileError`.
+    func runScript(_ script: String, _ arguments: [String], input: [UInt8] = [], timeout: Duration) async throws(NodeFileError) -> CommandOutput {
+        do { return try await run(script: script, arguments: arguments, input: input, timeout: timeout) } catch { throw .transport(error) }
     }
 }
