@@ -31,10 +31,16 @@ import HADeckTestSupport
         return NodeFiles(transport: LocalTransport(environment: environment), timeout: .seconds(20))
     }
 
-    @Test func readsContentAndHash() async throws {
+    @Test func readsContentAndHashAndMetadata() async throws {
         let file = try await files.read(path)
         #expect(file.content == original)
         #expect(file.sha256 == SHA256.hex(original))
+        let metadata = try await files.metadata(of: path)
+        #expect(metadata.mode == "640" && metadata.size == original.count)
+        #expect(metadata.owner == "\(NSUserName()):\(String(cString: getgrgid(getgid()).pointee.gr_name))")
+        let modified = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as! Date
+        #expect(abs(metadata.modified.timeIntervalSince(modified)) < 1)
+        await #expect(throws: NodeFileError.missing("no such file: \(path).nope")) { try await files.metadata(of: path + ".nope") }
         await #expect(throws: NodeFileError.missing("no such file: \(path).nope")) { try await files.read(path + ".nope") }
     }
 

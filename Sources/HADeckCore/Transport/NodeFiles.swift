@@ -14,6 +14,16 @@ public struct RemoteFile: Sendable, Equatable {
     }
 }
 
+/// What `stat` says of a file on a node.
+public struct FileMetadata: Sendable, Equatable {
+    /// Octal permission bits, e.g. `640`.
+    public var mode: String
+    /// `user:group` by name (`uid:gid` when the node has no name for them).
+    public var owner: String
+    public var modified: Date
+    public var size: Int
+}
+
 /// One backup of a configuration file, as listed on the node.
 public struct Backup: Sendable, Equatable, Codable {
     public var name: String
@@ -63,6 +73,16 @@ public struct NodeFiles: Sendable {
 
     public func read(_ path: String) async throws(NodeFileError) -> RemoteFile {
         RemoteFile(path: path, content: try await run(RemoteScripts.readFile, [path]).stdout)
+    }
+
+    public func metadata(of path: String) async throws(NodeFileError) -> FileMetadata {
+        let text = String(decoding: try await run(RemoteScripts.fileMetadata, [path]).stdout, as: UTF8.self)
+        let fields = text.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
+        guard fields.count == 5, let mtime = TimeInterval(fields[3]), let size = Int(fields[4]) else {
+            throw .malformedReply("file metadata '\(text)'")
+        }
+        let owner = fields[1].contains("UNKNOWN") ? fields[2] : fields[1]
+        return FileMetadata(mode: fields[0], owner: owner, modified: Date(timeIntervalSince1970: mtime), size: size)
     }
 
     /// DESIGN §4: lock, compare with `expectedSHA256`, back up, write beside, rename, verify.

@@ -30,6 +30,13 @@ enum RemoteScripts {
     exec cat -- "$f"
     """#
 
+    /// $1 file. Prints `mode user:group uid:gid mtime size` (what a details view shows;
+    /// kept out of `readFile`, which every poll runs).
+    static let fileMetadata = prelude + #"""
+    [ -e "$1" ] || fail 3 "no such file: $1"
+    exec stat -L -c '%a %U:%G %u:%g %Y %s' -- "$1"
+    """#
+
     /// DESIGN §4. $1 file, $2 sha256 the plan was made from, $3 sha256 of the new content,
     /// $4 backups to keep, $5 who is writing, $6 "1" to break a lock left behind.
     /// New content on stdin. Prints `backup=PATH` on success.
