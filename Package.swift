@@ -6,10 +6,14 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "hadeck", targets: ["hadeck"]),
+        .executable(name: "hadeck-node", targets: ["hadeck-node"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -22,6 +26,10 @@ let package = Package(
             dependencies: ["CSocket", .product(name: "Yams", package: "Yams")]
         ),
         .target(
+            name: "HADeckLab",
+            dependencies: ["HADeckCore"]
+        ),
+        .target(
             name: "HADeckTUI",
             dependencies: ["HADeckCore", "CNcurses"]
         ),
@@ -29,9 +37,24 @@ let package = Package(
             name: "hadeck",
             dependencies: [
                 "HADeckCore",
+                "HADeckLab",
                 "HADeckTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "hadeck-node",
+            dependencies: [
+                "HADeckCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // NIO's handler contexts predate strict concurrency checking.
+            swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
             name: "hadeck-bench-ssh",
@@ -49,7 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HADeckCLITests",
-            dependencies: ["HADeckCore", "HADeckTestSupport", "hadeck"]
+            dependencies: ["HADeckCore", "HADeckLab", "HADeckTestSupport", "hadeck", "hadeck-node"]
         ),
     ]
 )

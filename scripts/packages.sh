@@ -1,8 +1,8 @@
 # Sourced by scripts/demo and scripts/test: installs the Debian packages HADeck needs.
 
 # The packages every HADeck build and test run needs, in one place.
-# (openssh-server, iproute2, procps, passwd: the tests' real sshd nodes.)
-HADECK_PACKAGES=(libncurses-dev diffutils coreutils openssh-client openssh-server iproute2 procps passwd)
+# (openssh-server, iproute2, procps, passwd: the tests' real sshd nodes; postgresql: the lab.)
+HADECK_PACKAGES=(libncurses-dev diffutils coreutils openssh-client openssh-server iproute2 procps passwd postgresql postgresql-client)
 
 ensure_packages() {
     local missing=()

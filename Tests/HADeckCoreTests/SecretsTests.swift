@@ -55,3 +55,13 @@ import HADeckTestSupport
         #expect(Secrets.mask("Server=db;Password=x", forSetting: "SOME_OTHER_VAR").contains("<secret sha256:"), "any setting's connection string")
     }
 }
+
+@Suite struct ConnectionStringTests {
+    @Test func readsNpgsqlAndSQLServerForms() {
+        let npgsql = ConnectionString("Host=127.0.0.1;Port=55432;Database=proget;Username=proget;Password='a;b''c'")
+        #expect(npgsql == ConnectionString(host: "127.0.0.1", port: 55432, database: "proget", username: "proget", password: "a;b'c"))
+        let sqlServer = ConnectionString("Server=db1,1433; Initial Catalog=ProGet; User ID=pg; Pwd=x")
+        #expect(sqlServer == ConnectionString(host: "db1", port: 1433, database: "ProGet", username: "pg", password: "x"))
+        #expect(ConnectionString("integrated security=sspi").host == nil)
+    }
+}

@@ -184,7 +184,7 @@ public final class SSHDFixture: @unchecked Sendable {
         return Int(UInt16(bigEndian: address4.sin_port))
     }
 
-    static func canConnect(_ address: String, _ port: Int) -> Bool {
+    public static func canConnect(_ address: String, _ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }

@@ -1,0 +1,197 @@
+import Foundation
+import HADeckCore
+
+/// A rehearsal cluster on this machine: a real PostgreSQL server, real shared storage and one
+/// simulated product node (`hadeck-node`) per loopback address, 127.0.0.11 upwards, all
+/// inside one directory. `DIR/cluster.yaml` is an inventory HADeck uses as it is.
+public struct Lab: Sendable {
+    public let directory: String
+    /// The `hadeck-node` program; the `hadeck` program (for the nodes' restart commands).
+    public let nodeProgram: String
+    public let hadeckProgram: String
+
+    public static let webPort = 8624
+    public static let messengerPort = ProductProfile.defaultMessengerPort
+
+    public init(directory: String, nodeProgram: String, hadeckProgram: String) {
+        self.directory = (directory as NSString).standardizingPath
+        self.nodeProgram = nodeProgram
+        self.hadeckProgram = hadeckProgram
+    }
+
+    var inventoryPath: String { directory + "/cluster.yaml" }
+    var apiKeyPath: String { directory + "/api-key" }
+    var storagePath: String { directory + "/storage" }
+    var secretsPath: String { directory + "/postgres/connection" }
+
+    /// Creates and starts the lab; refuses if this directory already holds a running lab.
+    public func up(nodes count: Int, format: ConfigFormat) async throws -> LabState {
+        guard (1...20).contains(count) else { throw LabError("--nodes takes 1 to 20") }
+        if let existing = try LabState.load(from: directory) {
+            let running = existing.nodes.filter { $0.pid.map(Self.isNode) ?? false }
+            if !running.isEmpty { throw LabError("a lab is already up in \(directory) (\(running.count) nodes running); `hadeck lab down --dir \(directory)` first") }
+        }
+        let fileManager = FileManager.default
+        try fileManager.createDirectory(atPath: storagePath, withIntermediateDirectories: true)
+        try fileManager.setAttributes([.posixPermissions: 0o777], ofItemAtPath: storagePath)
+
+        let password = Self.randomHex(16), apiKey = Self.randomHex(16), encryptionKey = Self.randomHex(16).uppercased()
+        try Data((apiKey + "\n").utf8).write(to: URL(fileURLWithPath: apiKeyPath))
+        try fileManager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: apiKeyPath)
+
+        let postgres = LabPostgres(directory: directory, port: try Self.freePort())
+        try await postgres.create(password: password)
+        try await postgres.psql(password: password, """
+            CREATE TABLE IF NOT EXISTS hadeck_settings (name text PRIMARY KEY, value text NOT NULL);
+            INSERT INTO hadeck_settings VALUES ('Storage.PackagesRootPath', '\(storagePath)'),
+                                               ('\(ProductProfile.messengerEndpointSetting)', 'tcp://*:\(Self.messengerPort)');
+            """)
+        let connection = "Host=127.0.0.1;Port=\(postgres.port);Database=\(LabPostgres.database);Username=\(LabPostgres.user);Password=\(password)"
+
+        var state = LabState(directory: directory, format: format.rawValue, postgresPort: postgres.port, nodes: [])
+        for index in 0..<count {
+            let name = "web\(index + 1)", address = "127.0.0.\(11 + index)"
+            let config = "\(directory)/nodes/\(name)/" + (format == .xml ? "ProGet.config" : "proget.env")
+            try fileManager.createDirectory(atPath: (config as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(Self.configuration(format: format, connection: connection, key: encryptionKey).utf8).write(to: URL(fileURLWithPath: config))
+            try fileManager.setAttributes([.posixPermissions: 0o640], ofItemAtPath: config)
+            state.nodes.append(.init(name: name, address: address, webPort: Self.webPort, config: config, versionNumber: "2025.10"))
+        }
+        try state.save()
+        for node in state.nodes { try start(node.name, in: &state) }
+        try inventory(state).write(toFile: inventoryPath, atomically: true, encoding: .utf8)
+        return state
+    }
+
+    /// Stops exactly the processes this lab started (checked by pid and program) and PostgreSQL.
+    public func down() async throws -> [String] {
+        guard var state = try LabState.load(from: directory) else { throw LabError("no lab in \(directory)") }
+        var stopped: [String] = []
+        for index in state.nodes.indices {
+            if let pid = state.nodes[index].pid, Self.isNode(pid) {
+                ChildProcess.stop(pid, signal: SIGTERM)
+                stopped.append(state.nodes[index].name)
+            }
+            state.nodes[index].pid = nil
+        }
+        await LabPostgres(directory: directory, port: state.postgresPort).stop()
+        try state.save()
+        return stopped
+    }
+
+    /// Restarts one node: its configuration file is read again, as after a service restart.
+    public func restart(_ name: String) throws {
+        guard var state = try LabState.load(from: directory) else { throw LabError("no lab in \(directory)") }
+        guard let index = state.nodes.firstIndex(where: { $0.name == name }) else {
+            throw LabError("no node named '\(name)' in the lab (nodes: \(state.nodes.map(\.name).joined(separator: ", ")))")
+        }
+        if let pid = state.nodes[index].pid, Self.isNode(pid) { Self.stopAndWait(pid) }
+        try start(name, in: &state)
+    }
+
+    /// Each node's process: running or not.
+    public func status() throws -> LabState {
+        guard let state = try LabState.load(from: directory) else { throw LabError("no lab in \(directory)") }
+        return state
+    }
+
+    public static func isRunning(_ node: LabState.NodeProcess) -> Bool { node.pid.map(isNode) ?? false }
+
+    private func start(_ name: String, in state: inout LabState) throws {
+        let index = state.nodes.firstIndex { $0.name == name }!
+        let node = state.nodes[index]
+        let pid = try ChildProcess.start(executable: nodeProgram,
+                                         arguments: ["--name", node.name, "--address", node.address, "--config", node.config,
+                                                     "--version-number", node.versionNumber, "--api-key-file", apiKeyPath],
+                                         logFile: "\(directory)/nodes/\(name)/node.log")
+        state.nodes[index].pid = pid
+        try state.save()
+    }
+
+    private func inventory(_ state: LabState) -> String {
+        let file = state.format == "xml" ? "ProGet.config" : "proget.env"
+        return """
+        # HADeck lab cluster in \(directory): simulated ProGet nodes, a real PostgreSQL, shared storage.
+        name: lab
+        product: proget
+        license: { maxServers: 5 }
+        defaults:
+          transport: local
+          platform: linux
+          config: \(Self.yaml("nodes/{name}/" + file))
+          restart: \(Self.yaml("\(shellQuote(hadeckProgram)) lab restart {name} --dir \(shellQuote(directory))"))
+          health: "http://{host}:\(Self.webPort)/health"
+          api: "http://{host}:\(Self.webPort)"
+          apiKeyFile: \(Self.yaml(apiKeyPath))
+          messenger: "tcp://{host}:\(Self.messengerPort)"
+        nodes:
+        \(state.nodes.map { "  - { name: \($0.name), host: \($0.address), roles: [web, service] }" }.joined(separator: "\n"))
+
+        """
+    }
+
+    /// A YAML double-quoted scalar (JSON's string syntax is valid YAML).
+    static func yaml(_ value: String) -> String {
+        String(decoding: (try? JSONEncoder().encode(value)) ?? Data("\"\"".utf8), as: UTF8.self)
+            .replacingOccurrences(of: "\\/", with: "/")
+    }
+
+    static func configuration(format: ConfigFormat, connection: String, key: String) -> String {
+        switch format {
+        case .xml:
+            """
+            <?xml version="1.0" encoding="utf-8"?>
+            <InedoAppConfig>
+              <PostgresConnectionString>\(connection)</PostgresConnectionString>
+              <EncryptionKey>\(key)</EncryptionKey>
+              <WebServer Enabled="true" Urls="http://*:\(webPort)" />
+            </InedoAppConfig>
+
+            """
+        case .env:
+            """
+            # ProGet container settings (docker compose env_file)
+            PROGET_POSTGRES_CONNECTION_STRING=\(connection)
+            PROGET_ENCRYPTION_KEY=\(key)
+
+            """
+        }
+    }
+
+    /// Whether `pid` is alive and is a `hadeck-node` (so a reused pid is never signalled).
+    static func isNode(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0, let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        let program = data.split(separator: 0).first.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        guard (program as NSString).lastPathComponent == "hadeck-node" else { return false }
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        return !stat.contains(") Z ") // a zombie is gone
+    }
+
+    static func stopAndWait(_ pid: Int32) {
+        kill(pid, SIGTERM)
+        for _ in 0..<200 where isNode(pid) { usleep(10_000) }
+        if isNode(pid) { kill(pid, SIGKILL) }
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, WNOHANG)
+    }
+
+    static func randomHex(_ bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// A TCP port nothing listens on at 127.0.0.1 now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw LabError("socket failed") }
+        defer { close(fd) }
+        var address4 = sockaddr_in()
+        address4.sin_family = sa_family_t(AF_INET)
+        inet_pton(AF_INET, "127.0.0.1", &address4.sin_addr)
+        let bound = withUnsafePointer(to: &address4) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard bound == 0 else { throw LabError("cannot find a free port") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address4) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address4.sin_port))
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import HADeckCore
+import Logging
+import PostgresNIO
+
+/// The cluster's shared database as the node uses it: settings, node registry, heartbeats,
+/// and the encryption key fingerprint the cluster recorded first.
+struct ClusterDatabase: Sendable {
+    let client: PostgresClient
+
+    init(_ connection: ConnectionString) {
+        var configuration = PostgresClient.Configuration(host: connection.host ?? "127.0.0.1", port: connection.port ?? 5432,
+                                                         username: connection.username ?? "postgres", password: connection.password,
+                                                         database: connection.database, tls: .disable)
+        configuration.options.connectTimeout = .seconds(2)
+        configuration.options.keepAliveBehavior = nil
+        client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "hadeck-node.db", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    /// Creates what the node needs, if another node has not already.
+    func prepare() async throws {
+        for statement: PostgresQuery in [
+            "CREATE TABLE IF NOT EXISTS hadeck_settings (name text PRIMARY KEY, value text NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS hadeck_nodes (name text PRIMARY KEY, address text, version text, started_at timestamptz, heartbeat_at timestamptz)",
+            "CREATE TABLE IF NOT EXISTS hadeck_cluster (key text PRIMARY KEY, value text NOT NULL)",
+        ] {
+            try await client.query(statement)
+        }
+    }
+
+    /// The key fingerprint the cluster recorded first (this node's, if it is the first).
+    func recordedKeyFingerprint(offering fingerprint: String) async throws -> String {
+        try await client.query("INSERT INTO hadeck_cluster (key, value) VALUES ('encryption_key', \(fingerprint)) ON CONFLICT (key) DO NOTHING")
+        for try await (value) in try await client.query("SELECT value FROM hadeck_cluster WHERE key = 'encryption_key'").decode(String.self) {
+            return value
+        }
+        return fingerprint
+    }
+
+    func register(node: String, address: String, version: String) async throws {
+        try await client.query("""
+            INSERT INTO hadeck_nodes (name, address, version, started_at, heartbeat_at) VALUES (\(node), \(address), \(version), now(), now())
+            ON CONFLICT (name) DO UPDATE SET address = EXCLUDED.address, version = EXCLUDED.version, started_at = now(), heartbeat_at = now()
+            """)
+    }
+
+    func heartbeat(node: String) async throws {
+        try await client.query("UPDATE hadeck_nodes SET heartbeat_at = now() WHERE name = \(node)")
+    }
+
+    func settings() async throws -> [String: String] {
+        var result: [String: String] = [:]
+        for try await (name, value) in try await client.query("SELECT name, value FROM hadeck_settings").decode((String, String).self) {
+            result[name] = value
+        }
+        return result
+    }
+
+    func set(_ name: String, to value: String) async throws {
+        try await client.query("INSERT INTO hadeck_settings (name, value) VALUES (\(name), \(value)) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value")
+    }
+}

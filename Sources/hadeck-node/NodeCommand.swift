@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import HADeckCore
+
+/// `hadeck-node`: one simulated ProGet / BuildMaster / Otter node for HADeck's lab.
+///
+/// It reproduces the product's documented outside behaviour only: it reads its
+/// configuration file once, at start; serves /health and the settings API on the port of its
+/// `WebServer` URL; keeps shared settings, a node registry and heartbeats in the PostgreSQL
+/// database its connection string names; and reports what is wrong the way the product does.
+@main
+struct NodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "hadeck-node",
+                                                    abstract: "A simulated product node (HADeck's lab).")
+
+    @Option(help: "The node's name in the cluster.") var name: String
+    @Option(help: "The loopback address to listen on.") var address: String
+    @Option(help: "The node's configuration file (XML SharedConfig or env file).") var config: String
+    @Option(help: "xml or env (default: from the file name).") var format: ConfigFormat?
+    @Option(help: "proget, buildmaster or otter.") var product: ProductProfile.Product = .proget
+    @Option(help: "The product version this node reports.") var versionNumber = "2025.10"
+    @Option(help: "A file holding the API key the settings API requires (X-ApiKey).") var apiKeyFile: String
+
+    func run() async throws {
+        let profile = ProductProfile.profile(for: product)
+        let settings = try NodeSettings.load(path: config, format: format ?? .inferred(fromPath: config), profile: profile)
+        let apiKey = try String(contentsOfFile: apiKeyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let node = SimulatedNode(name: name, address: address, profile: profile, settings: settings,
+                                 versionNumber: versionNumber, apiKey: apiKey)
+        try await node.run()
+    }
+}
+
+extension ConfigFormat: ExpressibleByArgument {}
+extension ProductProfile.Product: ExpressibleByArgument {}
+
+/// What the node took from its configuration file at start.
+struct NodeSettings: Sendable {
+    var database: ConnectionString
+    var encryptionKey: String?
+    var webPort: Int
+
+    static func load(path: String, format: ConfigFormat, profile: ProductProfile) throws -> NodeSettings {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+        let document = try ConfigParser.parse(Array(data), format: format, profile: profile)
+        guard let connection = document.value(of: "PostgresConnectionString") else {
+            throw ValidationError("\(path): no PostgresConnectionString (the lab's nodes use PostgreSQL)")
+        }
+        // `http://*:8624` → 8624; env files have no URL: the product's default port.
+        let port = document.value(of: "WebServer.Urls").flatMap { $0.split(separator: ":").last.flatMap { Int($0.filter(\.isNumber)) } }
+        return NodeSettings(database: ConnectionString(connection), encryptionKey: document.value(of: "EncryptionKey"),
+                            webPort: port ?? profile.defaultWebPort)
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import HADeckCore
+import NIOCore
+import NIOPosix
+
+/// The node's state and its work: the heartbeat loop, the messenger port and the HTTP API.
+actor SimulatedNode {
+    let name: String
+    let address: String
+    let profile: ProductProfile
+    let settings: NodeSettings
+    let versionNumber: String
+    let apiKey: String
+    let database: ClusterDatabase
+
+    private var databaseError: String? = "not connected yet"
+    private var keyMismatch: String?
+    private var storageError: String?
+    private var messengerChannel: (any Channel)?
+
+    init(name: String, address: String, profile: ProductProfile, settings: NodeSettings, versionNumber: String, apiKey: String) {
+        self.name = name
+        self.address = address
+        self.profile = profile
+        self.settings = settings
+        self.versionNumber = versionNumber
+        self.apiKey = apiKey
+        self.database = ClusterDatabase(settings.database)
+    }
+
+    /// Serves until killed.
+    func run() async throws {
+        let server = try await HTTPServer.start(address: address, port: settings.webPort) { [self] request in
+            await self.respond(to: request)
+        }
+        print("hadeck-node \(name): http://\(address):\(settings.webPort)")
+        fflush(nil)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.database.client.run() }
+            group.addTask { await self.heartbeats() }
+            group.addTask { try? await server.closeFuture.get() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Once a second: the database, the key the cluster recorded, the shared storage.
+    private func heartbeats() async {
+        var started = false
+        while !Task.isCancelled {
+            do {
+                if !started {
+                    try await database.prepare()
+                    try await database.register(node: name, address: address, version: versionNumber)
+                    try await startMessenger()
+                    started = true
+                }
+                try await database.heartbeat(node: name)
+                databaseError = nil
+                if let key = settings.encryptionKey {
+                    let mine = String(SHA256.hex(key).prefix(16))
+                    let recorded = try await database.recordedKeyFingerprint(offering: mine)
+                    keyMismatch = recorded == mine ? nil
+                        : "encryption key: this node's key differs from the one the cluster's database recorded first; data it encrypted cannot be read here"
+                }
+                checkStorage(try await database.settings()[profile.storageSetting ?? ""])
+            } catch {
+                databaseError = "database unreachable: \(String(describing: error).prefix(200))"
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Writes this node's marker package under the storage root, as the product writes packages.
+    private func checkStorage(_ root: String?) {
+        guard profile.storageSetting != nil else { return }
+        guard let root, !root.isEmpty else { storageError = "storage: \(profile.storageSetting!) is not set"; return }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            storageError = "storage: \(root) does not exist (the product does not create it)"
+            return
+        }
+        let marker = root + "/.hadeck-node-\(name).marker"
+        if FileManager.default.createFile(atPath: marker, contents: Data("\(name) \(Date())\n".utf8)) {
+            storageError = nil
+        } else {
+            storageError = "storage: \(root) is not writable by this node"
+        }
+    }
+
+    /// Listens on the messenger port when `Service.MessengerEndpoint` is `tcp://*:PORT` (read at start).
+    private func startMessenger() async throws {
+        guard messengerChannel == nil,
+              let endpoint = try await database.settings()[ProductProfile.messengerEndpointSetting],
+              endpoint.hasPrefix("tcp://*:"), let port = Int(endpoint.dropFirst("tcp://*:".count)) else { return }
+        messengerChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: address, port: port).get()
+    }
+
+    func respond(to request: HTTPServer.Request) async -> HTTPServer.Response {
+        switch (request.method, request.path) {
+        case ("GET", "/health") where request.query["format"] == "json", ("GET", "/health/json"):
+            return .json(healthJSON(), status: problems.isEmpty ? 200 : 500)
+        case ("GET", "/health"):
+            return problems.isEmpty ? .text("OK") : .text(problems.joined(separator: "\n"), status: 500)
+        case (_, let path) where path.hasPrefix("/api/settings/"):
+            guard let key = request.headers["x-apikey"] else { return .text("An API key is required (X-ApiKey).", status: 401) }
+            guard key == apiKey else { return .text("The API key is not valid.", status: 403) }
+            return await settingsAPI(request)
+        default:
+            return .text("Not found", status: 404)
+        }
+    }
+
+    private var problems: [String] { [databaseError, keyMismatch, storageError].compactMap { $0 } }
+
+    private func healthJSON() -> [String: Any] {
+        let service = [keyMismatch, storageError].compactMap { $0 }
+        return [
+            "applicationName": profile.displayName,
+            "databaseStatus": databaseError == nil ? "OK" : "Error",
+            "databaseStatusDetails": databaseError ?? NSNull(),
+            "licenseStatus": "OK",
+            "licenseStatusDetail": NSNull(),
+            "serviceStatus": service.isEmpty ? "OK" : "Error",
+            "serviceStatusDetail": service.isEmpty ? NSNull() : service.joined(separator: "; "),
+            "versionNumber": versionNumber,
+            "releaseNumber": versionNumber + ".0",
+            "extensionsInstalled": [String: String](),
+            "replicationStatus": NSNull(),
+        ]
+    }
+
+    private func settingsAPI(_ request: HTTPServer.Request) async -> HTTPServer.Response {
+        do {
+            switch (request.method, request.path) {
+            case ("GET", "/api/settings/list"):
+                let stored = try await database.settings()
+                let known = SettingsCatalog.settings(for: profile)
+                var items = known.map { setting -> [String: Any] in
+                    ["name": setting.name, "value": stored[setting.name] ?? setting.defaultValue,
+                     "description": setting.description, "valueType": setting.valueType]
+                }
+                for (name, value) in stored.sorted(by: { $0.key < $1.key }) where !known.contains(where: { $0.name == name }) {
+                    items.append(["name": name, "value": value, "description": "", "valueType": "Text"])
+                }
+                return .json(items)
+            case ("POST", "/api/settings/set"):
+                guard let name = request.query["name"], !name.isEmpty, let value = request.query["value"] else {
+                    return .text("name and value are required", status: 400)
+                }
+                try await database.set(name, to: value)
+                return .text("")
+            default:
+                return .text("Not found", status: 404)
+            }
+        } catch {
+            return .text("The database is not reachable: \(error)", status: 500)
+        }
+    }
+}
+
+/// The advanced settings the simulated product knows, with what its settings API says of them.
+enum SettingsCatalog {
+    struct Entry { var name, description, valueType, defaultValue: String }
+
+    static func settings(for profile: ProductProfile) -> [Entry] {
+        var entries = [
+            Entry(name: ProductProfile.messengerEndpointSetting, description: "Endpoint of the service messenger, e.g. tcp://*:33237", valueType: "Text", defaultValue: ""),
+            Entry(name: ProductProfile.messengerKeySetting, description: "Shared secret of the service messenger", valueType: "Text", defaultValue: ""),
+            Entry(name: "Web.BaseUrl", description: "The URL users reach the web application at", valueType: "Text", defaultValue: ""),
+            Entry(name: profile.highAvailabilitySetting, description: "High availability (automatic fail-over)", valueType: "Boolean", defaultValue: "False"),
+            Entry(name: profile.heartbeatFrequencySetting, description: "Seconds between node heartbeats", valueType: "Integer", defaultValue: "30"),
+            Entry(name: profile.staleTimeoutSetting, description: "Seconds after which a silent node is stale", valueType: "Integer", defaultValue: "120"),
+        ]
+        if let storage = profile.storageSetting {
+            entries.insert(Entry(name: storage, description: "Root of the shared package store", valueType: "Text", defaultValue: ""), at: 0)
+        }
+        return entries
+    }
+}

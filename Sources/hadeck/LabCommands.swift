@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import HADeckCore
+import HADeckLab
+
+/// `hadeck lab …`: a rehearsal cluster on this machine.
+struct LabCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lab",
+        abstract: "A rehearsal cluster on this machine: simulated nodes, a real PostgreSQL, shared storage.",
+        subcommands: [Up.self, Status.self, Restart.self, Down.self])
+
+    struct Location: ParsableArguments {
+        @Option(help: "The lab's directory (default: $XDG_STATE_HOME/hadeck/lab).") var dir: String?
+
+        var lab: Lab {
+            let environment = ProcessInfo.processInfo.environment
+            let stateHome = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.local/state"
+            let directory = URL(fileURLWithPath: dir ?? "\(stateHome)/hadeck/lab").standardizedFileURL.path
+            let hadeck = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            let node = (hadeck as NSString).deletingLastPathComponent + "/hadeck-node"
+            return Lab(directory: directory, nodeProgram: node, hadeckProgram: hadeck)
+        }
+    }
+
+    struct Up: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create and start a lab cluster.")
+        @OptionGroup var location: Location
+        @Option(help: "How many nodes (1-20).") var nodes = 3
+        @Option(help: "Configuration file format: xml or env.") var format: ConfigFormat = .xml
+
+        func run() async throws {
+            let lab = location.lab
+            do {
+                let state = try await lab.up(nodes: nodes, format: format)
+                print("Lab up in \(state.directory): \(state.nodes.count) nodes (\(state.nodes.map { "\($0.name) \($0.address)" }.joined(separator: ", "))), PostgreSQL on 127.0.0.1:\(state.postgresPort)")
+                print("Inventory: \(state.directory)/cluster.yaml   (try: hadeck status -i \(state.directory)/cluster.yaml)")
+            } catch let error as LabError { throw BadInput(error.description) }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show which of the lab's processes run.")
+        @OptionGroup var location: Location
+
+        func run() async throws {
+            let state: LabState
+            do { state = try location.lab.status() } catch let error as LabError { throw BadInput(error.description) }
+            for node in state.nodes {
+                print("\(node.name)  \(node.address):\(node.webPort)  \(Lab.isRunning(node) ? "running (pid \(node.pid!))" : "stopped")")
+            }
+            if !state.nodes.allSatisfy(Lab.isRunning) { throw problemsFound }
+        }
+    }
+
+    struct Restart: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Restart one node (it reads its configuration file again).")
+        @OptionGroup var location: Location
+        @Argument(help: "The node.") var node: String
+
+        func run() async throws {
+            do { try location.lab.restart(node) } catch let error as LabError { throw BadInput(error.description) }
+            print("\(node) restarted")
+        }
+    }
+
+    struct Down: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop every process the lab started.")
+        @OptionGroup var location: Location
+
+        func run() async throws {
+            do {
+                let stopped = try await location.lab.down()
+                print("Lab down: stopped \(stopped.isEmpty ? "no nodes (none were running)" : stopped.joined(separator: ", ")) and PostgreSQL")
+            } catch let error as LabError { throw BadInput(error.description) }
+        }
+    }
+}
+
+extension ConfigFormat: ExpressibleByArgument {}

@@ -1,0 +1,155 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import HADeckTestSupport
+@testable import HADeckCore
+import HADeckLab
+
+/// A lab cluster for one test: `hadeck lab up` in a temporary directory, `lab down` after.
+final class LabCluster: @unchecked Sendable {
+    let directory: TemporaryDirectory
+    var path: String { directory.path + "/lab" }
+    var inventory: String { path + "/cluster.yaml" }
+    var apiKey: String { (try? String(contentsOfFile: path + "/api-key", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
+
+    init(nodes: Int = 3, format: String = "xml") throws {
+        directory = try TemporaryDirectory()
+        let up = try Hadeck.run(["lab", "up", "--dir", path, "--nodes", String(nodes), "--format", format])
+        guard up.status == 0 else { throw FixtureError("lab up failed: \(up.output)") }
+    }
+
+    deinit { _ = try? Hadeck.run(["lab", "down", "--dir", path]) }
+
+    func hadeck(_ arguments: [String]) throws -> ProgramResult { try Hadeck.run(arguments + ["-i", inventory]) }
+
+    func state() throws -> LabState { try LabState.load(from: path)! }
+}
+
+/// One HTTP request, as an administrator's curl would make it.
+func http(_ url: String, method: String = "GET", apiKey: String? = nil) async throws -> (status: Int, body: String) {
+    var request = URLRequest(url: URL(string: url)!)
+    request.httpMethod = method
+    if let apiKey { request.setValue(apiKey, forHTTPHeaderField: "X-ApiKey") }
+    let (data, response) = try await URLSession.shared.data(for: request)
+    return ((response as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
+}
+
+/// Polls a node's health JSON until `condition` holds (bounded), returning the last answer.
+func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
+    var last: [String: Any] = [:]
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if let answer = try? await http("http://\(host):8624/health/json"),
+           let json = try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any] {
+            last = json
+            if condition(json) { return json }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return last
+}
+
+@Suite(.serialized) struct LabTests {
+    @Test func endpointsAnswerAsDocumentedAndTheAPIKeyIsEnforced() async throws {
+        let lab = try LabCluster()
+        for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] {
+            let json = try await waitForHealth(host) { $0["databaseStatus"] as? String == "OK" && $0["serviceStatus"] as? String == "OK" }
+            for field in ["applicationName", "databaseStatus", "licenseStatus", "serviceStatus", "versionNumber", "releaseNumber"] {
+                #expect(json[field] is String, "\(host) \(field)")
+            }
+            for field in ["databaseStatusDetails", "licenseStatusDetail", "serviceStatusDetail", "replicationStatus"] {
+                #expect(json.keys.contains(field), "\(host) \(field)")
+            }
+            #expect(json["extensionsInstalled"] is [String: Any])
+            #expect(json["applicationName"] as? String == "ProGet" && json["versionNumber"] as? String == "2025.10")
+            let plain = try await http("http://\(host):8624/health")
+            #expect(plain.status == 200 && plain.body == "OK")
+            let query = try await http("http://\(host):8624/health?format=json")
+            #expect(query.status == 200 && query.body.contains("\"databaseStatus\":\"OK\""))
+            #expect(SSHDFixtureProbe.canConnect(host, 33237), "messenger port listening on \(host)")
+        }
+        let list = "http://127.0.0.11:8624/api/settings/list?showAll=true"
+        #expect(try await http(list).status == 401)
+        #expect(try await http(list, apiKey: "wrong").status == 403)
+        let listed = try await http(list, apiKey: lab.apiKey)
+        #expect(listed.status == 200)
+        let items = try JSONSerialization.jsonObject(with: Data(listed.body.utf8)) as! [[String: Any]]
+        #expect(items.allSatisfy { $0["name"] is String && $0["value"] is String && $0["description"] is String && ["Text", "Integer", "Boolean"].contains($0["valueType"] as? String) })
+        #expect(items.contains { $0["name"] as? String == "Storage.PackagesRootPath" && $0["value"] as? String == lab.path + "/storage" })
+
+        // Set through one node, listed by the others: the settings live in the shared database.
+        let set = try await http("http://127.0.0.11:8624/api/settings/set?name=Web.BaseUrl&value=https%3A%2F%2Fproget.example", method: "POST", apiKey: lab.apiKey)
+        #expect(set.status == 200)
+        #expect(try await http("http://127.0.0.11:8624/api/settings/set?name=Web.BaseUrl&value=x", method: "POST").status == 401)
+        for host in ["127.0.0.12", "127.0.0.13"] {
+            let other = try await http("http://\(host):8624/api/settings/list?showAll=true", apiKey: lab.apiKey)
+            #expect(other.body.contains("\"value\":\"https:\\/\\/proget.example\"") || other.body.contains("\"value\":\"https://proget.example\""), "\(host)")
+        }
+        // Each node wrote its marker package in the shared storage.
+        let markers = try FileManager.default.contentsOfDirectory(atPath: lab.path + "/storage").filter { $0.hasSuffix(".marker") }
+        #expect(Set(markers) == [".hadeck-node-web1.marker", ".hadeck-node-web2.marker", ".hadeck-node-web3.marker"])
+    }
+
+    @Test func aConfigurationChangeShowsOnlyAfterTheNodesRestartCommand() async throws {
+        let lab = try LabCluster()
+        _ = try await waitForHealth("127.0.0.12") { $0["serviceStatus"] as? String == "OK" && $0["databaseStatus"] as? String == "OK" }
+        let set = try lab.hadeck(["set", "EncryptionKey", "00112233445566778899AABBCCDDEEFF", "--node", "web2", "--yes"])
+        #expect(set.status == 0, "\(set.output)")
+        #expect(set.stdout.contains("Restart needed for the change to take effect on: web2"))
+        try await Task.sleep(for: .seconds(1.5)) // more than one heartbeat: the running node has not re-read its file
+        #expect(try await http("http://127.0.0.12:8624/health").status == 200)
+
+        // The inventory's restart command, run on the node as HADeck runs it.
+        let inventory = try InventoryLoader.load(path: lab.inventory)
+        let web2 = inventory.nodes.first { $0.name == "web2" }!
+        let restarted = try await NodeCommands(transport: LocalTransport()).run(web2.restart!)
+        #expect(restarted.status == 0, "\(restarted.errorText)")
+        let json = try await waitForHealth("127.0.0.12") { $0["serviceStatus"] as? String == "Error" }
+        #expect((json["serviceStatusDetail"] as? String)?.contains("encryption key") == true, "\(json)")
+        let plain = try await http("http://127.0.0.12:8624/health")
+        #expect(plain.status == 500 && plain.body.contains("encryption key"))
+        #expect(try await http("http://127.0.0.11:8624/health").status == 200, "the other nodes are unaffected")
+        let status = try lab.hadeck(["status"])
+        #expect(status.status == 1 && status.stdout.contains("DRIFT: EncryptionKey"))
+    }
+
+    @Test func anEnvFileLabWorksWithStatusAndDiff() async throws {
+        let lab = try LabCluster(nodes: 2, format: "env")
+        _ = try await waitForHealth("127.0.0.12") { $0["databaseStatus"] as? String == "OK" }
+        let status = try lab.hadeck(["status"])
+        #expect(status.status == 0, "\(status.output)")
+        let diff = try lab.hadeck(["diff"])
+        #expect(diff.status == 0 && diff.stdout.contains("same     PostgresConnectionString"), "\(diff.output)")
+        #expect(!diff.output.contains(try String(contentsOfFile: lab.path + "/nodes/web1/proget.env", encoding: .utf8)
+            .split(separator: "\n").first { $0.hasPrefix("PROGET_ENCRYPTION_KEY=") }!.dropFirst("PROGET_ENCRYPTION_KEY=".count)), "no key printed")
+    }
+
+    @Test func upTwiceIsRefusedAndDownStopsExactlyTheLabsProcesses() async throws {
+        let lab = try LabCluster(nodes: 2)
+        let again = try Hadeck.run(["lab", "up", "--dir", lab.path])
+        #expect(again.status == 2 && again.stderr.contains("a lab is already up in \(lab.path)"))
+        let pids = try lab.state().nodes.compactMap(\.pid)
+        let postmaster = try String(contentsOfFile: lab.path + "/postgres/data/postmaster.pid", encoding: .utf8).split(separator: "\n").first.flatMap { Int32($0) }!
+        #expect(pids.count == 2 && pids.allSatisfy { kill($0, 0) == 0 } && kill(postmaster, 0) == 0)
+        let bystander = lab.directory.path + "/bystander.txt"
+        try "outside the lab".write(toFile: bystander, atomically: true, encoding: .utf8)
+
+        let down = try Hadeck.run(["lab", "down", "--dir", lab.path])
+        #expect(down.status == 0 && down.stdout.contains("stopped web1, web2 and PostgreSQL"), "\(down.output)")
+        for pid in pids + [postmaster] {
+            let alive = kill(pid, 0) == 0 && !((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "").contains(") Z ")
+            #expect(!alive, "pid \(pid) still runs")
+        }
+        #expect(try String(contentsOfFile: bystander, encoding: .utf8) == "outside the lab")
+        #expect(FileManager.default.fileExists(atPath: lab.inventory), "down keeps the lab's files")
+        let status = try Hadeck.run(["lab", "status", "--dir", lab.path])
+        #expect(status.status == 1 && status.stdout.contains("web1  127.0.0.11:8624  stopped"))
+    }
+}
+
+/// TCP connect check for a test's expectations.
+enum SSHDFixtureProbe {
+    static func canConnect(_ address: String, _ port: Int) -> Bool { SSHDFixture.canConnect(address, port) }
+}
