@@ -46,7 +46,9 @@ public struct Lab: Sendable {
             INSERT INTO hadeck_settings VALUES ('Storage.PackagesRootPath', '\(storagePath)'),
                                                ('\(ProductProfile.messengerEndpointSetting)', 'tcp://*:\(Self.messengerPort)');
             """)
-        let connection = "Host=127.0.0.1;Port=\(postgres.port);Database=\(LabPostgres.database);Username=\(LabPostgres.user);Password=\(password)"
+        // Nodes reach PostgreSQL through its Unix socket (Npgsql's `Host=/dir`): a node's own
+        // mount namespace can then take the database away from that node alone (`lab fault NODE db`).
+        let connection = "Host=\(postgres.socketDirectory);Port=\(postgres.port);Database=\(LabPostgres.database);Username=\(LabPostgres.user);Password=\(password)"
 
         var state = LabState(directory: directory, format: format.rawValue, postgresPort: postgres.port, nodes: [])
         for index in 0..<count {
@@ -97,13 +99,20 @@ public struct Lab: Sendable {
 
     public static func isRunning(_ node: LabState.NodeProcess) -> Bool { node.pid.map(isNode) ?? false }
 
-    private func start(_ name: String, in state: inout LabState) throws {
+    /// Whether nodes run in mount namespaces of their own (needs root).
+    static var ownsMountNamespaces: Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") }
+
+    func start(_ name: String, in state: inout LabState) throws {
         let index = state.nodes.firstIndex { $0.name == name }!
         let node = state.nodes[index]
-        let pid = try ChildProcess.start(executable: nodeProgram,
-                                         arguments: ["--name", node.name, "--address", node.address, "--config", node.config,
-                                                     "--version-number", node.versionNumber, "--api-key-file", apiKeyPath],
-                                         logFile: "\(directory)/nodes/\(name)/node.log")
+        var arguments = ["--name", node.name, "--address", node.address, "--config", node.config,
+                         "--version-number", node.versionNumber, "--api-key-file", apiKeyPath]
+        if node.faults.contains(LabFault.messenger.rawValue) { arguments.append("--messenger-closed") }
+        // As root, each node gets a mount namespace of its own, as each real node has its own mounts.
+        let (program, programArguments) = Self.ownsMountNamespaces
+            ? ("/usr/bin/unshare", ["--mount", "--propagation", "private", "--", nodeProgram] + arguments)
+            : (nodeProgram, arguments)
+        let pid = try ChildProcess.start(executable: program, arguments: programArguments, logFile: "\(directory)/nodes/\(name)/node.log")
         state.nodes[index].pid = pid
         try state.save()
     }

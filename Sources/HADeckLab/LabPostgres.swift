@@ -60,10 +60,12 @@ struct LabPostgres {
         guard output.status == 0 else { throw LabError("psql: \(output.errorText)") }
     }
 
-    private func run(_ executable: String, _ arguments: [String]) async throws {
+    private func run(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) async throws {
         var program = executable, programArguments = arguments
         if getuid() == 0 { (program, programArguments) = ("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments) }
-        let output = try await ChildProcess.run(executable: program, arguments: programArguments, input: [], timeout: .seconds(60))
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in extra { environment[key] = value }
+        let output = try await ChildProcess.run(executable: program, arguments: programArguments, environment: environment, input: [], timeout: .seconds(60))
         guard output.status == 0 else {
             throw LabError("\((executable as NSString).lastPathComponent) failed: \(output.errorText) \(String(decoding: output.stdout, as: UTF8.self))")
         }

@@ -10,6 +10,8 @@ public struct LabState: Codable, Sendable, Equatable {
         public var config: String
         public var versionNumber: String
         public var pid: Int32?
+        /// Faults in force on this node (`LabFault` raw values).
+        public var faults: [String] = []
     }
 
     public var directory: String

@@ -8,11 +8,14 @@ import PostgresNIO
 struct ClusterDatabase: Sendable {
     let client: PostgresClient
 
-    init(_ connection: ConnectionString) {
-        var configuration = PostgresClient.Configuration(host: connection.host ?? "127.0.0.1", port: connection.port ?? 5432,
-                                                         username: connection.username ?? "postgres", password: connection.password,
-                                                         database: connection.database, tls: .disable)
+    init(_ connection: ConnectionString, node: String) {
+        let host = connection.host ?? "127.0.0.1", port = connection.port ?? 5432, user = connection.username ?? "postgres"
+        // As Npgsql does, a Host that is a directory means the server's Unix socket in it.
+        var configuration = host.hasPrefix("/")
+            ? PostgresClient.Configuration(unixSocketPath: "\(host)/.s.PGSQL.\(port)", username: user, password: connection.password, database: connection.database)
+            : PostgresClient.Configuration(host: host, port: port, username: user, password: connection.password, database: connection.database, tls: .disable)
         configuration.options.connectTimeout = .seconds(2)
+        configuration.options.additionalStartupParameters = [("application_name", "hadeck-node \(node)")]
         configuration.options.keepAliveBehavior = nil
         client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "hadeck-node.db", factory: { _ in SwiftLogNoOpLogHandler() }))
     }

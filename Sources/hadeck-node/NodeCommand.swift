@@ -20,13 +20,14 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "proget, buildmaster or otter.") var product: ProductProfile.Product = .proget
     @Option(help: "The product version this node reports.") var versionNumber = "2025.10"
     @Option(help: "A file holding the API key the settings API requires (X-ApiKey).") var apiKeyFile: String
+    @Flag(help: "Do not open the messenger port (the lab's `messenger` fault: the port is closed).") var messengerClosed = false
 
     func run() async throws {
         let profile = ProductProfile.profile(for: product)
         let settings = try NodeSettings.load(path: config, format: format ?? .inferred(fromPath: config), profile: profile)
         let apiKey = try String(contentsOfFile: apiKeyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let node = SimulatedNode(name: name, address: address, profile: profile, settings: settings,
-                                 versionNumber: versionNumber, apiKey: apiKey)
+                                 versionNumber: versionNumber, apiKey: apiKey, listensForMessenger: !messengerClosed)
         try await node.run()
     }
 }

@@ -11,6 +11,7 @@ actor SimulatedNode {
     let settings: NodeSettings
     let versionNumber: String
     let apiKey: String
+    let listensForMessenger: Bool
     let database: ClusterDatabase
 
     private var databaseError: String? = "not connected yet"
@@ -18,14 +19,16 @@ actor SimulatedNode {
     private var storageError: String?
     private var messengerChannel: (any Channel)?
 
-    init(name: String, address: String, profile: ProductProfile, settings: NodeSettings, versionNumber: String, apiKey: String) {
+    init(name: String, address: String, profile: ProductProfile, settings: NodeSettings, versionNumber: String, apiKey: String,
+         listensForMessenger: Bool) {
+        self.listensForMessenger = listensForMessenger
         self.name = name
         self.address = address
         self.profile = profile
         self.settings = settings
         self.versionNumber = versionNumber
         self.apiKey = apiKey
-        self.database = ClusterDatabase(settings.database)
+        self.database = ClusterDatabase(settings.database, node: name)
     }
 
     /// Serves until killed.
@@ -49,11 +52,21 @@ actor SimulatedNode {
         var started = false
         while !Task.isCancelled {
             do {
+                // The pool waits for a connection as long as it takes; a node must notice sooner.
+                try await withTimeout(.seconds(3)) { [self] in try await self.heartbeatRound(started: started) }
+                started = true
+            } catch {
+                databaseError = "database unreachable: \(String(describing: error).prefix(200))"
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    private func heartbeatRound(started: Bool) async throws {
                 if !started {
                     try await database.prepare()
                     try await database.register(node: name, address: address, version: versionNumber)
                     try await startMessenger()
-                    started = true
                 }
                 try await database.heartbeat(node: name)
                 databaseError = nil
@@ -64,11 +77,6 @@ actor SimulatedNode {
                         : "encryption key: this node's key differs from the one the cluster's database recorded first; data it encrypted cannot be read here"
                 }
                 checkStorage(try await database.settings()[profile.storageSetting ?? ""])
-            } catch {
-                databaseError = "database unreachable: \(String(describing: error).prefix(200))"
-            }
-            try? await Task.sleep(for: .seconds(1))
-        }
     }
 
     /// Writes this node's marker package under the storage root, as the product writes packages.
@@ -90,7 +98,7 @@ actor SimulatedNode {
 
     /// Listens on the messenger port when `Service.MessengerEndpoint` is `tcp://*:PORT` (read at start).
     private func startMessenger() async throws {
-        guard messengerChannel == nil,
+        guard listensForMessenger, messengerChannel == nil,
               let endpoint = try await database.settings()[ProductProfile.messengerEndpointSetting],
               endpoint.hasPrefix("tcp://*:"), let port = Int(endpoint.dropFirst("tcp://*:".count)) else { return }
         messengerChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -178,5 +186,19 @@ enum SettingsCatalog {
             entries.insert(Entry(name: storage, description: "Root of the shared package store", valueType: "Text", defaultValue: ""), at: 0)
         }
         return entries
+    }
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    var description: String { "no answer within the time allowed" }
+}
+
+/// Runs `work`, giving up (and cancelling it) after `limit`.
+func withTimeout<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await work() }
+        group.addTask { try await Task.sleep(for: limit); throw TimedOut() }
+        defer { group.cancelAll() }
+        return try await group.next()!
     }
 }

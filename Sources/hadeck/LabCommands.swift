@@ -8,7 +8,7 @@ struct LabCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab",
         abstract: "A rehearsal cluster on this machine: simulated nodes, a real PostgreSQL, shared storage.",
-        subcommands: [Up.self, Status.self, Restart.self, Down.self])
+        subcommands: [Up.self, Status.self, Restart.self, Fault.self, Heal.self, Down.self])
 
     struct Location: ParsableArguments {
         @Option(help: "The lab's directory (default: $XDG_STATE_HOME/hadeck/lab).") var dir: String?
@@ -35,7 +35,7 @@ struct LabCommand: AsyncParsableCommand {
                 let state = try await lab.up(nodes: nodes, format: format)
                 print("Lab up in \(state.directory): \(state.nodes.count) nodes (\(state.nodes.map { "\($0.name) \($0.address)" }.joined(separator: ", "))), PostgreSQL on 127.0.0.1:\(state.postgresPort)")
                 print("Inventory: \(state.directory)/cluster.yaml   (try: hadeck status -i \(state.directory)/cluster.yaml)")
-            } catch let error as LabError { throw BadInput(error.description) }
+            } catch { throw BadInput(labMessage(error)) }
         }
     }
 
@@ -45,7 +45,7 @@ struct LabCommand: AsyncParsableCommand {
 
         func run() async throws {
             let state: LabState
-            do { state = try location.lab.status() } catch let error as LabError { throw BadInput(error.description) }
+            do { state = try location.lab.status() } catch { throw BadInput(labMessage(error)) }
             for node in state.nodes {
                 print("\(node.name)  \(node.address):\(node.webPort)  \(Lab.isRunning(node) ? "running (pid \(node.pid!))" : "stopped")")
             }
@@ -59,7 +59,7 @@ struct LabCommand: AsyncParsableCommand {
         @Argument(help: "The node.") var node: String
 
         func run() async throws {
-            do { try location.lab.restart(node) } catch let error as LabError { throw BadInput(error.description) }
+            do { try location.lab.restart(node) } catch { throw BadInput(labMessage(error)) }
             print("\(node) restarted")
         }
     }
@@ -72,9 +72,44 @@ struct LabCommand: AsyncParsableCommand {
             do {
                 let stopped = try await location.lab.down()
                 print("Lab down: stopped \(stopped.isEmpty ? "no nodes (none were running)" : stopped.joined(separator: ", ")) and PostgreSQL")
-            } catch let error as LabError { throw BadInput(error.description) }
+            } catch { throw BadInput(labMessage(error)) }
         }
     }
 }
 
 extension ConfigFormat: ExpressibleByArgument {}
+
+extension LabCommand {
+    struct Fault: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Break one thing on one node, as it breaks in real clusters.",
+            discussion: "KIND: key (another encryption key), storage (shared storage read-only there), db (database unreachable from it), version (older version), messenger (port closed), down (process stopped), ssh (sshd stopped).")
+        @OptionGroup var location: Location
+        @Argument(help: "The node.") var node: String
+        @Argument(help: "key, storage, db, version, messenger, down or ssh.") var kind: LabFault
+
+        func run() async throws {
+            do { try await location.lab.fault(node, kind) } catch { throw BadInput(labMessage(error)) }
+            print("\(node): \(kind.rawValue) fault in place (undo with: hadeck lab heal \(node))")
+        }
+    }
+
+    struct Heal: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Undo every fault of one node.")
+        @OptionGroup var location: Location
+        @Argument(help: "The node.") var node: String
+
+        func run() async throws {
+            let healed: [String]
+            do { healed = try await location.lab.heal(node) } catch { throw BadInput(labMessage(error)) }
+            print(healed.isEmpty ? "\(node) had no faults" : "\(node): healed \(healed.joined(separator: ", "))")
+        }
+    }
+}
+
+extension LabFault: ExpressibleByArgument {}
+
+/// A lab error in the lab's own words; anything else (a file system error) by its description.
+func labMessage(_ error: any Error) -> String {
+    (error as? LabError)?.description ?? error.localizedDescription
+}

@@ -115,6 +115,50 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
         #expect(status.status == 1 && status.stdout.contains("DRIFT: EncryptionKey"))
     }
 
+    /// Every fault kind, on web2 of one lab: it shows where an administrator would look, and
+    /// `lab heal` takes it away. (Per-node mount faults need root: the CI runs as root.)
+    @Test func eachFaultShowsUpAndHealClearsIt() async throws {
+        let lab = try LabCluster()
+        let healthy: ([String: Any]) -> Bool = { $0["databaseStatus"] as? String == "OK" && $0["serviceStatus"] as? String == "OK" && $0["versionNumber"] as? String == "2025.10" }
+        _ = try await waitForHealth("127.0.0.12", healthy)
+        let faults: [(String, ([String: Any]) -> Bool)] = [
+            ("key", { ($0["serviceStatusDetail"] as? String)?.contains("encryption key") == true }),
+            ("storage", { ($0["serviceStatusDetail"] as? String)?.contains("storage: \(lab.path)/storage is not writable") == true }),
+            ("db", { $0["databaseStatus"] as? String == "Error" }),
+            ("version", { $0["versionNumber"] as? String == Lab.olderVersion }),
+        ]
+        for (kind, symptom) in faults {
+            let fault = try Hadeck.run(["lab", "fault", "web2", kind, "--dir", lab.path])
+            #expect(fault.status == 0, "\(kind): \(fault.output)")
+            let broken = try await waitForHealth("127.0.0.12", symptom)
+            #expect(symptom(broken), "\(kind) never showed: \(broken)")
+            if kind == "key" {
+                let status = try lab.hadeck(["status"])
+                #expect(status.stdout.contains("DRIFT: EncryptionKey"), "\(status.stdout)")
+            }
+            #expect(try await http("http://127.0.0.11:8624/health").status == 200, "\(kind) touched web1")
+            #expect(try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).stdout.contains("healed \(kind)"))
+            let healed = try await waitForHealth("127.0.0.12", healthy)
+            #expect(healthy(healed), "\(kind) did not heal: \(healed)")
+        }
+
+        #expect(try Hadeck.run(["lab", "fault", "web2", "messenger", "--dir", lab.path]).status == 0)
+        _ = try await waitForHealth("127.0.0.12", healthy)
+        #expect(!SSHDFixtureProbe.canConnect("127.0.0.12", 33237) && SSHDFixtureProbe.canConnect("127.0.0.11", 33237))
+        _ = try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path])
+        _ = try await waitForHealth("127.0.0.12", healthy)
+        #expect(SSHDFixtureProbe.canConnect("127.0.0.12", 33237), "messenger open again")
+
+        #expect(try Hadeck.run(["lab", "fault", "web2", "down", "--dir", lab.path]).status == 0)
+        await #expect(throws: (any Error).self) { try await http("http://127.0.0.12:8624/health") }
+        #expect(try Hadeck.run(["lab", "status", "--dir", lab.path]).stdout.contains("web2  127.0.0.12:8624  stopped"))
+        _ = try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path])
+        #expect(healthy(try await waitForHealth("127.0.0.12", healthy)))
+
+        let unknown = try Hadeck.run(["lab", "fault", "web9", "key", "--dir", lab.path])
+        #expect(unknown.status == 2 && unknown.stderr.contains("no node named 'web9' in the lab"))
+    }
+
     @Test func anEnvFileLabWorksWithStatusAndDiff() async throws {
         let lab = try LabCluster(nodes: 2, format: "env")
         _ = try await waitForHealth("127.0.0.12") { $0["databaseStatus"] as? String == "OK" }
