@@ -2,6 +2,7 @@ import Foundation
 import HADeckCore
 import NIOCore
 import NIOPosix
+import PostgresNIO
 
 /// The node's state and its work: the heartbeat loop, the messenger port and the HTTP API.
 actor SimulatedNode {
@@ -56,10 +57,18 @@ actor SimulatedNode {
                 try await withTimeout(.seconds(3)) { [self] in try await self.heartbeatRound(started: started) }
                 started = true
             } catch {
-                databaseError = "database unreachable: \(String(describing: error).prefix(200))"
+                databaseError = "database unreachable: \(Self.reason(error))"
             }
             try? await Task.sleep(for: .seconds(1))
         }
+    }
+
+    /// PostgresNIO hides an error's details from `description`; the server's own message is what an administrator needs.
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            return error.serverInfo?[.message] ?? "\(error.code)"
+        }
+        return String(String(describing: error).prefix(200))
     }
 
     private func heartbeatRound(started: Bool) async throws {

@@ -136,7 +136,8 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
                 let status = try lab.hadeck(["status"])
                 #expect(status.stdout.contains("DRIFT: EncryptionKey"), "\(status.stdout)")
             }
-            #expect(try await http("http://127.0.0.11:8624/health").status == 200, "\(kind) touched web1")
+            let web1 = try await waitForHealth("127.0.0.11", healthy)
+            #expect(healthy(web1), "\(kind) touched web1: \(web1)")
             #expect(try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).stdout.contains("healed \(kind)"))
             let healed = try await waitForHealth("127.0.0.12", healthy)
             #expect(healthy(healed), "\(kind) did not heal: \(healed)")

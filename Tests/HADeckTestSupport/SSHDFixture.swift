@@ -103,7 +103,8 @@ public final class SSHDFixture: @unchecked Sendable {
         // them (found by the sockets they hold on this server's address and port).
         ChildProcess.stop(pid)
         _ = try? run("/usr/bin/pkill", ["-KILL", "-P", String(pid)])
-        let sockets = (try? run("/usr/bin/ss", ["-tnpH", "state", "established", "( sport = :\(server.port) )"]))?.stdout ?? ""
+        // Address and port: another test's server may use the same port number on another address.
+        let sockets = (try? run("/usr/bin/ss", ["-tnpH", "state", "established", "( src \(server.address):\(server.port) )"]))?.stdout ?? ""
         let pattern = try! Regex(#"pid=([0-9]+)"#)
         for match in sockets.matches(of: pattern) {
             if let holder = Int32(String(match.output[1].substring ?? "")) { kill(holder, SIGKILL) }
