@@ -1,8 +1,10 @@
 # Sourced by scripts/demo and scripts/test: installs the Debian packages HADeck needs.
 
 # The packages every HADeck build and test run needs, in one place.
-# (openssh-server, iproute2, procps, passwd: the tests' real sshd nodes; postgresql: the lab.)
-HADECK_PACKAGES=(libncurses-dev diffutils coreutils openssh-client openssh-server iproute2 procps passwd postgresql postgresql-client)
+# (openssh-server, iproute2, procps, passwd: the tests' real sshd nodes; postgresql and
+# util-linux's unshare/nsenter: the lab; tmux: the console's end-to-end tests.)
+HADECK_PACKAGES=(libncurses-dev diffutils coreutils openssh-client openssh-server iproute2 procps passwd
+                 postgresql postgresql-client util-linux tmux)
 
 ensure_packages() {
     local missing=()

@@ -17,8 +17,15 @@ let runs = arguments.count > 3 ? Int(arguments[3]) ?? 7 : 7
 let fixture = try SSHDFixture(nodes: nodes)
 for server in fixture.servers {
     let directory = try fixture.nodeDirectory(server.name)
-    try DemoCluster.config(node: server.name, key: "0123456789ABCDEF0123456789ABCDEF")
-        .write(toFile: directory + "/ProGet.config", atomically: true, encoding: .utf8)
+    try """
+        <?xml version="1.0" encoding="utf-8"?>
+        <InedoAppConfig>
+          <ConnectionString>Server=db.example.internal;Database=ProGet;User Id=proget;Password=Bench-Pa55;</ConnectionString>
+          <EncryptionKey>0123456789ABCDEF0123456789ABCDEF</EncryptionKey>
+          <WebServer Enabled="true" Urls="http://*:8624" />
+        </InedoAppConfig>
+
+        """.write(toFile: directory + "/ProGet.config", atomically: true, encoding: .utf8)
     try fixture.handOver(directory)
 }
 let configPattern = fixture.directory.path + "/files/{name}/ProGet.config"

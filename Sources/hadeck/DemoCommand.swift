@@ -1,32 +1,78 @@
 import ArgumentParser
 import Foundation
 import HADeckCore
+import HADeckLab
 
-/// `hadeck demo`: the built-in demo cluster, written out and shown.
+/// `hadeck demo`: a three-node lab in a temporary directory, shown live, torn down on exit.
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write the built-in three-node demo cluster (transport: local) and show its drift.")
-
-    @Option(help: "Where to put the demo cluster (default: $XDG_STATE_HOME/hadeck/demo).")
-    var dir: String?
+        abstract: "Bring up a three-node lab cluster, show it live until Ctrl-C, then tear it down.",
+        discussion: "web3 starts with a different encryption key (a lab fault), so there is something to find and fix.")
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let stateHome = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.local/state"
-        let directory = dir ?? "\(stateHome)/hadeck/demo"
-        let inventory: String
-        do { inventory = try DemoCluster.write(to: directory) } catch { throw BadInput("cannot write the demo into \(directory): \(error.localizedDescription)") }
-        print("Demo cluster written to \(directory) (three ProGet nodes, web3 has drifted).\n")
-        print("$ hadeck diff -i \(inventory)")
-        do { try await Diff.parse(["-i", inventory]).run() } catch let code as ExitCode where code == problemsFound {}
-        print("""
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hadeck-demo-\(getpid())").path
+        let lab = LabCommand.Location(dir: directory).lab
+        // Torn down however the demo ends: normally, on error, or on Ctrl-C / SIGTERM / SIGHUP.
+        let teardown = Teardown { _ = try? await lab.down(); try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            print("Starting the demo lab in \(directory) (PostgreSQL and three simulated ProGet nodes)...")
+            _ = try await lab.up(nodes: 3, format: .xml)
+            try await lab.fault("web3", .key)
+            let inventory = directory + "/cluster.yaml"
+            print("""
+            Lab up. web3 has a different encryption key; in another terminal, try:
+              hadeck diff -i \(inventory)
+              hadeck set EncryptionKey - -i \(inventory) --node web3     (then: hadeck lab restart web3 --dir \(directory))
+            Press Ctrl-C to stop the demo and remove the lab.
 
-        Try next (each asks before it writes, and keeps a backup):
-          hadeck get EncryptionKey -i \(inventory)
-          hadeck set EncryptionKey 00112233445566778899AABBCCDDEEFF --dry-run -i \(inventory)
-          hadeck set EncryptionKey - -i \(inventory)      (reads the key from stdin, asks before writing)
-          hadeck backups list -i \(inventory)
-          hadeck restore web3 -i \(inventory)
-        """)
+            """)
+            let watch = Task { try await Status.parse(["--watch", "2", "-i", inventory]).run() }
+            await teardown.waitForSignal { watch.cancel() }
+            _ = try? await watch.value
+        } catch {
+            await teardown.run()
+            throw BadInput("the demo could not start: \(labMessage(error))")
+        }
+        await teardown.run()
+        print("\nDemo lab stopped and removed.")
+    }
+}
+
+/// Runs a clean-up once, and turns SIGINT, SIGTERM and SIGHUP into a request to stop.
+final class Teardown: @unchecked Sendable {
+    private let work: @Sendable () async -> Void
+    private var done = false
+    private let lock = NSLock()
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(_ work: @escaping @Sendable () async -> Void) { self.work = work }
+
+    /// Calls `stop` at the first of those signals (and returns once it has).
+    func waitForSignal(_ stop: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let once = Once()
+            for number in [SIGINT, SIGTERM, SIGHUP] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler {
+                    guard once.first() else { return }
+                    stop()
+                    continuation.resume()
+                }
+                source.resume()
+                sources.append(source)
+            }
+        }
+    }
+
+    func run() async {
+        let first = lock.withLock { () -> Bool in defer { done = true }; return !done }
+        if first { await work() }
+    }
+
+    private final class Once: @unchecked Sendable {
+        private let lock = NSLock()
+        private var fired = false
+        func first() -> Bool { lock.withLock { defer { fired = true }; return !fired } }
     }
 }

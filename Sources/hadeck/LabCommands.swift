@@ -13,6 +13,9 @@ struct LabCommand: AsyncParsableCommand {
     struct Location: ParsableArguments {
         @Option(help: "The lab's directory (default: $XDG_STATE_HOME/hadeck/lab).") var dir: String?
 
+        init() {}
+        init(dir: String) { self.dir = dir }
+
         var lab: Lab {
             let environment = ProcessInfo.processInfo.environment
             let stateHome = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.local/state"

@@ -160,6 +160,31 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
         #expect(unknown.status == 2 && unknown.stderr.contains("no node named 'web9' in the lab"))
     }
 
+    @Test func theDemoShowsTheLabLiveAndCtrlCTearsItDown() async throws {
+        let scratch = try TemporaryDirectory()
+        let log = scratch.path + "/demo.log"
+        let pid = try ChildProcess.start(executable: Hadeck.binary, arguments: ["demo"], logFile: log)
+        var text = ""
+        for _ in 0..<300 where !text.contains("2 of 3 nodes healthy") {
+            try await Task.sleep(for: .milliseconds(100))
+            text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        }
+        #expect(text.contains("2 of 3 nodes healthy") && text.contains("DRIFT: EncryptionKey"), "\(text)")
+        let pattern = try Regex(#"Starting the demo lab in (\S+) "#)
+        let directory = try #require(text.firstMatch(of: pattern).flatMap { $0.output[1].substring.map(String.init) })
+        let state = try #require(try LabState.load(from: directory))
+        let nodePids = state.nodes.compactMap(\.pid)
+        #expect(nodePids.count == 3)
+
+        kill(pid, SIGINT)
+        var status: Int32 = 0
+        for _ in 0..<300 where waitpid(pid, &status, WNOHANG) == 0 { try await Task.sleep(for: .milliseconds(100)) }
+        text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(text.contains("Demo lab stopped and removed."), "\(text)")
+        #expect(nodePids.allSatisfy { kill($0, 0) != 0 || ((try? String(contentsOfFile: "/proc/\($0)/stat", encoding: .utf8)) ?? "").contains(") Z ") })
+        #expect(!FileManager.default.fileExists(atPath: directory), "the demo's directory is removed")
+    }
+
     @Test func anEnvFileLabWorksWithStatusAndDiff() async throws {
         let lab = try LabCluster(nodes: 2, format: "env")
         _ = try await waitForHealth("127.0.0.12") { $0["databaseStatus"] as? String == "OK" }
