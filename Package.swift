@@ -63,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "HADeckTestSupport",
-            dependencies: ["HADeckCore"],
+            dependencies: ["HADeckCore", "HADeckLab"],
             path: "Tests/HADeckTestSupport"
         ),
         .testTarget(

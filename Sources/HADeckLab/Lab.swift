@@ -39,7 +39,7 @@ public struct Lab: Sendable {
         try Data((apiKey + "\n").utf8).write(to: URL(fileURLWithPath: apiKeyPath))
         try fileManager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: apiKeyPath)
 
-        let postgres = LabPostgres(directory: directory, port: try Self.freePort())
+        let postgres = LabPostgres(directory: directory, port: try Loopback.freePort(on: "127.0.0.1"))
         try await postgres.create(password: password)
         try await postgres.psql(password: password, """
             CREATE TABLE IF NOT EXISTS hadeck_settings (name text PRIMARY KEY, value text NOT NULL);
@@ -187,20 +187,5 @@ public struct Lab: Sendable {
     static func randomHex(_ bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-    }
-
-    /// A TCP port nothing listens on at 127.0.0.1 now.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw LabError("socket failed") }
-        defer { close(fd) }
-        var address4 = sockaddr_in()
-        address4.sin_family = sa_family_t(AF_INET)
-        inet_pton(AF_INET, "127.0.0.1", &address4.sin_addr)
-        let bound = withUnsafePointer(to: &address4) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard bound == 0 else { throw LabError("cannot find a free port") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address4) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address4.sin_port))
     }
 }

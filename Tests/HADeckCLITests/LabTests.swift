@@ -68,7 +68,7 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
             #expect(plain.status == 200 && plain.body == "OK")
             let query = try await http("http://\(host):8624/health?format=json")
             #expect(query.status == 200 && query.body.contains("\"databaseStatus\":\"OK\""))
-            #expect(SSHDFixtureProbe.canConnect(host, 33237), "messenger port listening on \(host)")
+            #expect(Loopback.canConnect(host, 33237), "messenger port listening on \(host)")
         }
         let list = "http://127.0.0.11:8624/api/settings/list?showAll=true"
         #expect(try await http(list).status == 401)
@@ -145,10 +145,10 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
 
         #expect(try Hadeck.run(["lab", "fault", "web2", "messenger", "--dir", lab.path]).status == 0)
         _ = try await waitForHealth("127.0.0.12", healthy)
-        #expect(!SSHDFixtureProbe.canConnect("127.0.0.12", 33237) && SSHDFixtureProbe.canConnect("127.0.0.11", 33237))
+        #expect(!Loopback.canConnect("127.0.0.12", 33237) && Loopback.canConnect("127.0.0.11", 33237))
         _ = try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path])
         _ = try await waitForHealth("127.0.0.12", healthy)
-        #expect(SSHDFixtureProbe.canConnect("127.0.0.12", 33237), "messenger open again")
+        #expect(Loopback.canConnect("127.0.0.12", 33237), "messenger open again")
 
         #expect(try Hadeck.run(["lab", "fault", "web2", "down", "--dir", lab.path]).status == 0)
         await #expect(throws: (any Error).self) { try await http("http://127.0.0.12:8624/health") }
@@ -217,9 +217,4 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
         let status = try Hadeck.run(["lab", "status", "--dir", lab.path])
         #expect(status.status == 1 && status.stdout.contains("web1  127.0.0.11:8624  stopped"))
     }
-}
-
-/// TCP connect check for a test's expectations.
-enum SSHDFixtureProbe {
-    static func canConnect(_ address: String, _ port: Int) -> Bool { SSHDFixture.canConnect(address, port) }
 }
