@@ -25,7 +25,7 @@ public struct Lab: Sendable {
     var secretsPath: String { directory + "/postgres/connection" }
 
     /// Creates and starts the lab; refuses if this directory already holds a running lab.
-    public func up(nodes count: Int, format: ConfigFormat) async throws -> LabState {
+    public func up(nodes count: Int, format: ConfigFormat, ssh: Bool = false) async throws -> LabState {
         guard (1...20).contains(count) else { throw LabError("--nodes takes 1 to 20") }
         if let existing = try LabState.load(from: directory) {
             let running = existing.nodes.filter { $0.pid.map(Self.isNode) ?? false }
@@ -61,8 +61,39 @@ public struct Lab: Sendable {
         }
         try state.save()
         for node in state.nodes { try start(node.name, in: &state) }
+        if ssh { try startSSH(&state) }
         try inventory(state).write(toFile: inventoryPath, atomically: true, encoding: .utf8)
         return state
+    }
+
+    var sshPath: String { directory + "/sshd" }
+    var clientKeyPath: String { sshPath + "/client_key" }
+    var knownHostsPath: String { sshPath + "/known_hosts" }
+
+    /// One sshd per node on the node's address, admitting this user with the lab's client key.
+    private func startSSH(_ state: inout LabState) throws {
+        try FileManager.default.createDirectory(atPath: sshPath, withIntermediateDirectories: true)
+        try SSHServer.keygen(clientKeyPath)
+        try FileManager.default.copyItem(atPath: clientKeyPath + ".pub", toPath: sshPath + "/authorized_keys")
+        var knownHosts = ""
+        for index in state.nodes.indices {
+            let node = state.nodes[index]
+            let server = try SSHServer.create(name: node.name, address: node.address, directory: "\(sshPath)/\(node.name)",
+                                              user: Self.userName, authorizedKeys: sshPath + "/authorized_keys")
+            state.nodes[index].ssh = server
+            state.nodes[index].sshPid = try server.start()
+            knownHosts += try server.knownHostsLine() + "\n"
+            try state.save()
+        }
+        try knownHosts.write(toFile: knownHostsPath, atomically: true, encoding: .utf8)
+    }
+
+    static var userName: String { getpwuid(getuid()).map { String(cString: $0.pointee.pw_name) } ?? "root" }
+
+    /// Whether `pid` is alive and is an sshd.
+    static func isSSHD(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0, let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        return String(decoding: data, as: UTF8.self).hasPrefix("sshd:") || String(decoding: data.split(separator: 0).first ?? [], as: UTF8.self).hasSuffix("/sshd")
     }
 
     /// Stops exactly the processes this lab started (checked by pid and program) and PostgreSQL.
@@ -75,6 +106,8 @@ public struct Lab: Sendable {
                 stopped.append(state.nodes[index].name)
             }
             state.nodes[index].pid = nil
+            if let server = state.nodes[index].ssh, let pid = state.nodes[index].sshPid, Self.isSSHD(pid) { server.stop(pid) }
+            state.nodes[index].sshPid = nil
         }
         await LabPostgres(directory: directory, port: state.postgresPort).stop()
         try state.save()
@@ -98,6 +131,11 @@ public struct Lab: Sendable {
     }
 
     public static func isRunning(_ node: LabState.NodeProcess) -> Bool { node.pid.map(isNode) ?? false }
+
+    /// Whether the node's sshd runs; nil for a lab without sshd.
+    public static func isSSHRunning(_ node: LabState.NodeProcess) -> Bool? {
+        node.ssh == nil ? nil : node.sshPid.map(isSSHD) ?? false
+    }
 
     /// Whether nodes run in mount namespaces of their own (needs root).
     static var ownsMountNamespaces: Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") }
@@ -125,18 +163,24 @@ public struct Lab: Sendable {
         product: proget
         license: { maxServers: 5 }
         defaults:
-          transport: local
+          transport: \(state.nodes.first?.ssh == nil ? "local" : "ssh")
           platform: linux
-          config: \(Self.yaml("nodes/{name}/" + file))
+          config: \(Self.yaml(directory + "/nodes/{name}/" + file))\(sshDefaults(state))
           restart: \(Self.yaml("\(shellQuote(hadeckProgram)) lab restart {name} --dir \(shellQuote(directory))"))
           health: "http://{host}:\(Self.webPort)/health"
           api: "http://{host}:\(Self.webPort)"
           apiKeyFile: \(Self.yaml(apiKeyPath))
           messenger: "tcp://{host}:\(Self.messengerPort)"
         nodes:
-        \(state.nodes.map { "  - { name: \($0.name), host: \($0.address), roles: [web, service] }" }.joined(separator: "\n"))
+        \(state.nodes.map { "  - { name: \($0.name), host: \($0.address), roles: [web, service]\($0.ssh.map { ", ssh: { port: \($0.port) }" } ?? "") }" }.joined(separator: "\n"))
 
         """
+    }
+
+    private func sshDefaults(_ state: LabState) -> String {
+        guard state.nodes.first?.ssh != nil else { return "" }
+        let options = ["IdentityFile=\(clientKeyPath)", "IdentitiesOnly=yes", "UserKnownHostsFile=\(knownHostsPath)", "GlobalKnownHostsFile=/dev/null"]
+        return "\n  ssh: { user: \(Self.yaml(Self.userName)), options: [\(options.map(Self.yaml).joined(separator: ", "))] }"
     }
 
     /// A YAML double-quoted scalar (JSON's string syntax is valid YAML).

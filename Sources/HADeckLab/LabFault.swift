@@ -52,7 +52,9 @@ extension Lab {
         case .messenger, .down:
             break
         case .ssh:
-            throw LabError("this lab has no sshd per node (the lab's --ssh mode is not built yet)")
+            guard let server = node.ssh else { throw LabError("this lab has no sshd per node (make it with lab up --ssh)") }
+            if let pid = node.sshPid, Self.isSSHD(pid) { server.stop(pid) }
+            state.nodes[index].sshPid = nil
         }
         state.nodes[index].faults.append(fault.rawValue)
         try state.save()
@@ -78,7 +80,9 @@ extension Lab {
             case .version: state.nodes[index].versionNumber = "2025.10"
             case .storage: try? inNamespace(of: node, "umount \"$1\"", storagePath)
             case .db: try? inNamespace(of: node, "umount \"$1\"", LabPostgres(directory: directory, port: state.postgresPort).socketDirectory)
-            case .messenger, .down, .ssh: break
+            case .ssh:
+                if let server = node.ssh, !(node.sshPid.map(Self.isSSHD) ?? false) { state.nodes[index].sshPid = try server.start() }
+            case .messenger, .down: break
             }
         }
         let healed = node.faults

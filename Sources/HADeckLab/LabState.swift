@@ -12,6 +12,9 @@ public struct LabState: Codable, Sendable, Equatable {
         public var pid: Int32?
         /// Faults in force on this node (`LabFault` raw values).
         public var faults: [String] = []
+        /// The node's sshd, in labs made with `--ssh`.
+        public var ssh: SSHServer?
+        public var sshPid: Int32?
     }
 
     public var directory: String

@@ -31,11 +31,12 @@ struct LabCommand: AsyncParsableCommand {
         @OptionGroup var location: Location
         @Option(help: "How many nodes (1-20).") var nodes = 3
         @Option(help: "Configuration file format: xml or env.") var format: ConfigFormat = .xml
+        @Flag(help: "Run an sshd per node and make the inventory use transport: ssh.") var ssh = false
 
         func run() async throws {
             let lab = location.lab
             do {
-                let state = try await lab.up(nodes: nodes, format: format)
+                let state = try await lab.up(nodes: nodes, format: format, ssh: ssh)
                 print("Lab up in \(state.directory): \(state.nodes.count) nodes (\(state.nodes.map { "\($0.name) \($0.address)" }.joined(separator: ", "))), PostgreSQL on 127.0.0.1:\(state.postgresPort)")
                 print("Inventory: \(state.directory)/cluster.yaml   (try: hadeck status -i \(state.directory)/cluster.yaml)")
             } catch { throw BadInput(labMessage(error)) }
@@ -50,9 +51,10 @@ struct LabCommand: AsyncParsableCommand {
             let state: LabState
             do { state = try location.lab.status() } catch { throw BadInput(labMessage(error)) }
             for node in state.nodes {
-                print("\(node.name)  \(node.address):\(node.webPort)  \(Lab.isRunning(node) ? "running (pid \(node.pid!))" : "stopped")")
+                let sshd = node.ssh.map { " sshd \($0.address):\($0.port) " + (Lab.isSSHRunning(node) == true ? "running" : "stopped") } ?? ""
+                print("\(node.name)  \(node.address):\(node.webPort)  \(Lab.isRunning(node) ? "running (pid \(node.pid!))" : "stopped")\(sshd)")
             }
-            if !state.nodes.allSatisfy(Lab.isRunning) { throw problemsFound }
+            if !state.nodes.allSatisfy({ Lab.isRunning($0) && Lab.isSSHRunning($0) != false }) { throw problemsFound }
         }
     }
 

@@ -14,15 +14,19 @@ final class LabCluster: @unchecked Sendable {
     var inventory: String { path + "/cluster.yaml" }
     var apiKey: String { (try? String(contentsOfFile: path + "/api-key", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
 
-    init(nodes: Int = 3, format: String = "xml") throws {
+    /// Private ssh master sockets for this lab's hadeck runs.
+    var environment: [String: String] { ["XDG_RUNTIME_DIR": directory.path + "/run"] }
+
+    init(nodes: Int = 3, format: String = "xml", ssh: Bool = false) throws {
         directory = try TemporaryDirectory()
-        let up = try Hadeck.run(["lab", "up", "--dir", path, "--nodes", String(nodes), "--format", format])
+        try FileManager.default.createDirectory(atPath: directory.path + "/run", withIntermediateDirectories: true)
+        let up = try Hadeck.run(["lab", "up", "--dir", path, "--nodes", String(nodes), "--format", format] + (ssh ? ["--ssh"] : []))
         guard up.status == 0 else { throw FixtureError("lab up failed: \(up.output)") }
     }
 
     deinit { _ = try? Hadeck.run(["lab", "down", "--dir", path]) }
 
-    func hadeck(_ arguments: [String]) throws -> ProgramResult { try Hadeck.run(arguments + ["-i", inventory]) }
+    func hadeck(_ arguments: [String]) throws -> ProgramResult { try Hadeck.run(arguments + ["-i", inventory], environment: environment) }
 
     func state() throws -> LabState { try LabState.load(from: path)! }
 }
@@ -183,6 +187,32 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
         #expect(text.contains("Demo lab stopped and removed."), "\(text)")
         #expect(nodePids.allSatisfy { kill($0, 0) != 0 || ((try? String(contentsOfFile: "/proc/\($0)/stat", encoding: .utf8)) ?? "").contains(") Z ") })
         #expect(!FileManager.default.fileExists(atPath: directory), "the demo's directory is removed")
+    }
+
+    @Test func anSSHLabWorksWithStatusDiffSetAndTheSSHFault() async throws {
+        let lab = try LabCluster(nodes: 2, ssh: true)
+        #expect(try String(contentsOfFile: lab.inventory, encoding: .utf8).contains("transport: ssh"))
+        let status = try lab.hadeck(["status"])
+        #expect(status.status == 0, "\(status.output)")
+        #expect(try lab.hadeck(["diff"]).status == 0)
+        let set = try lab.hadeck(["set", "Note", "over ssh", "--yes"])
+        #expect(set.status == 0 && String(decoding: lab.directory.bytes("lab/nodes/web2/ProGet.config"), as: UTF8.self).contains("<Note>over ssh</Note>"), "\(set.output)")
+
+        let sshPids = try lab.state().nodes.compactMap(\.sshPid)
+        #expect(sshPids.count == 2)
+        #expect(try Hadeck.run(["lab", "fault", "web2", "ssh", "--dir", lab.path]).status == 0)
+        let broken = try lab.hadeck(["status"])
+        #expect(broken.status == 1 && broken.stdout.contains("web2  127.0.0.12  UNREACHABLE"), "\(broken.stdout)")
+        #expect(try await http("http://127.0.0.12:8624/health").status == 200, "only sshd stopped, the node still serves")
+        #expect(try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).stdout.contains("healed ssh"))
+        #expect(try lab.hadeck(["status"]).status == 0)
+
+        let finalPids = try lab.state().nodes.compactMap(\.sshPid)
+        #expect(try Hadeck.run(["lab", "down", "--dir", lab.path]).status == 0)
+        for pid in Set(sshPids + finalPids) {
+            let alive = kill(pid, 0) == 0 && !((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "").contains(") Z ")
+            #expect(!alive, "sshd \(pid) still runs")
+        }
     }
 
     @Test func anEnvFileLabWorksWithStatusAndDiff() async throws {
