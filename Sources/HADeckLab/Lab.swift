@@ -40,6 +40,22 @@ public struct Lab: Sendable {
         try fileManager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: apiKeyPath)
 
         let postgres = LabPostgres(directory: directory, port: try Loopback.freePort(on: "127.0.0.1"))
+        do {
+            return try await bringUp(postgres: postgres, count: count, format: format, ssh: ssh,
+                                     password: password, encryptionKey: encryptionKey)
+        } catch {
+            // Leave nothing running and nothing half-made that would stop the next `lab up`.
+            _ = try? await down()
+            await postgres.stop()
+            try? FileManager.default.removeItem(atPath: directory + "/postgres")
+            try? FileManager.default.removeItem(atPath: LabState.path(in: directory))
+            throw error
+        }
+    }
+
+    private func bringUp(postgres: LabPostgres, count: Int, format: ConfigFormat, ssh: Bool,
+                         password: String, encryptionKey: String) async throws -> LabState {
+        let fileManager = FileManager.default
         try await postgres.create(password: password)
         try await postgres.psql(password: password, """
             CREATE TABLE IF NOT EXISTS hadeck_settings (name text PRIMARY KEY, value text NOT NULL);

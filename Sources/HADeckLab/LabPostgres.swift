@@ -24,6 +24,14 @@ struct LabPostgres {
     /// initdb with a password (SCRAM), start, and create the product's database.
     func create(password: String) async throws {
         let bin = try Self.binaries()
+        if getuid() == 0 {
+            // PostgreSQL runs as `postgres`, which must be able to reach the lab directory.
+            let reach = try ChildProcess.runBlocking(executable: "/usr/sbin/runuser", arguments: ["-u", "postgres", "--", "test", "-x", directory],
+                                                     input: [], timeout: .seconds(10)).get()
+            guard reach.status == 0 else {
+                throw LabError("PostgreSQL runs as the user postgres, which cannot reach \(directory) (a folder above it is private, as /root is); choose --dir under /var/lib, /srv or /tmp")
+            }
+        }
         try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
         let passwordFile = directory + "/postgres/password"
         try Data((password + "\n").utf8).write(to: URL(fileURLWithPath: passwordFile))

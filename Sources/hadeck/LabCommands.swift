@@ -11,14 +11,16 @@ struct LabCommand: AsyncParsableCommand {
         subcommands: [Up.self, Status.self, Restart.self, Fault.self, Heal.self, Down.self])
 
     struct Location: ParsableArguments {
-        @Option(help: "The lab's directory (default: $XDG_STATE_HOME/hadeck/lab).") var dir: String?
+        @Option(help: "The lab's directory (default: $XDG_STATE_HOME/hadeck/lab; /var/lib/hadeck/lab as root).") var dir: String?
 
         init() {}
         init(dir: String) { self.dir = dir }
 
         var lab: Lab {
             let environment = ProcessInfo.processInfo.environment
-            let stateHome = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory() + "/.local/state"
+            // As root, PostgreSQL runs as `postgres`, which cannot enter /root: use /var/lib.
+            let stateHome = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? (getuid() == 0 ? "/var/lib" : NSHomeDirectory() + "/.local/state")
             let directory = URL(fileURLWithPath: dir ?? "\(stateHome)/hadeck/lab").standardizedFileURL.path
             let hadeck = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
             let node = (hadeck as NSString).deletingLastPathComponent + "/hadeck-node"
