@@ -14,7 +14,7 @@ struct ClusterDatabase: Sendable {
         var configuration = host.hasPrefix("/")
             ? PostgresClient.Configuration(unixSocketPath: "\(host)/.s.PGSQL.\(port)", username: user, password: connection.password, database: connection.database)
             : PostgresClient.Configuration(host: host, port: port, username: user, password: connection.password, database: connection.database, tls: .disable)
-        configuration.options.connectTimeout = .seconds(2)
+        configuration.options.connectTimeout = .seconds(5)
         configuration.options.additionalStartupParameters = [("application_name", "hadeck-node \(node)")]
         configuration.options.keepAliveBehavior = nil
         client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "hadeck-node.db", factory: { _ in SwiftLogNoOpLogHandler() }))

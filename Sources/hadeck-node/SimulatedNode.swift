@@ -18,6 +18,7 @@ actor SimulatedNode {
     private var databaseError: String? = "not connected yet"
     private var keyMismatch: String?
     private var storageError: String?
+    private var messengerError: String?
     private var messengerChannel: (any Channel)?
 
     init(name: String, address: String, profile: ProductProfile, settings: NodeSettings, versionNumber: String, apiKey: String,
@@ -54,7 +55,7 @@ actor SimulatedNode {
         while !Task.isCancelled {
             do {
                 // The pool waits for a connection as long as it takes; a node must notice sooner.
-                try await withTimeout(.seconds(3)) { [self] in try await self.heartbeatRound(started: started) }
+                try await withTimeout(.seconds(6)) { [self] in try await self.heartbeatRound(started: started) }
                 started = true
             } catch {
                 databaseError = "database unreachable: \(Self.reason(error))"
@@ -75,7 +76,9 @@ actor SimulatedNode {
                 if !started {
                     try await database.prepare()
                     try await database.register(node: name, address: address, version: versionNumber)
-                    try await startMessenger()
+                    do { try await startMessenger(); messengerError = nil } catch {
+                        messengerError = "messenger: cannot listen: \(error)"
+                    }
                 }
                 try await database.heartbeat(node: name)
                 databaseError = nil
@@ -130,10 +133,10 @@ actor SimulatedNode {
         }
     }
 
-    private var problems: [String] { [databaseError, keyMismatch, storageError].compactMap { $0 } }
+    private var problems: [String] { [databaseError, keyMismatch, storageError, messengerError].compactMap { $0 } }
 
     private func healthJSON() -> [String: Any] {
-        let service = [keyMismatch, storageError].compactMap { $0 }
+        let service = [keyMismatch, storageError, messengerError].compactMap { $0 }
         return [
             "applicationName": profile.displayName,
             "databaseStatus": databaseError == nil ? "OK" : "Error",
