@@ -71,6 +71,10 @@ let package = Package(
             dependencies: ["HADeckCore", "HADeckTestSupport"]
         ),
         .testTarget(
+            name: "HADeckTUITests",
+            dependencies: ["HADeckCore", "HADeckTUI"]
+        ),
+        .testTarget(
             name: "HADeckCLITests",
             dependencies: ["HADeckCore", "HADeckLab", "HADeckTestSupport", "hadeck", "hadeck-node"]
         ),

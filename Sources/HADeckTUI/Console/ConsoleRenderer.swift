@@ -1,0 +1,77 @@
+import Foundation
+import HADeckCore
+
+/// Draws a `ConsoleState` into a `CellBuffer`. Pure: same state and size, same frame.
+public enum ConsoleRenderer {
+    public static let minimumWidth = 60
+    public static let minimumHeight = 12
+
+    public static func render(_ state: ConsoleState, width: Int, height: Int, now: Date) -> CellBuffer {
+        var buffer = CellBuffer(width: width, height: height)
+        guard width >= minimumWidth, height >= minimumHeight else {
+            buffer.put("HADeck needs at least \(minimumWidth)×\(minimumHeight); this terminal is \(width)×\(height).", x: 0, y: 0, style: Style(.statusWarn))
+            return buffer
+        }
+        drawTabs(state, into: &buffer)
+        switch state.pane {
+        case .nodes: drawNodes(state, into: &buffer, now: now)
+        default:
+            buffer.put("\(state.pane.title): not available yet.", x: 2, y: 3, style: Style(.muted))
+        }
+        drawStatusBar(state, into: &buffer)
+        return buffer
+    }
+
+    private static func drawTabs(_ state: ConsoleState, into buffer: inout CellBuffer) {
+        buffer.fill(y: 0, style: Style(.title))
+        var x = buffer.put(" HADeck · \(state.cluster) ", x: 0, y: 0, style: Style(.title, bold: true))
+        for pane in ConsoleState.Pane.allCases {
+            let label = " \(pane.rawValue) \(pane.title) "
+            x += buffer.put(label, x: x, y: 0, style: pane == state.pane ? Style(.selection, bold: true) : Style(.title))
+        }
+    }
+
+    private static let columns: [(title: String, width: Int)] = [("NODE", 12), ("HOST", 16), ("REACH", 12), ("CONFIG", 11), ("DRIFT", 18)]
+
+    private static func drawNodes(_ state: ConsoleState, into buffer: inout CellBuffer, now: Date) {
+        var x = 1
+        for column in columns {
+            buffer.put(column.title, x: x, y: 2, style: Style(.frame, bold: true), maxWidth: column.width - 1)
+            x += column.width
+        }
+        buffer.put("LAST ERROR", x: x, y: 2, style: Style(.frame, bold: true))
+        let stale = state.polledAt.map { now.timeIntervalSince($0) > 2 * state.refreshInterval } ?? true
+        let rows = state.visibleNodes
+        for (index, node) in rows.enumerated() {
+            let y = 3 + index
+            guard y < buffer.height - 2 else { break }
+            let selected = index == state.selected && state.pane == .nodes
+            if selected { buffer.fill(y: y, style: Style(.selection)) }
+            func style(_ role: Style.Role) -> Style { selected ? Style(.selection) : Style(role) }
+            let reach = node.reachable ? node.latencyMilliseconds.map { String(format: "ok %.0f ms", $0) } ?? "ok" : "UNREACHABLE"
+            let cells: [(String, Style.Role)] = [
+                (node.node, .body), (node.host, .muted),
+                (reach, node.reachable ? .statusOK : .statusError),
+                (node.config, node.config == "ok" ? .statusOK : .statusError),
+                (node.drift.isEmpty ? "-" : "≠ " + node.drift.joined(separator: ","), node.drift.isEmpty ? .muted : .statusWarn),
+            ]
+            var x = 1
+            for ((text, role), column) in zip(cells, columns) {
+                buffer.put(text, x: x, y: y, style: style(role), maxWidth: column.width - 1)
+                x += column.width
+            }
+            buffer.put(node.problems.last ?? "", x: x, y: y, style: style(.statusError), maxWidth: buffer.width - x - 1)
+        }
+        let summary = state.polledAt == nil ? "waiting for the first poll…"
+            : "\(rows.filter(\.isHealthy).count) of \(rows.count) nodes healthy" + (stale ? " · data is \(Int(now.timeIntervalSince(state.polledAt!)))s old" : "")
+        buffer.put(summary + (state.filter.isEmpty ? "" : " · filter: \(state.filter)"), x: 1, y: buffer.height - 3,
+                   style: Style(stale ? .statusWarn : .muted))
+    }
+
+    /// The keys that work here, always visible.
+    private static func drawStatusBar(_ state: ConsoleState, into buffer: inout CellBuffer) {
+        let y = buffer.height - 1
+        buffer.fill(y: y, style: Style(.frame, reverse: true))
+        buffer.put(" Tab/1-5 pane  j/k move  / filter  : command  ? help  q quit", x: 0, y: y, style: Style(.frame, reverse: true))
+    }
+}
