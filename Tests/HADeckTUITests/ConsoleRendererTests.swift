@@ -29,7 +29,7 @@ import Testing
         #expect(lines[3] == expected[3] && lines[5] == expected[5])
         #expect(lines[4].hasPrefix(" web2        127.0.0.12      UNREACHABLE -          -                 unreachab"))
         #expect(lines[21] == " 1 of 3 nodes healthy" + String(repeating: " ", count: 59))
-        #expect(lines[23] == " Tab/1-5 pane  j/k move  / filter  : command  ? help  q quit" + String(repeating: " ", count: 20))
+        #expect(lines[23] == " Tab/1-5 pane  j/k move  / filter  ? help  q quit" + String(repeating: " ", count: 31))
         #expect(lines.allSatisfy { DisplayWidth.of($0) == 80 })
     }
 
@@ -60,5 +60,7 @@ import Testing
     @Test func belowTheMinimumSizeItSaysWhatItNeeds() {
         let lines = ConsoleRenderer.render(Self.state(), width: 59, height: 24, now: Self.now).lines
         #expect(lines[0].hasPrefix("HADeck needs at least 60×12; this terminal is 59×24."))
+        let narrow = ConsoleRenderer.render(Self.state(), width: 20, height: 5, now: Self.now).lines
+        #expect(narrow.map { $0.trimmingCharacters(in: .whitespaces) } == ["HADeck needs at", "least 60×12; this", "terminal is 20×5.", "", ""])
     }
 }

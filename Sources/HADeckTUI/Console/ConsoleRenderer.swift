@@ -9,7 +9,16 @@ public enum ConsoleRenderer {
     public static func render(_ state: ConsoleState, width: Int, height: Int, now: Date) -> CellBuffer {
         var buffer = CellBuffer(width: width, height: height)
         guard width >= minimumWidth, height >= minimumHeight else {
-            buffer.put("HADeck needs at least \(minimumWidth)×\(minimumHeight); this terminal is \(width)×\(height).", x: 0, y: 0, style: Style(.statusWarn))
+            // Word-wrapped: the terminal may be narrower than the sentence.
+            var line = "", y = 0
+            for word in "HADeck needs at least \(minimumWidth)×\(minimumHeight); this terminal is \(width)×\(height).".split(separator: " ") {
+                if !line.isEmpty, DisplayWidth.of(line) + 1 + DisplayWidth.of(String(word)) > width {
+                    buffer.put(line, x: 0, y: y, style: Style(.statusWarn))
+                    (line, y) = ("", y + 1)
+                }
+                line += (line.isEmpty ? "" : " ") + word
+            }
+            buffer.put(line, x: 0, y: y, style: Style(.statusWarn))
             return buffer
         }
         drawTabs(state, into: &buffer)
@@ -19,7 +28,27 @@ public enum ConsoleRenderer {
             buffer.put("\(state.pane.title): not available yet.", x: 2, y: 3, style: Style(.muted))
         }
         drawStatusBar(state, into: &buffer)
+        if state.showHelp { drawHelp(into: &buffer) }
         return buffer
+    }
+
+    /// Every key, with what it does.
+    public static let help: [(keys: String, action: String)] = [
+        ("Tab / Shift-Tab / 1-5", "focus a pane: Nodes, Storage, Database, Messenger, Advanced"),
+        ("j k / arrows", "move"), ("PgUp PgDn  g G", "page, first, last"),
+        ("/", "filter the list (Enter applies, Esc cancels; Esc clears)"),
+        ("?", "this help (Esc or ? closes)"), ("q", "quit"),
+    ]
+
+    private static func drawHelp(into buffer: inout CellBuffer) {
+        let width = min(buffer.width - 4, 76), height = help.count + 4
+        let x = (buffer.width - width) / 2, top = max(1, (buffer.height - height) / 2)
+        for row in 0..<height { buffer.fill(y: top + row, from: x, width: width, style: Style(.dialog)) }
+        buffer.put("Keys", x: x + 2, y: top + 1, style: Style(.dialog, bold: true))
+        for (index, entry) in help.enumerated() {
+            buffer.put(entry.keys, x: x + 2, y: top + 3 + index, style: Style(.dialog, bold: true), maxWidth: 22)
+            buffer.put(entry.action, x: x + 25, y: top + 3 + index, style: Style(.dialog), maxWidth: width - 27)
+        }
     }
 
     private static func drawTabs(_ state: ConsoleState, into buffer: inout CellBuffer) {
@@ -72,6 +101,7 @@ public enum ConsoleRenderer {
     private static func drawStatusBar(_ state: ConsoleState, into buffer: inout CellBuffer) {
         let y = buffer.height - 1
         buffer.fill(y: y, style: Style(.frame, reverse: true))
-        buffer.put(" Tab/1-5 pane  j/k move  / filter  : command  ? help  q quit", x: 0, y: y, style: Style(.frame, reverse: true))
+        let hints = state.filterDraft.map { " /\($0)▏  Enter apply  Esc cancel" } ?? " Tab/1-5 pane  j/k move  / filter  ? help  q quit"
+        buffer.put(hints, x: 0, y: y, style: Style(.frame, reverse: true))
     }
 }

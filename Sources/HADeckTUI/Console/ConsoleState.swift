@@ -25,6 +25,8 @@ public struct ConsoleState: Sendable {
     public var pane: Pane = .nodes
     public var selected = 0
     public var filter = ""
+    /// The filter being typed after `/`, until Enter (apply) or Esc (cancel).
+    public var filterDraft: String?
     public var showHelp = false
 
     public init(cluster: String, nodes: [NodeStatus] = [], polledAt: Date? = nil, refreshInterval: TimeInterval = 2) {

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import HADeckTestSupport
+
+/// The real `hadeck` console in a real terminal: tmux, driven by send-keys, read by capture-pane.
+final class TmuxSession: @unchecked Sendable {
+    let socket = "hadeck-test-\(UUID().uuidString.prefix(8))"
+    let name = "console"
+
+    init(command: String, width: Int, height: Int) throws {
+        let result = try tmux(["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), command])
+        guard result.status == 0 else { throw FixtureError("tmux: \(result.output)") }
+    }
+
+    deinit { _ = try? tmux(["kill-server"]) }
+
+    @discardableResult
+    func tmux(_ arguments: [String]) throws -> ProgramResult { try run("/usr/bin/tmux", ["-L", socket] + arguments) }
+
+    func keys(_ keys: String...) throws { try tmux(["send-keys", "-t", name] + keys) }
+
+    func screen() throws -> [String] { try tmux(["capture-pane", "-p", "-t", name]).stdout.components(separatedBy: "\n") }
+
+    /// Polls the screen until `condition` holds (bounded); returns the last screen.
+    func waitFor(_ condition: ([String]) -> Bool) async throws -> [String] {
+        var last: [String] = []
+        for _ in 0..<100 {
+            last = try screen()
+            if condition(last) { return last }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return last
+    }
+}
+
+@Suite struct ConsoleTests {
+    @Test func theConsoleInTmux() async throws {
+        let cluster = try driftedCluster()
+        let session = try TmuxSession(command: "\(Hadeck.binary) -i \(cluster.inventory) --refresh 0.5; echo EXIT=$?; sleep 60", width: 100, height: 30)
+        var screen = try await session.waitFor { $0.contains { $0.contains("web3") && $0.contains("≠ EncryptionKey") } }
+        #expect(screen.first?.hasPrefix(" HADeck · test  1 Nodes  2 Storage") == true, "\(screen)")
+        #expect(screen.contains { $0.hasPrefix(" web1        127.0.0.11      ok ") })
+        #expect(screen.contains { $0.contains("Tab/1-5 pane") && $0.contains("q quit") })
+        #expect(!screen.joined().contains(keyA) && !screen.joined().contains(keyB))
+
+        try session.keys("2")
+        screen = try await session.waitFor { $0.contains { $0.contains("Storage: not available yet.") } }
+        #expect(screen.contains { $0.contains("Storage: not available yet.") })
+        try session.keys("Tab")
+        #expect(try await session.waitFor { $0.contains { $0.contains("Database: not available yet.") } }.contains { $0.contains("Database") })
+        try session.keys("1")
+        try session.keys("?")
+        screen = try await session.waitFor { $0.contains { $0.contains("Keys") } }
+        #expect(screen.contains { $0.contains("Tab / Shift-Tab / 1-5") })
+        try session.keys("Escape")
+        try session.keys("/", "w", "e", "b", "2", "Enter")
+        screen = try await session.waitFor { $0.contains { $0.contains("filter: web2") } }
+        #expect(screen.contains { $0.hasPrefix(" web2") } && !screen.contains { $0.hasPrefix(" web1") })
+
+        try session.tmux(["resize-window", "-t", session.name, "-x", "70", "-y", "16"])
+        screen = try await session.waitFor { $0.count >= 16 && $0[15].contains("q quit") }
+        #expect(screen[15].hasPrefix(" Tab/1-5 pane"), "the status bar follows the new size: \(screen)")
+        try session.tmux(["resize-window", "-t", session.name, "-x", "40", "-y", "10"])
+        screen = try await session.waitFor { $0.joined(separator: " ").contains("this terminal is 40×10.") }
+        #expect(screen.joined(separator: " ").contains("HADeck needs at least 60×12; this terminal is 40×10."), "\(screen)")
+        try session.tmux(["resize-window", "-t", session.name, "-x", "100", "-y", "30"])
+
+        try session.keys("q")
+        screen = try await session.waitFor { $0.contains { $0.contains("EXIT=0") } }
+        #expect(screen.contains { $0.contains("EXIT=0") }, "quit ends with status 0")
+        #expect(!screen.contains { $0.contains("HADeck ·") }, "the terminal is restored (the console's screen is gone)")
+    }
+
+    @Test func withoutATerminalTheConsoleSaysWhatToUse() throws {
+        let cluster = try driftedCluster()
+        let result = try cluster.hadeck([])
+        #expect(result.status == 2 && result.stderr.contains("the console needs a terminal; for scripts use `hadeck status`"))
+    }
+}
