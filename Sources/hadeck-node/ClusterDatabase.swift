@@ -20,14 +20,26 @@ struct ClusterDatabase: Sendable {
         client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "hadeck-node.db", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
-    /// Creates what the node needs, if another node has not already.
+    /// Creates what the node needs, if another node has not already. Nodes starting together
+    /// would race (PostgreSQL fails one `CREATE TABLE IF NOT EXISTS` of two with a duplicate
+    /// key in pg_type), so they take turns under an advisory lock.
     func prepare() async throws {
-        for statement: PostgresQuery in [
-            "CREATE TABLE IF NOT EXISTS hadeck_settings (name text PRIMARY KEY, value text NOT NULL)",
-            "CREATE TABLE IF NOT EXISTS hadeck_nodes (name text PRIMARY KEY, address text, version text, started_at timestamptz, heartbeat_at timestamptz)",
-            "CREATE TABLE IF NOT EXISTS hadeck_cluster (key text PRIMARY KEY, value text NOT NULL)",
-        ] {
-            try await client.query(statement)
+        let logger = Logger(label: "hadeck-node.db", factory: { _ in SwiftLogNoOpLogHandler() })
+        try await client.withConnection { connection in
+            try await connection.query("SELECT pg_advisory_lock(4246533)", logger: logger)
+            do {
+                for statement: PostgresQuery in [
+                    "CREATE TABLE IF NOT EXISTS hadeck_settings (name text PRIMARY KEY, value text NOT NULL)",
+                    "CREATE TABLE IF NOT EXISTS hadeck_nodes (name text PRIMARY KEY, address text, version text, started_at timestamptz, heartbeat_at timestamptz)",
+                    "CREATE TABLE IF NOT EXISTS hadeck_cluster (key text PRIMARY KEY, value text NOT NULL)",
+                ] {
+                    try await connection.query(statement, logger: logger)
+                }
+            } catch {
+                _ = try? await connection.query("SELECT pg_advisory_unlock(4246533)", logger: logger)
+                throw error
+            }
+            try await connection.query("SELECT pg_advisory_unlock(4246533)", logger: logger)
         }
     }
 

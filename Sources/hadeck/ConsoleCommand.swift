@@ -23,7 +23,7 @@ struct Console: AsyncParsableCommand {
         let nodes = cluster.inventory.nodes
         let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         await ConsoleApp(cluster: cluster.inventory.name, refresh: refresh, noColor: noColor) {
-            NodeStatus.from(await cluster.snapshots(of: nodes))
+            await cluster.statuses(of: nodes)
         }.run()
     }
 }

@@ -23,7 +23,7 @@ struct Status: AsyncParsableCommand {
         let nodes = try selection.nodes(of: cluster)
         let clearScreen = watch != nil && isatty(STDOUT_FILENO) == 1
         while true {
-            let statuses = NodeStatus.from(await cluster.snapshots(of: nodes))
+            let statuses = await cluster.statuses(of: nodes)
             if clearScreen { print("\u{1B}[H\u{1B}[2J", terminator: "") }
             if json { try printJSON(statuses) } else { print(render(statuses, cluster: cluster.inventory.name)) }
             guard let watch else {
@@ -37,10 +37,11 @@ struct Status: AsyncParsableCommand {
 
     func render(_ statuses: [NodeStatus], cluster: String) -> String {
         let time = ISO8601DateFormatter().string(from: Date())
-        var rows = [["NODE", "HOST", "REACH", "CONFIG", "DRIFT", "LAST ERROR"]]
+        var rows = [["NODE", "HOST", "REACH", "HEALTH", "VERSION", "CONFIG", "DRIFT", "LAST ERROR"]]
         for status in statuses {
             rows.append([status.node, status.host,
                          status.reachable ? status.latencyMilliseconds.map { String(format: "ok %.0f ms", $0) } ?? "ok" : "UNREACHABLE",
+                         status.health ?? "-", status.version ?? "-",
                          status.config, status.drift.isEmpty ? "-" : "DRIFT: " + status.drift.joined(separator: ","),
                          status.problems.last ?? ""])
         }

@@ -215,6 +215,38 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
         }
     }
 
+    /// HADeckCore's client of the product's HTTP interfaces, against the lab's nodes.
+    @Test func theProductAPIClientReadsHealthAndSettings() async throws {
+        let lab = try LabCluster(nodes: 2)
+        _ = try await waitForHealth("127.0.0.12") { $0["databaseStatus"] as? String == "OK" && $0["serviceStatus"] as? String == "OK" }
+        let api = ProductAPI()
+        let report = try await api.health(at: "http://127.0.0.12:8624/health")
+        #expect(report.isOK && report.versionNumber == "2025.10" && report.applicationName == "ProGet")
+
+        let key = try APIKey.load(file: lab.path + "/api-key", environment: [:])
+        let hostile = "a+b&c=d e/ü?#%"
+        try await api.set("Web.BaseUrl", to: hostile, at: "http://127.0.0.11:8624", apiKey: key)
+        let settings = try await api.settings(at: "http://127.0.0.12:8624", apiKey: key)
+        #expect(settings.first { $0.name == "Web.BaseUrl" }?.value == hostile, "set through one node, byte for byte, listed by another")
+        await #expect(throws: ProductAPIError("settings API: the API key was refused (HTTP 403)")) {
+            try await api.settings(at: "http://127.0.0.11:8624", apiKey: "wrong")
+        }
+
+        // A key file others can read is refused, as ssh refuses such a private key.
+        chmod(lab.path + "/api-key", 0o644)
+        #expect(throws: ProductAPIError.self) { try APIKey.load(file: lab.path + "/api-key", environment: [:]) }
+        #expect(try APIKey.load(file: nil, environment: ["HADECK_API_KEY": "from-env"]) == "from-env")
+
+        _ = try await waitForHealth("127.0.0.12") { $0["databaseStatus"] as? String == "OK" }
+        try await Task.sleep(for: .seconds(0.2))
+        _ = try Hadeck.run(["lab", "fault", "web2", "version", "--dir", lab.path])
+        _ = try await waitForHealth("127.0.0.12") { $0["versionNumber"] as? String == Lab.olderVersion }
+        let status = try lab.hadeck(["status", "--json"])
+        let rows = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [[String: Any]]
+        #expect(rows.map { $0["version"] as? String } == ["2025.10", Lab.olderVersion], "\(status.stdout)")
+        #expect(rows.allSatisfy { $0["health"] as? String == "OK" }, "\(status.stdout)")
+    }
+
     @Test func anEnvFileLabWorksWithStatusAndDiff() async throws {
         let lab = try LabCluster(nodes: 2, format: "env")
         _ = try await waitForHealth("127.0.0.12") { $0["databaseStatus"] as? String == "OK" }

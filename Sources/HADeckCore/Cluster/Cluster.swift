@@ -31,6 +31,22 @@ public struct Cluster: Sendable {
         await forEachNode(nodes) { node in await NodeReader.read(node, with: files(on: node), profile: profile) }
     }
 
+    /// Each node's health report, for the nodes whose inventory entry names a health URL.
+    public func healthReports(of nodes: [Node], api: ProductAPI = ProductAPI()) async -> [String: Result<HealthReport, ProductAPIError>] {
+        let polled = nodes.filter { $0.health != nil }
+        let results = await forEachNode(polled) { node -> Result<HealthReport, ProductAPIError> in
+            do throws(ProductAPIError) { return .success(try await api.health(at: node.health!)) } catch { return .failure(error) }
+        }
+        return Dictionary(uniqueKeysWithValues: zip(polled.map(\.name), results))
+    }
+
+    /// Files and health of every node, polled together: one round of the console or `status`.
+    public func statuses(of nodes: [Node]) async -> [NodeStatus] {
+        async let snapshots = snapshots(of: nodes)
+        async let health = healthReports(of: nodes)
+        return NodeStatus.from(await snapshots, health: await health)
+    }
+
     /// Runs `body` for every node, at most `fanout` at once; results in the nodes' order.
     public func forEachNode<Result: Sendable>(_ nodes: [Node], _ body: @escaping @Sendable (Node) async -> Result) async -> [Result] {
         await withTaskGroup(of: (Int, Result).self) { group in

@@ -11,11 +11,31 @@ public struct NodeStatus: Sendable, Encodable {
     public var drift: [String]
     /// Invalid values on this node, and the error when it could not be read.
     public var problems: [String]
+    /// `OK`, `Error` or `no answer` from the node's health endpoint; nil when it has none.
+    public var health: String? = nil
+    public var version: String? = nil
 
-    public var isHealthy: Bool { reachable && config == "ok" && drift.isEmpty && problems.isEmpty }
+    public var isHealthy: Bool { reachable && config == "ok" && drift.isEmpty && problems.isEmpty && (health ?? "OK") == "OK" }
 
-    /// Status of every node from one round of snapshots.
-    public static func from(_ snapshots: [NodeSnapshot]) -> [NodeStatus] {
+    /// Status of every node from one round of snapshots and, where polled, health reports.
+    public static func from(_ snapshots: [NodeSnapshot], health: [String: Result<HealthReport, ProductAPIError>] = [:]) -> [NodeStatus] {
+        statuses(snapshots).map { status in
+            guard let result = health[status.node] else { return status }
+            var status = status
+            switch result {
+            case .success(let report):
+                status.health = report.isOK ? "OK" : "Error"
+                status.version = report.versionNumber
+                status.problems += report.problems
+            case .failure(let error):
+                status.health = "no answer"
+                status.problems.append("health: \(error)")
+            }
+            return status
+        }
+    }
+
+    private static func statuses(_ snapshots: [NodeSnapshot]) -> [NodeStatus] {
         let report = DriftReport(snapshots: snapshots)
         return snapshots.map { snapshot in
             let milliseconds = Double(snapshot.elapsed.components.seconds) * 1000 + Double(snapshot.elapsed.components.attoseconds) / 1e15

@@ -60,7 +60,7 @@ public enum ConsoleRenderer {
         }
     }
 
-    private static let columns: [(title: String, width: Int)] = [("NODE", 12), ("HOST", 16), ("REACH", 12), ("CONFIG", 11), ("DRIFT", 18)]
+    private static let columns: [(title: String, width: Int)] = [("NODE", 10), ("HOST", 13), ("REACH", 12), ("HEALTH", 10), ("VERSION", 9), ("CONFIG", 8), ("DRIFT", 17)]
 
     private static func drawNodes(_ state: ConsoleState, into buffer: inout CellBuffer, now: Date) {
         var x = 1
@@ -81,6 +81,8 @@ public enum ConsoleRenderer {
             let cells: [(String, Style.Role)] = [
                 (node.node, .body), (node.host, .muted),
                 (reach, node.reachable ? .statusOK : .statusError),
+                (node.health ?? "-", node.health == nil ? .muted : node.health == "OK" ? .statusOK : .statusError),
+                (node.version ?? "-", .body),
                 (node.config, node.config == "ok" ? .statusOK : .statusError),
                 (node.drift.isEmpty ? "-" : "≠ " + node.drift.joined(separator: ","), node.drift.isEmpty ? .muted : .statusWarn),
             ]
