@@ -39,7 +39,7 @@ final class TmuxSession: @unchecked Sendable {
         let session = try TmuxSession(command: "\(Hadeck.binary) -i \(cluster.inventory) --refresh 0.5; echo EXIT=$?; sleep 60", width: 100, height: 30)
         var screen = try await session.waitFor { $0.contains { $0.contains("web3") && $0.contains("≠ EncryptionKey") } }
         #expect(screen.first?.hasPrefix(" HADeck · test  1 Nodes  2 Storage") == true, "\(screen)")
-        #expect(screen.contains { $0.hasPrefix(" web1        127.0.0.11      ok ") })
+        #expect(screen.contains { $0.hasPrefix(" web1      127.0.0.11   ok ") }, "\(screen)")
         #expect(screen.contains { $0.contains("Tab/1-5 pane") && $0.contains("q quit") })
         #expect(!screen.joined().contains(keyA) && !screen.joined().contains(keyB))
 
