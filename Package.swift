@@ -31,7 +31,7 @@ let package = Package(
         ),
         .target(
             name: "HADeckTUI",
-            dependencies: ["HADeckCore", "CNcurses"]
+            dependencies: ["HADeckCore", "CNcurses", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "hadeck",

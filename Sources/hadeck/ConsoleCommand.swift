@@ -10,6 +10,8 @@ struct Console: AsyncParsableCommand {
 
     @OptionGroup var cluster: ClusterOptions
     @Option(help: "Seconds between polls of the nodes.") var refresh: Double = 2
+    @Option(help: "Colour theme: a name from Themes/ (default, light, dracula, solarized-dark, high-contrast, monochrome) or a file; else $HADECK_THEME.")
+    var theme: String?
 
     func validate() throws {
         guard refresh >= 0.2 else { throw ValidationError("--refresh takes at least 0.2 seconds") }
@@ -21,8 +23,10 @@ struct Console: AsyncParsableCommand {
         }
         let cluster = try cluster.cluster()
         let nodes = cluster.inventory.nodes
-        let noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-        await ConsoleApp(cluster: cluster.inventory.name, refresh: refresh, noColor: noColor) {
+        let environment = ProcessInfo.processInfo.environment
+        let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
+        let (chosen, problem) = Theme.named(theme ?? environment["HADECK_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? "default")
+        await ConsoleApp(cluster: cluster.inventory.name, refresh: refresh, theme: chosen, noColor: noColor, notice: problem) {
             await cluster.statuses(of: nodes)
         }.run()
     }

@@ -71,6 +71,16 @@ final class TmuxSession: @unchecked Sendable {
         #expect(!screen.contains { $0.contains("HADeck ·") }, "the terminal is restored (the console's screen is gone)")
     }
 
+    @Test func aRefusedThemeIsReportedAndTheDefaultUsed() async throws {
+        let cluster = try driftedCluster()
+        try cluster.directory.write("roles:\n  bodyy: { fg: red }\n", to: "bad.yaml")
+        let session = try TmuxSession(command: "\(Hadeck.binary) -i \(cluster.inventory) --theme \(cluster.directory.path)/bad.yaml; sleep 60",
+                                      width: 160, height: 24)
+        let screen = try await session.waitFor { $0.contains { $0.contains("unknown role") } && $0.contains { $0.hasPrefix(" web1") } }
+        #expect(screen.contains { $0.contains("bad.yaml:2: roles.bodyy: unknown role") }, "\(screen)")
+        #expect(screen.contains { $0.hasPrefix(" web1") }, "the console runs on the default theme")
+    }
+
     @Test func withoutATerminalTheConsoleSaysWhatToUse() throws {
         let cluster = try driftedCluster()
         let result = try cluster.hadeck([])

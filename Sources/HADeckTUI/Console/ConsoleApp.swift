@@ -10,12 +10,17 @@ public final class ConsoleApp: @unchecked Sendable {
     private let cluster: String
     private let refresh: TimeInterval
     private let noColor: Bool
+    private let theme: Theme
+    private let notice: String?
     private let poll: Poll
 
-    public init(cluster: String, refresh: TimeInterval, noColor: Bool, poll: @escaping Poll) {
+    /// `notice`, if any, is shown until the first key (e.g. why a theme was refused).
+    public init(cluster: String, refresh: TimeInterval, theme: Theme, noColor: Bool, notice: String? = nil, poll: @escaping Poll) {
         self.cluster = cluster
         self.refresh = refresh
+        self.theme = theme
         self.noColor = noColor
+        self.notice = notice
         self.poll = poll
     }
 
@@ -38,9 +43,10 @@ public final class ConsoleApp: @unchecked Sendable {
     }
 
     private func loop(_ mailbox: Mailbox) {
-        let terminal = CursesTerminal(noColor: noColor)
+        let terminal = CursesTerminal(theme: theme, noColor: noColor)
         defer { terminal.end() }
         var state = ConsoleState(cluster: cluster, refreshInterval: refresh)
+        state.notice = notice
         var lastDrawn = Date.distantPast
         var dirty = true
         while true {
@@ -58,7 +64,10 @@ public final class ConsoleApp: @unchecked Sendable {
                 dirty = false
             }
             guard let key = terminal.readKey(waiting: 100) else { continue }
-            if key == .resize { terminal.invalidate() } else if state.handle(key) == .quit { return }
+            if key == .resize { terminal.invalidate() } else {
+                state.notice = nil
+                if state.handle(key) == .quit { return }
+            }
             dirty = true
         }
     }

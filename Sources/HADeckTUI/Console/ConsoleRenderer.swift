@@ -97,6 +97,7 @@ public enum ConsoleRenderer {
             : "\(rows.filter(\.isHealthy).count) of \(rows.count) nodes healthy" + (stale ? " · data is \(Int(now.timeIntervalSince(state.polledAt!)))s old" : "")
         buffer.put(summary + (state.filter.isEmpty ? "" : " · filter: \(state.filter)"), x: 1, y: buffer.height - 3,
                    style: Style(stale ? .statusWarn : .muted))
+        if let notice = state.notice { buffer.put(notice, x: 1, y: buffer.height - 2, style: Style(.statusWarn), maxWidth: buffer.width - 2) }
     }
 
     /// The keys that work here, always visible.

@@ -28,6 +28,8 @@ public struct ConsoleState: Sendable {
     /// The filter being typed after `/`, until Enter (apply) or Esc (cancel).
     public var filterDraft: String?
     public var showHelp = false
+    /// A message for the user (shown until the next key).
+    public var notice: String?
 
     public init(cluster: String, nodes: [NodeStatus] = [], polledAt: Date? = nil, refreshInterval: TimeInterval = 2) {
         self.cluster = cluster

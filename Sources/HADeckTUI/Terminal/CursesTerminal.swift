@@ -9,7 +9,9 @@ final class CursesTerminal {
     private let colour: Bool
     private let theme: [Style.Role: Int16]
 
-    init(noColor: Bool) {
+    private var bold: Set<Style.Role> = []
+
+    init(theme: Theme, noColor: Bool) {
         _ = hadeck_set_locale()
         initscr()
         cbreak()
@@ -22,20 +24,17 @@ final class CursesTerminal {
         if colour {
             start_color()
             use_default_colors()
+            // Each role's colours as this terminal can show them (256, 16 or 8 colours).
+            let count = Int(hadeck_colors())
             for (index, role) in Style.Role.allCases.enumerated() {
-                let (foreground, background) = Self.defaultTheme[role] ?? (-1, -1)
-                init_pair(Int16(index + 1), foreground, background)
+                let colors = theme.roles[role] ?? Theme.builtIn.roles[role]!
+                init_pair(Int16(index + 1), colors.foreground.number(forColors: count), colors.background.number(forColors: count))
                 pairs[role] = Int16(index + 1)
             }
         }
-        theme = pairs
+        self.theme = pairs
+        bold = Set(Style.Role.allCases.filter { theme.roles[$0]?.bold == true })
     }
-
-    /// The default (dark) theme until theme files arrive: foreground, background; -1 keeps the terminal's.
-    private static let defaultTheme: [Style.Role: (Int16, Int16)] = [
-        .body: (-1, -1), .frame: (6, -1), .title: (0, 6), .statusOK: (2, -1), .statusWarn: (3, -1),
-        .statusError: (1, -1), .selection: (0, 4), .dialog: (7, 4), .diffAdd: (2, -1), .diffRemove: (1, -1), .muted: (-1, -1),
-    ]
 
     var size: (width: Int, height: Int) { (Int(hadeck_cols()), Int(hadeck_lines())) }
 
@@ -70,7 +69,7 @@ final class CursesTerminal {
     private func attributes(for style: Style) -> attr_t {
         var value: attr_t = 0
         if colour, let pair = theme[style.role] { value |= hadeck_color_pair(Int32(pair)) }
-        if style.bold { value |= hadeck_bold() }
+        if style.bold || bold.contains(style.role) { value |= hadeck_bold() }
         if style.reverse || (!colour && style.role == .selection) { value |= hadeck_reverse() }
         return value
     }
