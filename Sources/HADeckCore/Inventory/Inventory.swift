@@ -57,8 +57,8 @@ public struct Node: Sendable, Equatable, Hashable {
     public var messenger: String?
 }
 
-/// A problem with the inventory: which file, where, which key, and what is wrong.
-public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertible {
+/// A problem in a user's file (inventory, theme): which file, where, which key, what is wrong.
+public struct LocatedError: Error, Sendable, Equatable, CustomStringConvertible {
     public var file: String
     public var line: Int?
     public var key: String?
@@ -77,3 +77,6 @@ public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertibl
         return "\(location): \(key.map { "\($0): " } ?? "")\(message)"
     }
 }
+
+/// A problem with the inventory file.
+public typealias InventoryError = LocatedError

@@ -1,4 +1,5 @@
 import Foundation
+import HADeckCore
 import Yams
 
 /// Colours for every UI role, loaded from a `Themes/NAME.yaml` file.
@@ -126,18 +127,4 @@ public struct Theme: Sendable, Equatable {
 }
 
 /// A theme file HADeck refuses: which file, where, which key, and what is wrong.
-public struct ThemeError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var line: Int?
-    public var key: String?
-    public var message: String
-
-    public init(file: String, line: Int? = nil, key: String? = nil, message: String) {
-        self.file = file
-        self.line = line
-        self.key = key
-        self.message = message
-    }
-
-    public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(key.map { "\($0): " } ?? "")\(message)" }
-}
+public typealias ThemeError = LocatedError
