@@ -55,7 +55,8 @@ actor SimulatedNode {
         while !Task.isCancelled {
             do {
                 // The pool waits for a connection as long as it takes; a node must notice sooner.
-                try await withTimeout(.seconds(6)) { [self] in try await self.heartbeatRound(started: started) }
+                let first = !started
+                try await withTimeout(.seconds(6)) { [self] in try await self.heartbeatRound(started: !first) }
                 started = true
             } catch {
                 databaseError = "database unreachable: \(Self.reason(error))"

@@ -154,7 +154,7 @@ import HADeckTestSupport
             guard case NodeFileError.locked(_, let holder) = error else { return false }
             return holder.hasPrefix("alice@console1 since ")
         }
-        FileManager.default.createFile(atPath: directory.path + "/go", contents: nil)
+        _ = FileManager.default.createFile(atPath: directory.path + "/go", contents: nil)
         _ = try await writer.value
         #expect(onDisk() == first)
         // Bob's plan was made from the old file: a retry is refused, not a lost update.

@@ -37,7 +37,7 @@ public final class SSHDFixture: @unchecked Sendable {
         }
         try SSHServer.keygen(clientKey)
         try FileManager.default.copyItem(atPath: clientKey + ".pub", toPath: directory.path + "/authorized_keys")
-        FileManager.default.createFile(atPath: knownHosts, contents: nil)
+        _ = FileManager.default.createFile(atPath: knownHosts, contents: nil)
         do {
             for index in 0..<count {
                 let name = "\(namePrefix)\(index + 1)"
