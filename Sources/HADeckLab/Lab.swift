@@ -31,6 +31,10 @@ public struct Lab: Sendable {
             let running = existing.nodes.filter { $0.pid.map(Self.isNode) ?? false }
             if !running.isEmpty { throw LabError("a lab is already up in \(directory) (\(running.count) nodes running); `hadeck lab down --dir \(directory)` first") }
         }
+        // Another lab (or anything else) on these addresses would answer in this lab's place.
+        for index in 0..<count where Loopback.canConnect("127.0.0.\(11 + index)", Self.webPort) {
+            throw LabError("127.0.0.\(11 + index):\(Self.webPort) is already in use (another lab is up?); stop it first (hadeck lab down --dir …)")
+        }
         let fileManager = FileManager.default
         try fileManager.createDirectory(atPath: storagePath, withIntermediateDirectories: true)
         try fileManager.setAttributes([.posixPermissions: 0o777], ofItemAtPath: storagePath)
@@ -77,9 +81,26 @@ public struct Lab: Sendable {
         }
         try state.save()
         for node in state.nodes { try start(node.name, in: &state) }
+        try waitUntilListening(state)
         if ssh { try startSSH(&state) }
         try inventory(state).write(toFile: inventoryPath, atomically: true, encoding: .utf8)
         return state
+    }
+
+    /// Every node answers on its web port (bounded), or `up` fails saying which did not and why.
+    private func waitUntilListening(_ state: LabState) throws {
+        for node in state.nodes {
+            var listening = false
+            for _ in 0..<300 {
+                if Loopback.canConnect(node.address, node.webPort) { listening = true; break }
+                guard Self.isRunning(node) else { break }
+                usleep(20_000)
+            }
+            guard listening else {
+                let log = (try? String(contentsOfFile: "\(directory)/nodes/\(node.name)/node.log", encoding: .utf8)) ?? ""
+                throw LabError("\(node.name) did not start listening on \(node.address):\(node.webPort): \(log.suffix(300))")
+            }
+        }
     }
 
     var sshPath: String { directory + "/sshd" }

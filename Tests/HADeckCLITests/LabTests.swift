@@ -262,6 +262,9 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
         let lab = try LabCluster(nodes: 2)
         let again = try Hadeck.run(["lab", "up", "--dir", lab.path])
         #expect(again.status == 2 && again.stderr.contains("a lab is already up in \(lab.path)"))
+        let elsewhere = try Hadeck.run(["lab", "up", "--dir", lab.directory.path + "/second"])
+        #expect(elsewhere.status == 2 && elsewhere.stderr.contains("127.0.0.11:8624 is already in use (another lab is up?)"), "\(elsewhere.output)")
+        #expect(!FileManager.default.fileExists(atPath: lab.directory.path + "/second/postgres"), "nothing was started for the refused lab")
         let pids = try lab.state().nodes.compactMap(\.pid)
         let postmaster = try String(contentsOfFile: lab.path + "/postgres/data/postmaster.pid", encoding: .utf8).split(separator: "\n").first.flatMap { Int32($0) }!
         #expect(pids.count == 2 && pids.allSatisfy { kill($0, 0) == 0 } && kill(postmaster, 0) == 0)
