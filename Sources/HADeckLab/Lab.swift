@@ -139,7 +139,7 @@ public struct Lab: Sendable {
         var stopped: [String] = []
         for index in state.nodes.indices {
             if let pid = state.nodes[index].pid, Self.isNode(pid) {
-                ChildProcess.stop(pid, signal: SIGTERM)
+                Self.stopAndWait(pid) // not our child: wait by watching the pid, not waitpid
                 stopped.append(state.nodes[index].name)
             }
             state.nodes[index].pid = nil
