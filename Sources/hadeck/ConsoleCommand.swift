@@ -22,12 +22,10 @@ struct Console: AsyncParsableCommand {
             throw BadInput("the console needs a terminal; for scripts use `hadeck status` (or status --watch)")
         }
         let cluster = try cluster.cluster()
-        let nodes = cluster.inventory.nodes
         let environment = ProcessInfo.processInfo.environment
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         let (chosen, problem) = Theme.named(theme ?? environment["HADECK_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? "default")
-        await ConsoleApp(cluster: cluster.inventory.name, refresh: refresh, theme: chosen, noColor: noColor, notice: problem) {
-            await cluster.statuses(of: nodes)
-        }.run()
+        await ConsoleApp(cluster: cluster.inventory.name, profile: cluster.profile, refresh: refresh, theme: chosen, noColor: noColor,
+                         notice: problem, backend: ClusterBackend(cluster: cluster)).run()
     }
 }

@@ -2,6 +2,7 @@
 public struct NodeStatus: Sendable, Encodable {
     public var node: String
     public var host: String
+    public var roles: [String] = []
     public var reachable: Bool
     /// Milliseconds for the status read (the file, its hash, over the node's transport).
     public var latencyMilliseconds: Double?
@@ -38,17 +39,23 @@ public struct NodeStatus: Sendable, Encodable {
     private static func statuses(_ snapshots: [NodeSnapshot]) -> [NodeStatus] {
         let report = DriftReport(snapshots: snapshots)
         return snapshots.map { snapshot in
-            let milliseconds = Double(snapshot.elapsed.components.seconds) * 1000 + Double(snapshot.elapsed.components.attoseconds) / 1e15
-            switch snapshot.result {
-            case .success(let configuration):
-                return NodeStatus(node: snapshot.node.name, host: snapshot.node.host, reachable: true, latencyMilliseconds: milliseconds,
-                                  config: "ok", drift: report.differing.filter { $0.oddNodes.contains(snapshot.node.name) }.map(\.name),
-                                  problems: configuration.problems)
-            case .failure(let error):
-                return NodeStatus(node: snapshot.node.name, host: snapshot.node.host, reachable: error.reachedNode,
-                                  latencyMilliseconds: error.reachedNode ? milliseconds : nil,
-                                  config: error.reachedNode ? "unreadable" : "-", drift: [], problems: [error.message])
-            }
+            var status = status(snapshot, report)
+            status.roles = snapshot.node.roles
+            return status
+        }
+    }
+
+    private static func status(_ snapshot: NodeSnapshot, _ report: DriftReport) -> NodeStatus {
+        let milliseconds = Double(snapshot.elapsed.components.seconds) * 1000 + Double(snapshot.elapsed.components.attoseconds) / 1e15
+        switch snapshot.result {
+        case .success(let configuration):
+            return NodeStatus(node: snapshot.node.name, host: snapshot.node.host, reachable: true, latencyMilliseconds: milliseconds,
+                              config: "ok", drift: report.differing.filter { $0.oddNodes.contains(snapshot.node.name) }.map(\.name),
+                              problems: configuration.problems)
+        case .failure(let error):
+            return NodeStatus(node: snapshot.node.name, host: snapshot.node.host, reachable: error.reachedNode,
+                              latencyMilliseconds: error.reachedNode ? milliseconds : nil,
+                              config: error.reachedNode ? "unreadable" : "-", drift: [], problems: [error.message])
         }
     }
 }

@@ -34,3 +34,31 @@ public struct NodeCommands: Sendable {
 }
 
 import Foundation
+
+extension NodeCommands {
+    /// Which of `targets` the node can connect to, probed at once in one round trip. A
+    /// target host starting with `/` is a PostgreSQL socket directory.
+    public func reachability(of targets: [(host: String, port: Int)], within seconds: Int = 3) async throws(NodeFileError) -> [Bool] {
+        guard !targets.isEmpty else { return [] }
+        let arguments = [String(seconds)] + targets.flatMap { [$0.host, String($0.port)] }
+        let output = try await transport.runScript(RemoteScripts.probeMany, arguments, timeout: timeout)
+        guard output.status == 0 else { throw .failed(status: output.status, message: output.errorText) }
+        var results = [Bool?](repeating: nil, count: targets.count)
+        for line in String(decoding: output.stdout, as: UTF8.self).split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let index = Int(parts[0]), results.indices.contains(index) else {
+                throw .malformedReply("probe '\(line)'")
+            }
+            results[index] = parts[1] == "1"
+        }
+        guard !results.contains(nil) else { throw .malformedReply("probe: \(results.filter { $0 == nil }.count) targets without an answer") }
+        return results.map { $0! }
+    }
+
+    /// One step of the shared-storage probe (see `RemoteScripts.storageProbe`): its output lines.
+    func storageProbe(_ directory: String, _ arguments: [String]) async throws(NodeFileError) -> [Substring] {
+        let output = try await transport.runScript(RemoteScripts.storageProbe, [directory] + arguments, timeout: timeout)
+        guard output.status == 0 else { throw .failed(status: output.status, message: output.errorText) }
+        return String(decoding: output.stdout, as: UTF8.self).split(separator: "\n")
+    }
+}

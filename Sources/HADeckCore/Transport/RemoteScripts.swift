@@ -118,17 +118,59 @@ enum RemoteScripts {
     exec sh -c "$1"
     """#
 
-    /// $1 host, $2 port, $3 seconds. Exit 0 when a TCP connection opens, 1 when it does not,
+    /// `probe HOST PORT SECONDS`: whether a connection opens. A HOST starting with `/` is
+    /// a PostgreSQL socket directory (Npgsql's `Host=/run/postgresql`): its socket must exist.
+    private static let probeFunction = #"""
+    probe() {
+        case $1 in /*) [ -S "$1/.s.PGSQL.$2" ]; return ;; esac
+        if command -v nc >/dev/null 2>&1; then nc -z -w "$3" "$1" "$2" >/dev/null 2>&1; return; fi
+        if command -v bash >/dev/null 2>&1; then
+            timeout "$3" bash -c 'exec 3<>"/dev/tcp/$1/$2"' hadeck "$1" "$2" >/dev/null 2>&1; return
+        fi
+        if command -v python3 >/dev/null 2>&1; then
+            python3 -c 'import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), float(sys.argv[3]))' "$1" "$2" "$3" 2>/dev/null; return
+        fi
+        fail 20 "cannot probe TCP from this node: it has none of nc, bash, python3"
+    }
+
+    """#
+
+    /// $1 host, $2 port, $3 seconds. Exit 0 when a connection opens, 1 when it does not,
     /// 20 when the node has no tool to try with (nc, bash or python3).
-    static let probeTCP = prelude + #"""
-    if command -v nc >/dev/null 2>&1; then nc -z -w "$3" "$1" "$2" >/dev/null 2>&1; exit $?; fi
-    if command -v bash >/dev/null 2>&1; then
-        timeout "$3" bash -c 'exec 3<>"/dev/tcp/$1/$2"' hadeck "$1" "$2" >/dev/null 2>&1 && exit 0 || exit 1
-    fi
-    if command -v python3 >/dev/null 2>&1; then
-        python3 -c 'import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), float(sys.argv[3]))' "$1" "$2" "$3" 2>/dev/null && exit 0 || exit 1
-    fi
-    fail 20 "cannot probe TCP from this node: it has none of nc, bash, python3"
+    static let probeTCP = prelude + probeFunction + #"""
+    probe "$1" "$2" "$3" && exit 0 || exit 1
+    """#
+
+    /// $1 seconds, then HOST PORT pairs. Probes them all at once and prints `INDEX 1|0`
+    /// per pair (in any order): one round trip for every target a node must reach.
+    static let probeMany = prelude + probeFunction + #"""
+    command -v nc >/dev/null 2>&1 || command -v bash >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1 ||
+        fail 20 "cannot probe TCP from this node: it has none of nc, bash, python3"
+    s=$1; shift; i=0
+    while [ $# -ge 2 ]; do
+        ( if probe "$1" "$2" "$s"; then echo "$i 1"; else echo "$i 0"; fi ) &
+        i=$((i + 1)); shift 2
+    done
+    wait
+    """#
+
+    /// Shared storage, seen from one node. $1 directory, $2 `write NAME TOKEN`: leaves
+    /// `.hadeck-probe-NAME` holding TOKEN and prints `writable 1|0` and `free KIB`;
+    /// `read NAME…`: prints `NAME TOKEN` for each probe it finds (`NAME -` if none);
+    /// `remove NAME`: removes this node's probe.
+    static let storageProbe = prelude + #"""
+    d=$1 mode=$2; shift 2
+    [ -d "$d" ] || fail 3 "no such directory: $d"
+    case $mode in
+    write)
+        if printf '%s' "$2" > "$d/.hadeck-probe-$1" 2>/dev/null; then echo "writable 1"; else echo "writable 0"; fi
+        df -Pk -- "$d" 2>/dev/null | awk 'NR == 2 { print "free " $4 }' ;;
+    read)
+        for n in "$@"; do
+            if [ -r "$d/.hadeck-probe-$n" ]; then printf '%s %s\n' "$n" "$(cat -- "$d/.hadeck-probe-$n")"; else printf '%s -\n' "$n"; fi
+        done ;;
+    remove) rm -f -- "$d/.hadeck-probe-$1" ;;
+    esac
     """#
 
     /// $1 path. Prints the KiB available to unprivileged users on the path's file system.

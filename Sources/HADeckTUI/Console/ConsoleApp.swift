@@ -1,59 +1,57 @@
 import Foundation
 import HADeckCore
 
-/// The full-screen console: one thread owns the terminal; polling runs in the background
-/// (through a closure HADeckCore provides: the console itself starts no process) and its
-/// results reach the screen through a mailbox.
+/// The full-screen console: one thread owns the terminal; polling and changes run in the
+/// background through the backend, and their results reach the UI thread as events.
 public final class ConsoleApp: @unchecked Sendable {
-    public typealias Poll = @Sendable () async -> [NodeStatus]
-
     private let cluster: String
-    private let refresh: TimeInterval
+    private let profile: ProductProfile
     private let noColor: Bool
     private let theme: Theme
     private let notice: String?
-    private let poll: Poll
+    private let backend: any ConsoleBackend
+    private let shared: Shared
 
     /// `notice`, if any, is shown until the first key (e.g. why a theme was refused).
-    public init(cluster: String, refresh: TimeInterval, theme: Theme, noColor: Bool, notice: String? = nil, poll: @escaping Poll) {
+    public init(cluster: String, profile: ProductProfile, refresh: TimeInterval, theme: Theme, noColor: Bool, notice: String? = nil,
+                backend: any ConsoleBackend) {
         self.cluster = cluster
-        self.refresh = refresh
+        self.profile = profile
         self.theme = theme
         self.noColor = noColor
         self.notice = notice
-        self.poll = poll
+        self.backend = backend
+        shared = Shared(refresh: refresh)
     }
 
     /// Runs until the user quits; the terminal is restored however the loop ends.
     public func run() async {
-        let mailbox = Mailbox()
-        let poller = Task.detached { [poll, refresh] in
+        let poller = Task.detached { [backend, shared] in
             while !Task.isCancelled {
-                mailbox.put(await poll(), at: Date())
-                try? await Task.sleep(for: .milliseconds(Int(refresh * 1000)))
+                let poll = await backend.poll(probing: shared.probing)
+                shared.post(.polled(poll, at: Date()))
+                await shared.waitForNextPoll()
             }
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             Thread.detachNewThread { [self] in
-                loop(mailbox)
+                loop()
                 continuation.resume()
             }
         }
         poller.cancel()
     }
 
-    private func loop(_ mailbox: Mailbox) {
+    private func loop() {
         let terminal = CursesTerminal(theme: theme, noColor: noColor)
         defer { terminal.end() }
-        var state = ConsoleState(cluster: cluster, refreshInterval: refresh)
+        var state = ConsoleState(cluster: cluster, profile: profile, refreshInterval: shared.refresh)
         state.notice = notice
         var lastDrawn = Date.distantPast
         var dirty = true
         while true {
-            if let (nodes, at) = mailbox.take() {
-                state.nodes = nodes
-                state.polledAt = at
-                state.selected = min(state.selected, max(0, state.visibleNodes.count - 1))
+            for event in shared.takeEvents() {
+                state.receive(event)
                 dirty = true
             }
             // Redraw on change, and once a second so that ages stay true.
@@ -63,20 +61,79 @@ public final class ConsoleApp: @unchecked Sendable {
                 lastDrawn = Date()
                 dirty = false
             }
-            guard let key = terminal.readKey(waiting: 100) else { continue }
-            if key == .resize { terminal.invalidate() } else {
-                state.notice = nil
-                if state.handle(key) == .quit { return }
-            }
+            guard let key = terminal.readKey(waiting: 50) else { continue }
             dirty = true
+            if key == .resize { terminal.invalidate(); continue }
+            state.notice = nil
+            switch state.handle(key) {
+            case .none: break
+            case .quit: return
+            case .planFile(let name, let value):
+                Task.detached { [backend, shared] in shared.post(.planned(await backend.plan(setting: name, to: value))) }
+            case .apply(let change):
+                start(change, in: &state)
+            case .setRefresh(let seconds):
+                shared.refresh = seconds
+            case .setTheme(let name):
+                let (chosen, problem) = Theme.named(name)
+                if let problem { state.notice = problem } else {
+                    terminal.use(chosen)
+                    state.notice = "Theme \(name)."
+                }
+            }
+            shared.probing = state.pane.needsProbes
         }
     }
 
-    /// The newest poll result, handed from the poller to the UI thread.
-    private final class Mailbox: @unchecked Sendable {
+    private func start(_ change: PendingChange, in state: inout ConsoleState) {
+        let nodes: [String]
+        switch change {
+        case .files(let plan): nodes = plan.changes.map(\.node.name)
+        case .setting: nodes = ["settings API"]
+        }
+        state.receive(.started(RunningChange(title: change.title, nodes: nodes.map { ($0, "pending", nil) })))
+        Task.detached { [backend, shared] in
+            let (summary, failed) = await backend.apply(change) { node, text, failed in shared.post(.progress(node: node, text: text, failed: failed)) }
+            shared.post(.finished(summary: summary, failed: failed))
+            shared.pollNow()
+        }
+    }
+
+    /// What the UI thread and the background tasks share, under one lock.
+    private final class Shared: @unchecked Sendable {
         private let lock = NSLock()
-        private var latest: ([NodeStatus], Date)?
-        func put(_ nodes: [NodeStatus], at date: Date) { lock.withLock { latest = (nodes, date) } }
-        func take() -> ([NodeStatus], Date)? { lock.withLock { defer { latest = nil }; return latest } }
+        private var events: [ConsoleEvent] = []
+        private var _refresh: TimeInterval
+        private var _probing = false
+        private var wake = false
+
+        init(refresh: TimeInterval) { _refresh = refresh }
+
+        var refresh: TimeInterval {
+            get { lock.withLock { _refresh } }
+            set { lock.withLock { _refresh = newValue } }
+        }
+
+        var probing: Bool {
+            get { lock.withLock { _probing } }
+            set {
+                // Opening a probe pane polls at once rather than at the next interval.
+                lock.withLock { if newValue && !_probing { wake = true }; _probing = newValue }
+            }
+        }
+
+        func post(_ event: ConsoleEvent) { lock.withLock { events.append(event) } }
+        func takeEvents() -> [ConsoleEvent] { lock.withLock { defer { events = [] }; return events } }
+        func pollNow() { lock.withLock { wake = true } }
+
+        /// Sleeps until the refresh interval has passed or a poll is wanted now.
+        func waitForNextPoll() async {
+            let start = Date()
+            while !Task.isCancelled {
+                let (interval, woken) = lock.withLock { () -> (TimeInterval, Bool) in defer { wake = false }; return (_refresh, wake) }
+                if woken || Date().timeIntervalSince(start) >= interval { return }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
     }
 }

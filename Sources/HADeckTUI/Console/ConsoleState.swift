@@ -15,32 +15,98 @@ public struct ConsoleState: Sendable {
             case .advanced: "Advanced"
             }
         }
+
+        /// Panes whose content comes from the probes run on the nodes.
+        public var needsProbes: Bool { self == .storage || self == .database || self == .messenger }
+    }
+
+    /// What the keys currently drive: the pane, or something drawn over it.
+    public enum Mode: Sendable {
+        case browse
+        /// The filter being typed after `/`, until Enter (apply) or Esc (cancel).
+        case filter(String)
+        /// The command being typed after `:`.
+        case command(String)
+        case help
+        case log(scroll: Int)
+        case edit(Editor)
+        /// Waiting for the plan of an edit.
+        case planning(String)
+        case plan(PendingChange, scroll: Int)
+        case confirmQuit
     }
 
     public var cluster: String
-    public var nodes: [NodeStatus]
-    /// When `nodes` was polled; rows older than two refresh intervals are marked stale.
+    public var profile: ProductProfile
+    public var poll: ClusterPoll
+    /// When `poll` was made; data older than two refresh intervals is marked with its age.
     public var polledAt: Date?
+    public var probedAt: Date?
+    /// When each node last answered.
+    public var lastSeen: [String: Date] = [:]
     public var refreshInterval: TimeInterval
     public var pane: Pane = .nodes
-    public var selected = 0
-    public var filter = ""
-    /// The filter being typed after `/`, until Enter (apply) or Esc (cancel).
-    public var filterDraft: String?
-    public var showHelp = false
+    public var mode: Mode = .browse
+    /// Selected row and filter of each pane.
+    public var selection: [Pane: Int] = [:]
+    public var filters: [Pane: String] = [:]
+    public var log: [LogEntry] = []
+    /// The change being applied, with each node's progress; nil when nothing runs.
+    public var running: RunningChange?
     /// A message for the user (shown until the next key).
     public var notice: String?
 
-    public init(cluster: String, nodes: [NodeStatus] = [], polledAt: Date? = nil, refreshInterval: TimeInterval = 2) {
+    public init(cluster: String, profile: ProductProfile = .profile(for: .proget), nodes: [NodeStatus] = [], polledAt: Date? = nil,
+                refreshInterval: TimeInterval = 2) {
         self.cluster = cluster
-        self.nodes = nodes
+        self.profile = profile
+        self.poll = ClusterPoll(statuses: nodes)
         self.polledAt = polledAt
         self.refreshInterval = refreshInterval
     }
 
-    /// The nodes the filter lets through (name, host or role containing it, any case).
+    public var nodes: [NodeStatus] {
+        get { poll.statuses }
+        set { poll.statuses = newValue }
+    }
+
+    public var selected: Int {
+        get { selection[pane] ?? 0 }
+        set { selection[pane] = newValue }
+    }
+
+    public var filter: String {
+        get { filters[pane] ?? "" }
+        set { filters[pane] = newValue }
+    }
+
+    /// The nodes the filter lets through (name or host containing it, any case).
     public var visibleNodes: [NodeStatus] {
+        let filter = filters[pane == .advanced ? .nodes : pane] ?? ""
         guard !filter.isEmpty else { return nodes }
         return nodes.filter { "\($0.node) \($0.host)".localizedCaseInsensitiveContains(filter) }
     }
+
+    /// Rows of the focused pane's list: what j/k move over.
+    public var rowCount: Int { pane == .advanced ? advancedRows.count : visibleNodes.count }
+
+    public mutating func record(_ text: String, _ outcome: LogEntry.Outcome = .info, at time: Date = Date()) {
+        log.append(LogEntry(time: time, text: text, outcome: outcome))
+        if log.count > 1000 { log.removeFirst(log.count - 1000) }
+    }
+}
+
+/// One line of the activity log.
+public struct LogEntry: Sendable, Equatable {
+    public enum Outcome: Sendable { case info, ok, failed }
+    public var time: Date
+    public var text: String
+    public var outcome: Outcome
+}
+
+/// A change in progress: each node's state as the applier reports it.
+public struct RunningChange: Sendable {
+    public var title: String
+    public var nodes: [(name: String, state: String, failed: Bool?)]
+    public var finished = false
 }

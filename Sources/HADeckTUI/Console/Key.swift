@@ -1,40 +1,94 @@
+import Foundation
+import HADeckCore
+
 /// A key press, as the console understands it.
 public enum Key: Equatable, Sendable {
     case character(Character)
     case tab, backTab, enter, escape, backspace
-    case up, down, pageUp, pageDown, home, end
+    case up, down, left, right, pageUp, pageDown, home, end
     case resize
 }
 
-/// What a key does in the current mode; keys become messages, messages change the state.
-public enum ConsoleAction: Equatable, Sendable {
-    case quit
+/// What the app must do after a key: the state cannot run anything itself.
+public enum ConsoleAction: Sendable {
     case none
+    case quit
+    /// Work out the plan for setting a configuration-file value on every node.
+    case planFile(name: String, value: String)
+    case apply(PendingChange)
+    case setRefresh(TimeInterval)
+    case setTheme(String)
+
+    public var isQuit: Bool { if case .quit = self { true } else { false } }
 }
 
 extension ConsoleState {
-    /// Applies one key. Returns `.quit` when the console should end.
+    /// Applies one key; returns what the app must do.
     public mutating func handle(_ key: Key) -> ConsoleAction {
-        if let editing = filterDraft {
+        switch mode {
+        case .filter(let draft):
             switch key {
-            case .enter: filter = editing; filterDraft = nil
-            case .escape: filterDraft = nil
-            case .backspace: filterDraft = String(editing.dropLast())
-            case .character(let character): filterDraft = editing + String(character)
+            case .enter: filter = draft; mode = .browse
+            case .escape: mode = .browse
+            case .backspace: mode = .filter(String(draft.dropLast()))
+            case .character(let character): mode = .filter(draft + String(character))
             default: break
             }
             selected = 0
-            return .none
+        case .command(let draft):
+            switch key {
+            case .enter: mode = .browse; return command(draft)
+            case .escape: mode = .browse
+            case .backspace: mode = draft.isEmpty ? .browse : .command(String(draft.dropLast()))
+            case .character(let character): mode = .command(draft + String(character))
+            default: break
+            }
+        case .help:
+            if key == .character("?") || key == .escape || key == .character("q") { mode = .browse }
+        case .log(let scroll):
+            switch key {
+            case .character("j"), .down: mode = .log(scroll: max(0, scroll - 1))
+            case .character("k"), .up: mode = .log(scroll: min(max(0, log.count - 1), scroll + 1))
+            case .escape, .character("L"), .character("q"): mode = .browse
+            default: break
+            }
+        case .edit(var editor):
+            switch key {
+            case .escape: mode = .browse
+            case .enter: return submit(editor)
+            default: editor.handle(key); mode = .edit(editor)
+            }
+        case .planning:
+            if key == .escape { mode = .browse; notice = "Plan abandoned." }
+        case .plan(let pending, let scroll):
+            switch key {
+            case .character("y") where pending.refusal == nil:
+                mode = .browse
+                return .apply(pending)
+            case .character("n"), .escape:
+                mode = .browse
+                record("\(pending.title): cancelled, nothing written")
+            case .character("j"), .down: mode = .plan(pending, scroll: scroll + 1)
+            case .character("k"), .up: mode = .plan(pending, scroll: max(0, scroll - 1))
+            default: break
+            }
+        case .confirmQuit:
+            if key == .character("y") { return .quit }
+            if key == .character("n") || key == .escape { mode = .browse }
+        case .browse:
+            return browse(key)
         }
-        if showHelp {
-            if key == .character("?") || key == .escape || key == .character("q") { showHelp = false }
-            return .none
-        }
-        let count = visibleNodes.count
+        return .none
+    }
+
+    private mutating func browse(_ key: Key) -> ConsoleAction {
+        let count = rowCount
         switch key {
-        case .character("q"): return .quit
-        case .character("?"): showHelp = true
-        case .character("/"): filterDraft = filter
+        case .character("q"): return quitAction()
+        case .character("?"): mode = .help
+        case .character("/"): mode = .filter(filter)
+        case .character(":"): mode = .command("")
+        case .character("L"): mode = .log(scroll: 0)
         case .escape: filter = ""
         case .tab: pane = Pane(rawValue: pane.rawValue % Pane.allCases.count + 1)!
         case .backTab: pane = Pane(rawValue: (pane.rawValue + Pane.allCases.count - 2) % Pane.allCases.count + 1)!
@@ -45,7 +99,79 @@ extension ConsoleState {
         case .pageUp: selected = max(0, selected - 10)
         case .character("g"), .home: selected = 0
         case .character("G"), .end: selected = max(0, count - 1)
+        case .enter: startEditing()
+        case .character("H"): notAvailable("H (enable or disable HA)")
+        case .character("r"): notAvailable("r (restart the selected node)")
+        case .character("R"): notAvailable("R (rolling restart of every node)")
         default: break
+        }
+        return .none
+    }
+
+    private mutating func quitAction() -> ConsoleAction {
+        if let running, !running.finished { mode = .confirmQuit; return .none }
+        return .quit
+    }
+
+    /// Says so plainly, on screen and in the log: nothing is pretended.
+    private mutating func notAvailable(_ what: String) {
+        notice = "\(what): not available yet (the cluster operations are not built yet); nothing was done."
+        record(notice!)
+    }
+
+    private mutating func startEditing() {
+        guard pane == .advanced else {
+            notice = "Enter edits a value in 5 Advanced."
+            return
+        }
+        let rows = advancedRows
+        guard rows.indices.contains(selected) else { return }
+        if let running, !running.finished {
+            notice = "A change is being applied (\(running.title)); wait for it to finish."
+            return
+        }
+        let row = rows[selected]
+        mode = .edit(Editor(name: row.name, source: row.source, text: row.editable ?? "", secret: row.secret))
+    }
+
+    private mutating func submit(_ editor: Editor) -> ConsoleAction {
+        switch editor.source {
+        case .file:
+            mode = .planning(editor.name)
+            return .planFile(name: editor.name, value: editor.value)
+        case .api:
+            let old = poll.apiSetting(editor.name) ?? ""
+            mode = .plan(.setting(name: editor.name, old: Secrets.mask(old, forSetting: editor.name),
+                                  new: Secrets.mask(editor.value, forSetting: editor.name), value: editor.value), scroll: 0)
+            return .none
+        }
+    }
+
+    /// `:node NAME`, `:theme NAME`, `:refresh SECONDS`, `:q`.
+    private mutating func command(_ line: String) -> ConsoleAction {
+        let words = line.split(separator: " ").map(String.init)
+        switch (words.first ?? "", words.count) {
+        case ("", _): return .none
+        case ("q", 1), ("quit", 1): return quitAction()
+        case ("node", 2):
+            guard let index = nodes.firstIndex(where: { $0.node == words[1] }) else {
+                notice = "No node named '\(words[1])' (nodes: \(nodes.map(\.node).joined(separator: ", ")))."
+                return .none
+            }
+            pane = .nodes
+            filters[.nodes] = ""
+            selected = index
+        case ("theme", 2): return .setTheme(words[1])
+        case ("refresh", 2):
+            guard let seconds = Double(words[1]), seconds >= 0.2, seconds <= 3600 else {
+                notice = ":refresh takes seconds between 0.2 and 3600, not '\(words[1])'."
+                return .none
+            }
+            refreshInterval = seconds
+            notice = "Refreshing every \(words[1]) s."
+            return .setRefresh(seconds)
+        default:
+            notice = "Unknown command ':\(line)'. Commands: :node NAME, :theme NAME, :refresh SECONDS, :q."
         }
         return .none
     }

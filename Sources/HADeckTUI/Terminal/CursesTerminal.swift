@@ -6,10 +6,9 @@ import Foundation
 /// It receives whole frames and writes only the cells that changed since the last one.
 final class CursesTerminal {
     private var previous: CellBuffer?
-    private let colour: Bool
-    private let theme: [Style.Role: Int16]
-
-    private var bold: Set<Style.Role> = []
+    private var palette: Palette
+    /// Each role's colour pair number.
+    private var pairs: [Style.Role: Int32] = [:]
 
     init(theme: Theme, noColor: Bool) {
         _ = hadeck_set_locale()
@@ -19,21 +18,31 @@ final class CursesTerminal {
         keypad(hadeck_stdscr(), true)
         set_escdelay(25)
         curs_set(0)
-        colour = !noColor && has_colors()
-        var pairs: [Style.Role: Int16] = [:]
-        if colour {
+        if !noColor && has_colors() {
             start_color()
             use_default_colors()
-            // Each role's colours as this terminal can show them (256, 16 or 8 colours).
-            let count = Int(hadeck_colors())
-            for (index, role) in Style.Role.allCases.enumerated() {
-                let colors = theme.roles[role] ?? Theme.builtIn.roles[role]!
-                init_pair(Int16(index + 1), colors.foreground.number(forColors: count), colors.background.number(forColors: count))
-                pairs[role] = Int16(index + 1)
-            }
         }
-        self.theme = pairs
-        bold = Set(Style.Role.allCases.filter { theme.roles[$0]?.bold == true })
+        palette = Palette(theme: theme, colors: has_colors() ? Int(hadeck_colors()) : 0, noColor: noColor)
+        definePairs()
+    }
+
+    /// Switches to another theme (`:theme`): new pairs, everything drawn again.
+    func use(_ theme: Theme) {
+        palette = Palette(theme: theme, colors: palette.colors, noColor: !palette.usesColor)
+        definePairs()
+        invalidate()
+    }
+
+    /// One pair per role, with colours as this terminal can show them (extended pairs take
+    /// the 24-bit numbers of a true-colour terminal).
+    private func definePairs() {
+        pairs = [:]
+        guard palette.usesColor else { return }
+        for (index, role) in Style.Role.allCases.enumerated() {
+            let paint = palette.paint(Style(role))
+            init_extended_pair(Int32(index + 1), paint.foreground ?? -1, paint.background ?? -1)
+            pairs[role] = Int32(index + 1)
+        }
     }
 
     var size: (width: Int, height: Int) { (Int(hadeck_cols()), Int(hadeck_lines())) }
@@ -67,10 +76,11 @@ final class CursesTerminal {
     }
 
     private func attributes(for style: Style) -> attr_t {
+        let paint = palette.paint(style)
         var value: attr_t = 0
-        if colour, let pair = theme[style.role] { value |= hadeck_color_pair(Int32(pair)) }
-        if style.bold || bold.contains(style.role) { value |= hadeck_bold() }
-        if style.reverse || (!colour && style.role == .selection) { value |= hadeck_reverse() }
+        if let pair = pairs[style.role] { value |= hadeck_color_pair(pair) }
+        if paint.bold { value |= hadeck_bold() }
+        if paint.reverse { value |= hadeck_reverse() }
         return value
     }
 
@@ -85,6 +95,8 @@ final class CursesTerminal {
             case KEY_RESIZE: return .resize
             case KEY_UP: return .up
             case KEY_DOWN: return .down
+            case KEY_LEFT: return .left
+            case KEY_RIGHT: return .right
             case KEY_PPAGE: return .pageUp
             case KEY_NPAGE: return .pageDown
             case KEY_HOME: return .home

@@ -22,18 +22,25 @@ public enum TerminalColor: Equatable, Sendable {
         return nil
     }
 
+    /// Terminals with this many colours (`xterm-direct`) take 24-bit RGB as the colour number.
+    public static let directColors = 1 << 24
+
     /// The colour number to use on a terminal with `count` colours; -1 is the terminal's default.
-    public func number(forColors count: Int) -> Int16 {
+    /// A true-colour terminal gets the exact RGB value (its first 8 numbers are the ANSI colours).
+    public func number(forColors count: Int) -> Int32 {
         switch self {
         case .terminalDefault: return -1
-        case .index(let index) where index < count: return Int16(index)
-        case .index(let index) where index < 16: return Int16(index % 8) // bright on an 8-colour terminal
+        case .index(let index) where count >= Self.directColors && index >= 8:
+            return Self.rgb(ofXterm: index).number(forColors: count)
+        case .rgb(let r, let g, let b) where count >= Self.directColors: return Int32(r) << 16 | Int32(g) << 8 | Int32(b)
+        case .index(let index) where index < count: return Int32(index)
+        case .index(let index) where index < 16: return Int32(index % 8) // bright on an 8-colour terminal
         case .index(let index): return Self.rgb(ofXterm: index).nearest(forColors: count)
         case .rgb: return nearest(forColors: count)
         }
     }
 
-    private func nearest(forColors count: Int) -> Int16 {
+    private func nearest(forColors count: Int) -> Int32 {
         guard case .rgb(let r, let g, let b) = self else { return -1 }
         let candidates = count >= 256 ? Array(16..<256) : Array(0..<min(count, 16))
         func distance(_ index: Int) -> Int {
@@ -41,7 +48,7 @@ public enum TerminalColor: Equatable, Sendable {
             let (dr, dg, db) = (Int(r) - Int(r2), Int(g) - Int(g2), Int(b) - Int(b2))
             return dr * dr + dg * dg + db * db
         }
-        return Int16(candidates.min { distance($0) < distance($1) } ?? 7)
+        return Int32(candidates.min { distance($0) < distance($1) } ?? 7)
     }
 
     /// The RGB value xterm gives colour `index`.

@@ -1,0 +1,58 @@
+import Foundation
+import HADeckCore
+
+/// What the console asks of the cluster. Everything that touches a node goes through here
+/// (HADeckCore does the work), so the console itself never starts a process or opens a socket.
+public protocol ConsoleBackend: Sendable {
+    func poll(probing: Bool) async -> ClusterPoll
+    /// The plan for setting a configuration-file value on every node, as `hadeck set` makes it.
+    func plan(setting name: String, to value: String) async -> Result<ChangePlan, PlanError>
+    /// Applies a pending change, reporting each node's outcome; returns the summary.
+    func apply(_ change: PendingChange, progress: @escaping @Sendable (_ node: String, _ text: String, _ failed: Bool) -> Void) async -> (summary: String, failed: Bool)
+}
+
+/// The backend for a real cluster: its inventory's nodes over their transports.
+public struct ClusterBackend: ConsoleBackend {
+    public let cluster: Cluster
+
+    public init(cluster: Cluster) {
+        self.cluster = cluster
+    }
+
+    public func poll(probing: Bool) async -> ClusterPoll {
+        await cluster.poll(cluster.inventory.nodes, probing: probing)
+    }
+
+    public func plan(setting name: String, to value: String) async -> Result<ChangePlan, PlanError> {
+        let snapshots = await cluster.snapshots(of: cluster.inventory.nodes)
+        do throws(PlanError) { return .success(try Planner.set(name, to: value, on: snapshots, profile: cluster.profile)) }
+        catch { return .failure(error) }
+    }
+
+    public func apply(_ change: PendingChange, progress: @escaping @Sendable (String, String, Bool) -> Void) async -> (summary: String, failed: Bool) {
+        switch change {
+        case .setting(let name, _, _, let value):
+            do throws(ProductAPIError) {
+                let node = try await cluster.setAPISetting(name, to: value)
+                progress(node, "settings API accepted the new value", false)
+                return ("\(change.title): done", false)
+            } catch {
+                return ("\(change.title): FAILED: \(error)", true)
+            }
+        case .files(let plan):
+            let outcomes = await ChangeApplier(cluster: cluster).apply(plan) { planned, outcome in
+                switch outcome {
+                case .written(let receipt): progress(planned.node.name, "written \(planned.path) (backup \(receipt.backup))", false)
+                case .unchanged: progress(planned.node.name, "already as planned", false)
+                case .failed(let error): progress(planned.node.name, "FAILED, \(planned.path) left as it was: \(error)", true)
+                }
+            }
+            let failed = outcomes.filter { !$0.outcome.succeeded }.map(\.node)
+            let written = zip(plan.changes, outcomes).filter { if case .written = $0.1.outcome { true } else { false } }.map(\.0.node.name)
+            var summary = "\(plan.title): written on \(written.count) of \(plan.changes.count) nodes"
+            if !failed.isEmpty { summary += "; FAILED on \(failed.joined(separator: ", "))" }
+            if !written.isEmpty { summary += "; restart needed on \(written.joined(separator: ", "))" }
+            return (summary, !failed.isEmpty)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import HADeckCore
+
+/// What the background work reports to the UI thread; each event changes the state.
+public enum ConsoleEvent: Sendable {
+    case polled(ClusterPoll, at: Date)
+    case planned(Result<ChangePlan, PlanError>)
+    case started(RunningChange)
+    /// One node's part of the running change ended.
+    case progress(node: String, text: String, failed: Bool)
+    case finished(summary: String, failed: Bool)
+}
+
+extension ConsoleState {
+    public mutating func receive(_ event: ConsoleEvent, at now: Date = Date()) {
+        switch event {
+        case .polled(let poll, let at):
+            let probes = poll.probes ?? self.poll.probes
+            self.poll = poll
+            self.poll.probes = probes
+            polledAt = at
+            for status in poll.statuses where status.reachable { lastSeen[status.node] = at }
+            if poll.probes != nil { probedAt = at }
+            selected = min(selected, max(0, rowCount - 1))
+        case .planned(let result):
+            guard case .planning = mode else { return } // abandoned with Esc meanwhile
+            switch result {
+            case .success(let plan): mode = .plan(.files(plan), scroll: 0)
+            case .failure(let error):
+                mode = .browse
+                notice = "Cannot plan: \(error)"
+                record(notice!, .failed, at: now)
+            }
+        case .started(let change):
+            running = change
+            record("\(change.title): applying on \(change.nodes.map(\.name).joined(separator: ", "))", at: now)
+        case .progress(let node, let text, let failed):
+            if let index = running?.nodes.firstIndex(where: { $0.name == node }) { running?.nodes[index] = (node, text, failed) }
+            record("\(node): \(text)", failed ? .failed : .ok, at: now)
+        case .finished(let summary, let failed):
+            running?.finished = true
+            record(summary, failed ? .failed : .ok, at: now)
+            notice = summary
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import HADeckCore
+
+/// Where a setting lives: each node's configuration file, or the settings API (the database).
+public enum SettingSource: Sendable, Equatable {
+    case file, api
+}
+
+/// The inline editor for one value. A secret starts empty and is drawn as bullets.
+public struct Editor: Sendable, Equatable {
+    public var name: String
+    public var source: SettingSource
+    public var text: [Character]
+    public var cursor: Int
+    public var secret: Bool
+
+    public init(name: String, source: SettingSource, text: String, secret: Bool) {
+        self.name = name
+        self.source = source
+        self.text = secret ? [] : Array(text)
+        self.cursor = self.text.count
+        self.secret = secret
+    }
+
+    public var value: String { String(text) }
+
+    /// What the screen may show of the value being typed.
+    public var shown: String { secret ? String(repeating: "•", count: text.count) : value }
+
+    mutating func handle(_ key: Key) {
+        switch key {
+        case .character(let character): text.insert(character, at: cursor); cursor += 1
+        case .backspace where cursor > 0: cursor -= 1; text.remove(at: cursor)
+        case .left: cursor = max(0, cursor - 1)
+        case .right: cursor = min(text.count, cursor + 1)
+        case .home: cursor = 0
+        case .end: cursor = text.count
+        default: break
+        }
+    }
+}
+
+/// A change waiting for the administrator's yes: shown whole before anything is written.
+public enum PendingChange: Sendable {
+    /// Files on the nodes (the same plan as `hadeck set`).
+    case files(ChangePlan)
+    /// A cluster-wide setting through the settings API; values already masked where secret.
+    case setting(name: String, old: String, new: String, value: String)
+
+    public var title: String {
+        switch self {
+        case .files(let plan): plan.title
+        case .setting(let name, _, _, _): "set \(name) through the settings API"
+        }
+    }
+
+    /// Why it cannot be applied as it is, if it cannot.
+    public var refusal: String? {
+        guard case .files(let plan) = self else { return nil }
+        if !plan.skipped.isEmpty {
+            return "Not applicable: \(plan.skipped.map(\.node).joined(separator: ", ")) cannot be changed; changing only the others would split the cluster."
+        }
+        return plan.writes.isEmpty ? "Nothing to change: every node already holds this value." : nil
+    }
+}
+
+/// One row of the Advanced pane: a setting, where it lives, and its value as shown.
+public struct AdvancedRow: Sendable, Equatable {
+    public var name: String
+    public var source: SettingSource
+    /// Masked where secret; `differs` lists each node's value when the nodes disagree.
+    public var shown: String
+    public var differs: Bool
+    public var pinned: Bool
+    /// The value the editor starts from (nil when the nodes disagree or it is secret).
+    public var editable: String?
+    public var secret: Bool
+}
+
+extension ConsoleState {
+    /// The HA switch, heartbeat and stale timeout first; then every settings-API setting;
+    /// then every value of the nodes' configuration files.
+    public var advancedRows: [AdvancedRow] {
+        var rows: [AdvancedRow] = []
+        let listed = (try? poll.apiSettings?.get()) ?? []
+        let pinned = [profile.highAvailabilitySetting, profile.heartbeatFrequencySetting, profile.staleTimeoutSetting]
+        func apiRow(_ name: String, _ value: String?, pinned: Bool) -> AdvancedRow {
+            let secret = Secrets.isSecretName(name)
+            let shown = value.map { $0.isEmpty ? "(empty)" : Secrets.mask($0, forSetting: name) } ?? "(not set)"
+            return AdvancedRow(name: name, source: .api, shown: shown, differs: false, pinned: pinned,
+                               editable: secret ? nil : value ?? "", secret: secret)
+        }
+        if poll.apiSettings != nil {
+            for name in pinned { rows.append(apiRow(name, listed.first { $0.name == name }?.value, pinned: true)) }
+            for setting in listed.sorted(by: { $0.name < $1.name }) where !pinned.contains(setting.name) {
+                rows.append(apiRow(setting.name, setting.value, pinned: false))
+            }
+        }
+        let names = nodes.map(\.node).filter { poll.settings[$0] != nil }
+        var seen: [String] = []
+        for node in names { for setting in poll.settings[node]! where !seen.contains(setting.name) { seen.append(setting.name) } }
+        for name in seen {
+            let values = names.map { node in (node, poll.settings[node]!.first { $0.name == name }?.value) }
+            let distinct = Set(values.map(\.1))
+            let secret = Secrets.isSecretName(name)
+            let shown = distinct.count == 1
+                ? values[0].1.map { Secrets.mask($0, forSetting: name) } ?? "(not set)"
+                : values.map { "\($0.0) \($0.1.map { Secrets.mask($0, forSetting: name) } ?? "(not set)")" }.joined(separator: " · ")
+            rows.append(AdvancedRow(name: name, source: .file, shown: shown, differs: distinct.count > 1, pinned: false,
+                                    editable: distinct.count == 1 && !secret ? values[0].1 ?? "" : nil, secret: secret))
+        }
+        let filter = filters[.advanced] ?? ""
+        return filter.isEmpty ? rows : rows.filter { $0.name.localizedCaseInsensitiveContains(filter) }
+    }
+}

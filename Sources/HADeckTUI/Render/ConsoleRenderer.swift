@@ -1,0 +1,136 @@
+import Foundation
+import HADeckCore
+
+/// Draws a `ConsoleState` into a `CellBuffer`. Pure: same state, size and time, same frame.
+///
+/// Rows: tabs; the pane's summary; the pane's list; the activity log (when there is room);
+/// the notice or the running change; the status bar with the keys that work here.
+public enum ConsoleRenderer {
+    public static let minimumWidth = 60
+    public static let minimumHeight = 12
+    /// Activity lines shown under the list when the terminal has at least 20 rows.
+    static let activityLines = 3
+
+    public static func render(_ state: ConsoleState, width: Int, height: Int, now: Date) -> CellBuffer {
+        var buffer = CellBuffer(width: width, height: height)
+        guard width >= minimumWidth, height >= minimumHeight else {
+            drawTooSmall(into: &buffer)
+            return buffer
+        }
+        drawTabs(state, into: &buffer)
+        let showsActivity = height >= 20
+        let listBottom = height - 2 - (showsActivity ? activityLines + 1 : 0)
+        let frame = PaneFrame(now: now, listTop: 2, listBottom: listBottom)
+        switch state.pane {
+        case .nodes: NodesPane.draw(state, frame, into: &buffer)
+        case .storage: ProbePanes.drawStorage(state, frame, into: &buffer)
+        case .database: ProbePanes.drawDatabase(state, frame, into: &buffer)
+        case .messenger: ProbePanes.drawMessenger(state, frame, into: &buffer)
+        case .advanced: AdvancedPane.draw(state, frame, into: &buffer)
+        }
+        if showsActivity { drawActivity(state, top: listBottom, into: &buffer) }
+        drawNotice(state, into: &buffer)
+        drawStatusBar(state, into: &buffer)
+        Overlays.draw(state, into: &buffer, now: now)
+        return buffer
+    }
+
+    private static func drawTooSmall(into buffer: inout CellBuffer) {
+        // Word-wrapped: the terminal may be narrower than the sentence.
+        var line = "", y = 0
+        for word in "HADeck needs at least \(minimumWidth)×\(minimumHeight); this terminal is \(buffer.width)×\(buffer.height).".split(separator: " ") {
+            if !line.isEmpty, DisplayWidth.of(line) + 1 + DisplayWidth.of(String(word)) > buffer.width {
+                buffer.put(line, x: 0, y: y, style: Style(.statusWarn))
+                (line, y) = ("", y + 1)
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        buffer.put(line, x: 0, y: y, style: Style(.statusWarn))
+    }
+
+    private static func drawTabs(_ state: ConsoleState, into buffer: inout CellBuffer) {
+        buffer.fill(y: 0, style: Style(.title))
+        var x = buffer.put(" HADeck · \(state.cluster) ", x: 0, y: 0, style: Style(.title, bold: true))
+        for pane in ConsoleState.Pane.allCases {
+            let label = " \(pane.rawValue) \(pane.title) "
+            x += buffer.put(label, x: x, y: 0, style: pane == state.pane ? Style(.selection, bold: true) : Style(.title))
+        }
+    }
+
+    private static func drawActivity(_ state: ConsoleState, top: Int, into buffer: inout CellBuffer) {
+        buffer.put("Activity", x: 1, y: top, style: Style(.frame, bold: true))
+        buffer.put(String(repeating: "─", count: max(0, buffer.width - 11)), x: 10, y: top, style: Style(.frame))
+        let entries = state.log.suffix(activityLines)
+        if entries.isEmpty { buffer.put("nothing done yet in this session (L shows the whole log)", x: 1, y: top + 1, style: Style(.muted)) }
+        for (offset, entry) in entries.enumerated() { drawLogEntry(entry, y: top + 1 + offset, into: &buffer) }
+    }
+
+    static func drawLogEntry(_ entry: LogEntry, y: Int, x: Int = 1, width: Int? = nil, style base: Style.Role? = nil, into buffer: inout CellBuffer) {
+        let time = timeFormatter.string(from: entry.time)
+        let role: Style.Role = base ?? (entry.outcome == .failed ? .statusError : entry.outcome == .ok ? .statusOK : .body)
+        let used = buffer.put(time + " ", x: x, y: y, style: Style(base ?? .muted))
+        buffer.put(entry.text, x: x + used, y: y, style: Style(role), maxWidth: (width ?? buffer.width - x - 1) - used)
+    }
+
+    static let timeFormatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "HH:mm:ss"
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = ProcessInfo.processInfo.environment["HADECK_TEST_UTC"] != nil ? TimeZone(identifier: "UTC") : .current
+        return formatter
+    }()
+
+    private static func drawNotice(_ state: ConsoleState, into buffer: inout CellBuffer) {
+        let y = buffer.height - 2
+        if let notice = state.notice {
+            buffer.put(notice, x: 1, y: y, style: Style(.statusWarn), maxWidth: buffer.width - 2)
+        } else if let running = state.running, !running.finished {
+            var x = 1 + buffer.put("Applying \(running.title): ", x: 1, y: y, style: Style(.statusWarn, bold: true))
+            for node in running.nodes {
+                let role: Style.Role = node.failed == true ? .statusError : node.failed == false ? .statusOK : .muted
+                x += buffer.put("\(node.name) \(node.state)  ", x: x, y: y, style: Style(role), maxWidth: buffer.width - x - 1)
+            }
+        }
+    }
+
+    /// The keys that work here, always visible.
+    private static func drawStatusBar(_ state: ConsoleState, into buffer: inout CellBuffer) {
+        let y = buffer.height - 1
+        buffer.fill(y: y, style: Style(.frame, reverse: true))
+        buffer.put(hints(for: state), x: 0, y: y, style: Style(.frame, reverse: true))
+    }
+
+    static func hints(for state: ConsoleState) -> String {
+        switch state.mode {
+        case .filter(let draft): " /\(draft)▏  Enter apply  Esc cancel"
+        case .command(let draft): " :\(draft)▏  Enter run  Esc cancel   (:node NAME  :theme NAME  :refresh SECONDS  :q)"
+        case .help: " Esc close"
+        case .log: " j/k scroll  Esc close"
+        case .edit: " Enter plan the change  Esc cancel  ←/→ Home End move"
+        case .planning: " working out the plan…  Esc abandon"
+        case .plan(let pending, _): pending.refusal == nil ? " y apply  n/Esc cancel  j/k scroll" : " Esc close  j/k scroll"
+        case .confirmQuit: " y quit  n/Esc stay"
+        case .browse:
+            " Tab/1-5 pane  j/k move" + (state.pane == .advanced ? "  Enter edit" : "") + "  / filter  : command  L log  ? help  q quit"
+        }
+    }
+
+    /// "3s" or "2m": how old something is.
+    static func age(of date: Date, now: Date) -> String {
+        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        return seconds < 120 ? "\(seconds)s" : seconds < 7200 ? "\(seconds / 60)m" : "\(seconds / 3600)h"
+    }
+
+    /// Whether data of this time is older than two refresh intervals.
+    static func isStale(_ date: Date?, _ state: ConsoleState, now: Date) -> Bool {
+        date.map { now.timeIntervalSince($0) > 2 * state.refreshInterval } ?? true
+    }
+}
+
+/// Where a pane may draw and when it is.
+struct PaneFrame {
+    var now: Date
+    /// The summary line is `listTop - 1`; the list's header is `listTop`.
+    var listTop: Int
+    var listBottom: Int
+}

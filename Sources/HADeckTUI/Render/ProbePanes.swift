@@ -1,0 +1,85 @@
+import Foundation
+import HADeckCore
+
+/// Panes 2-4: what the nodes find when they probe storage, the database and each other.
+enum ProbePanes {
+    static func drawStorage(_ state: ConsoleState, _ frame: PaneFrame, into buffer: inout CellBuffer) {
+        let name = state.profile.storageSetting
+        let setting = name.map { "\($0) = \(state.poll.apiSetting($0).map { $0.isEmpty ? "(empty)" : $0 } ?? "(unknown: settings API not read)")" }
+            ?? "\(state.profile.displayName) has no shared storage setting"
+        summary(setting, state, frame, into: &buffer)
+        let others = state.nodes.count - 1
+        let rows = state.visibleNodes.map { node -> [Table.Text] in
+            guard let view = state.poll.probes?.storage[node.node] else { return [.init(node.node), .init("-", .muted)] }
+            let writable: Table.Text = view.writable.map { $0 ? .init("yes", .statusOK) : .init("NO", .statusError) } ?? .init("-", .muted)
+            let visible: Table.Text = view.writable != true ? .init("-", .muted)
+                : view.visibleTo.count == others ? .init(others == 0 ? "no other node" : "all \(others) others", .statusOK)
+                : .init(view.visibleTo.isEmpty ? "NONE" : "only " + view.visibleTo.joined(separator: ","), .statusError)
+            let free: Table.Text = view.freeKiB.map { .init(formatKiB($0)) } ?? .init("-", .muted)
+            return [.init(node.node), writable, visible, free, .init(view.error ?? "", .statusError)]
+        }
+        Table(columns: [.init(title: "NODE", width: 10), .init(title: "WRITABLE", width: 10), .init(title: "VISIBLE TO", width: 20),
+                        .init(title: "FREE", width: 11), .init(title: "ERROR", width: 0)],
+              rows: rows, selected: state.selected).draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
+    }
+
+    static func drawDatabase(_ state: ConsoleState, _ frame: PaneFrame, into buffer: inout CellBuffer) {
+        let connections = state.visibleNodes.compactMap { node in state.poll.settings[node.node].flatMap(Cluster.databaseSetting)?.value }
+        let agreement = connections.isEmpty ? "no connection string read yet"
+            : Set(connections).count == 1 ? "every node has the same connection string" : "the nodes' connection strings DIFFER"
+        summary(agreement, state, frame, into: &buffer, warn: Set(connections).count > 1)
+        let wide = buffer.width >= 120
+        let rows = state.visibleNodes.map { node -> [Table.Text] in
+            let view = state.poll.probes?.database[node.node]
+            let status = state.poll.health[node.node]?.databaseStatus
+            let reach: Table.Text = view?.reachable.map { $0 ? .init("yes", .statusOK) : .init("NO", .statusError) }
+                ?? .init(view?.error.map { _ in "?" } ?? "-", view?.error == nil ? .muted : .statusError)
+            let connection = state.poll.settings[node.node].flatMap(Cluster.databaseSetting).map { Secrets.maskPasswords(in: $0.value) }
+            // The server is in the connection string; it gets a column of its own only when there is room.
+            return [.init(node.node), .init(status ?? "-", status == nil ? .muted : status == "OK" ? .statusOK : .statusError), reach]
+                + (wide ? [.init(view?.server ?? "-", .muted)] : [])
+                + [.init(view?.error ?? connection ?? "(none read)", view?.error == nil ? .body : .statusError)]
+        }
+        Table(columns: [.init(title: "NODE", width: 10), .init(title: "DB STATUS", width: 11), .init(title: "REACHES", width: 9)]
+                + (wide ? [.init(title: "SERVER", width: 44)] : []) + [.init(title: "CONNECTION STRING (password masked)", width: 0)],
+              rows: rows, selected: state.selected).draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
+    }
+
+    static func drawMessenger(_ state: ConsoleState, _ frame: PaneFrame, into buffer: inout CellBuffer) {
+        let setting = ProductProfile.messengerEndpointSetting
+        summary("\(setting) = \(state.poll.apiSetting(setting).map { $0.isEmpty ? "(empty)" : $0 } ?? "(not set)")", state, frame, into: &buffer)
+        let probes = state.poll.probes
+        // One column per peer while they fit; the REACHES column counts them all.
+        let fixed = 10 + 24 + 9
+        let peers = state.nodes.map(\.node)
+        let shown = Array(peers.prefix(max(0, (buffer.width - fixed - 2) / 8)))
+        var columns: [Table.Column] = [.init(title: "FROM", width: 10), .init(title: "ENDPOINT", width: 24), .init(title: "REACHES", width: 9)]
+        columns += shown.map { .init(title: "→" + $0, width: 8) }
+        let rows = state.visibleNodes.map { node -> [Table.Text] in
+            let endpoint = Table.Text(probes?.messengerEndpoints[node.node] ?? "-", .muted)
+            if let error = probes?.messengerErrors[node.node] { return [.init(node.node), endpoint, .init("?", .statusError), .init(error, .statusError)] }
+            guard let answers = probes?.messenger[node.node] else { return [.init(node.node), endpoint, .init("-", .muted)] }
+            let reached = answers.values.filter { $0 }.count
+            return [.init(node.node), endpoint, .init("\(reached)/\(answers.count)", reached == answers.count ? .statusOK : .statusError)]
+                + shown.map { peer in
+                    peer == node.node ? .init("·", .muted) : answers[peer].map { $0 ? .init("ok", .statusOK) : .init("NO", .statusError) } ?? .init("-", .muted)
+                }
+        }
+        Table(columns: columns, rows: rows, selected: state.selected).draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
+    }
+
+    /// The pane's first line, then how old the probes are (they run only while a probe pane is open).
+    private static func summary(_ text: String, _ state: ConsoleState, _ frame: PaneFrame, into buffer: inout CellBuffer, warn: Bool = false) {
+        let used = buffer.put(text, x: 1, y: frame.listTop - 1, style: Style(warn ? .statusWarn : .body, bold: true))
+        let age = state.probedAt.map { ConsoleRenderer.isStale($0, state, now: frame.now) ? " · probed \(ConsoleRenderer.age(of: $0, now: frame.now)) ago" : "" }
+            ?? " · probing the nodes…"
+        buffer.put(age, x: 1 + used, y: frame.listTop - 1, style: Style(state.probedAt == nil ? .muted : .statusWarn))
+    }
+
+    static func formatKiB(_ kib: Int) -> String {
+        let units = ["KiB", "MiB", "GiB", "TiB", "PiB"]
+        var value = Double(kib), unit = 0
+        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
+        return unit == 0 ? "\(kib) KiB" : String(format: value < 10 ? "%.1f %@" : "%.0f %@", value, units[unit])
+    }
+}
