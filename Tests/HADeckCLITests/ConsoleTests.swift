@@ -22,9 +22,10 @@ final class TmuxSession: @unchecked Sendable {
     func screen() throws -> [String] { try tmux(["capture-pane", "-p", "-t", name]).stdout.components(separatedBy: "\n") }
 
     /// Polls the screen until `condition` holds (bounded); returns the last screen.
-    func waitFor(_ condition: ([String]) -> Bool) async throws -> [String] {
+    func waitFor(seconds: Double = 20, _ condition: ([String]) -> Bool) async throws -> [String] {
         var last: [String] = []
-        for _ in 0..<100 {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
             last = try screen()
             if condition(last) { return last }
             try await Task.sleep(for: .milliseconds(100))
@@ -44,14 +45,14 @@ final class TmuxSession: @unchecked Sendable {
         #expect(!screen.joined().contains(keyA) && !screen.joined().contains(keyB))
 
         try session.keys("2")
-        screen = try await session.waitFor { $0.contains { $0.contains("Storage: not available yet.") } }
-        #expect(screen.contains { $0.contains("Storage: not available yet.") })
+        screen = try await session.waitFor { $0.contains { $0.contains("Storage.PackagesRootPath = (unknown") } }
+        #expect(screen.contains { $0.hasPrefix(" NODE      WRITABLE  VISIBLE TO") }, "\(screen)")
         try session.keys("Tab")
-        #expect(try await session.waitFor { $0.contains { $0.contains("Database: not available yet.") } }.contains { $0.contains("Database") })
+        #expect(try await session.waitFor { $0.contains { $0.contains("DB STATUS") } }.contains { $0.contains("DB STATUS") })
         try session.keys("1")
         try session.keys("?")
         screen = try await session.waitFor { $0.contains { $0.contains("Keys") } }
-        #expect(screen.contains { $0.contains("Tab / Shift-Tab / 1-5") })
+        #expect(screen.contains { $0.contains("Tab Shift-Tab 1-5") })
         try session.keys("Escape")
         try session.keys("/", "w", "e", "b", "2", "Enter")
         screen = try await session.waitFor { $0.contains { $0.contains("filter: web2") } }

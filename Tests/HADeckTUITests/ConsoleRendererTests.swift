@@ -4,42 +4,37 @@ import Testing
 @testable import HADeckTUI
 
 @Suite struct ConsoleRendererTests {
-    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+    static let now = ConsoleFixture.now
 
-    static func state() -> ConsoleState {
-        ConsoleState(cluster: "lab", nodes: [
-            NodeStatus(node: "web1", host: "127.0.0.11", reachable: true, latencyMilliseconds: 3, config: "ok", drift: [], problems: [],
-                       health: "OK", version: "2025.10"),
-            NodeStatus(node: "web2", host: "127.0.0.12", reachable: false, latencyMilliseconds: nil, config: "-", drift: [],
-                       problems: ["unreachable: ssh: connect to host 127.0.0.12 port 22: Connection refused"], health: "no answer"),
-            NodeStatus(node: "web3", host: "127.0.0.13", reachable: true, latencyMilliseconds: 12, config: "ok", drift: ["EncryptionKey"],
-                       problems: ["service: encryption key differs"], health: "Error", version: "2024.30"),
-        ], polledAt: now.addingTimeInterval(-1))
+    func render(_ state: ConsoleState, _ width: Int = 80, _ height: Int = 24, now: Date = ConsoleFixture.now) -> CellBuffer {
+        ConsoleRenderer.render(state, width: width, height: height, now: now)
     }
 
     @Test func theNodesPaneAt80x24() {
-        let lines = ConsoleRenderer.render(Self.state(), width: 80, height: 24, now: Self.now).lines
+        let lines = render(ConsoleFixture.state()).lines
         let expected = [
             " HADeck · lab  1 Nodes  2 Storage  3 Database  4 Messenger  5 Advanced          ",
-            "                                                                                ",
+            " 1 of 3 nodes healthy · refreshed every 2 s                                     ",
             " NODE      HOST         REACH       HEALTH    VERSION  CONFIG  DRIFT            ",
             " web1      127.0.0.11   ok 3 ms     OK        2025.10  ok      -                ",
             " web2      127.0.0.12   UNREACHABLE no answer -        -       -                ",
             " web3      127.0.0.13   ok 12 ms    Error     2024.30  ok      ≠ EncryptionKey  ",
         ]
         #expect(Array(lines.prefix(6)) == expected)
-        #expect(lines[21] == " 1 of 3 nodes healthy" + String(repeating: " ", count: 59))
-        let wide = ConsoleRenderer.render(Self.state(), width: 200, height: 60, now: Self.now).lines
-        #expect(wide[2].hasSuffix("DRIFT            LAST ERROR" + String(repeating: " ", count: 110)))
-        #expect(wide[4].contains("-                unreachable: ssh: connect to host 127.0.0.12 port 22: Connection refused"))
-        #expect(lines[23] == " Tab/1-5 pane  j/k move  / filter  ? help  q quit" + String(repeating: " ", count: 31))
+        #expect(lines[18].hasPrefix(" Activity ───"))
+        #expect(lines[21] == " 07:59:02 web3: FAILED, /etc/proget/ProGet.config left as it was: permission de ")
+        #expect(lines[23].hasPrefix(" Tab/1-5 pane  j/k move  / filter  : command  L log  ? help  q quit"))
         #expect(lines.allSatisfy { DisplayWidth.of($0) == 80 })
+        let wide = render(ConsoleFixture.state(), 200, 60).lines
+        #expect(wide[2].hasPrefix(" NODE      HOST         ROLES        REACH       HEALTH    VERSION  CONFIG  DRIFT                 SEEN   LAST ERROR"))
+        #expect(wide[4].contains("never  unreachable: ssh: connect to host 127.0.0.12 port 22: Connection refused"))
+        #expect(wide[3].contains("web,service") && wide[3].contains(" 1s "))
     }
 
     @Test func theSelectionAndRolesAreInTheCells() {
-        var state = Self.state()
+        var state = ConsoleFixture.state()
         state.selected = 2
-        let buffer = ConsoleRenderer.render(state, width: 80, height: 24, now: Self.now)
+        let buffer = render(state)
         #expect(buffer[1, 5].style.role == .selection, "the selected row is highlighted")
         #expect(buffer[25, 4].style.role == .statusError, "UNREACHABLE in the error role")
         #expect(buffer[25, 3].style.role == .statusOK)
@@ -48,23 +43,64 @@ import Testing
     }
 
     @Test func largeTerminalsAndFilters() {
-        var state = Self.state()
+        var state = ConsoleFixture.state()
         state.filter = "web3"
-        let lines = ConsoleRenderer.render(state, width: 200, height: 60, now: Self.now).lines
+        let lines = render(state, 200, 60).lines
         #expect(lines.count == 60 && lines.allSatisfy { DisplayWidth.of($0) == 200 })
         #expect(lines[3].hasPrefix(" web3") && !lines.contains { $0.hasPrefix(" web1") })
-        #expect(lines[57].hasPrefix(" 0 of 1 nodes healthy · filter: web3"), "web3 has drift")
+        #expect(lines[1].hasPrefix(" 0 of 1 nodes healthy · refreshed every 2 s · filter: web3"), "web3 has drift")
     }
 
     @Test func oldDataIsMarkedWithItsAge() {
-        let lines = ConsoleRenderer.render(Self.state(), width: 80, height: 24, now: Self.now.addingTimeInterval(9)).lines
-        #expect(lines[21].hasPrefix(" 1 of 3 nodes healthy · data is 10s old"))
+        let lines = render(ConsoleFixture.state(), now: Self.now.addingTimeInterval(9)).lines
+        #expect(lines[1].hasPrefix(" 1 of 3 nodes healthy · data is 10s old"))
+        var state = ConsoleFixture.state()
+        state.pane = .storage
+        #expect(render(state, now: Self.now.addingTimeInterval(299)).lines[1].hasSuffix("· probed 5m ago" + String(repeating: " ", count: 16)))
+    }
+
+    @Test func thePanesShowWhatTheProbesFound() {
+        var state = ConsoleFixture.state()
+        state.pane = .storage
+        var lines = render(state).lines
+        #expect(lines[1].hasPrefix(" Storage.PackagesRootPath = /srv/proget/packages "))
+        #expect(lines[3].hasPrefix(" web1      yes       only web3           50 GiB"))
+        #expect(lines[4].hasPrefix(" web2      -         -                   -          unreachable"))
+        #expect(lines[5].hasPrefix(" web3      NO        -                   1.0 MiB"))
+        state.pane = .database
+        lines = render(state).lines
+        #expect(lines[1].hasPrefix(" every node has the same connection string"))
+        #expect(lines[3].hasPrefix(" web1      OK         yes      Host=db.example;Port=5432;Database=proget;Userna"))
+        #expect(lines[5].hasPrefix(" web3      OK         NO "))
+        #expect(!lines.joined().contains(ConsoleFixture.password))
+        state.pane = .messenger
+        lines = render(state).lines
+        #expect(lines[2].hasPrefix(" FROM      ENDPOINT                REACHES  →web1   →web2   →web3"))
+        #expect(lines[3].hasPrefix(" web1      tcp://127.0.0.11:33237  1/2      ·       NO      ok"))
+        #expect(lines[4].hasPrefix(" web2      tcp://127.0.0.12:33237  ?        unreach"))
+        state.pane = .advanced
+        lines = render(state).lines
+        #expect(lines[3].hasPrefix(" ▸ Service.HighAvailabilityEnabled   api   False"))
+        #expect(lines[4].hasPrefix(" ▸ Service.HeartbeatFrequency        api   (not set)"))
+        #expect(lines.contains { $0.hasPrefix("   Service.MessengerKey              api   <secret sha256:") })
+        let wide = render(state, 200, 60).lines
+        #expect(wide.contains { $0.hasPrefix("   EncryptionKey                             file  web1 <secret sha256:") && $0.contains(" · web3 <secret") })
+        #expect(!wide.joined().contains(ConsoleFixture.keyA) && !wide.joined().contains("messenger-secret"))
+    }
+
+    @Test func aLongListScrollsToKeepTheSelectionInView() {
+        var state = ConsoleFixture.state()
+        state.nodes = (1...40).map { NodeStatus(node: "n\($0)", host: "10.0.0.\($0)", reachable: true, config: "ok", drift: [], problems: []) }
+        state.selected = 30
+        let lines = render(state).lines
+        #expect(lines[2].hasSuffix(" 17-31 of 40  "))
+        #expect(lines[17].hasPrefix(" n31 ") && lines[3].hasPrefix(" n17 "))
     }
 
     @Test func belowTheMinimumSizeItSaysWhatItNeeds() {
-        let lines = ConsoleRenderer.render(Self.state(), width: 59, height: 24, now: Self.now).lines
+        let lines = render(ConsoleFixture.state(), 59, 24).lines
         #expect(lines[0].hasPrefix("HADeck needs at least 60×12; this terminal is 59×24."))
-        let narrow = ConsoleRenderer.render(Self.state(), width: 20, height: 5, now: Self.now).lines
+        let narrow = render(ConsoleFixture.state(), 20, 5).lines
         #expect(narrow.map { $0.trimmingCharacters(in: .whitespaces) } == ["HADeck needs at", "least 60×12; this", "terminal is 20×5.", "", ""])
     }
 }

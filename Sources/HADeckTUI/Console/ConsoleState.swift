@@ -55,6 +55,8 @@ public struct ConsoleState: Sendable {
     public var running: RunningChange?
     /// A message for the user (shown until the next key).
     public var notice: String?
+    /// For the activity log's times.
+    public var timeZone: TimeZone = .current
 
     public init(cluster: String, profile: ProductProfile = .profile(for: .proget), nodes: [NodeStatus] = [], polledAt: Date? = nil,
                 refreshInterval: TimeInterval = 2) {

@@ -62,23 +62,24 @@ public enum ConsoleRenderer {
         buffer.put(String(repeating: "─", count: max(0, buffer.width - 11)), x: 10, y: top, style: Style(.frame))
         let entries = state.log.suffix(activityLines)
         if entries.isEmpty { buffer.put("nothing done yet in this session (L shows the whole log)", x: 1, y: top + 1, style: Style(.muted)) }
-        for (offset, entry) in entries.enumerated() { drawLogEntry(entry, y: top + 1 + offset, into: &buffer) }
+        for (offset, entry) in entries.enumerated() { drawLogEntry(entry, state, y: top + 1 + offset, into: &buffer) }
     }
 
-    static func drawLogEntry(_ entry: LogEntry, y: Int, x: Int = 1, width: Int? = nil, style base: Style.Role? = nil, into buffer: inout CellBuffer) {
-        let time = timeFormatter.string(from: entry.time)
+    static func drawLogEntry(_ entry: LogEntry, _ state: ConsoleState, y: Int, x: Int = 1, width: Int? = nil, style base: Style.Role? = nil,
+                             into buffer: inout CellBuffer) {
+        let time = clock(entry.time, in: state.timeZone)
         let role: Style.Role = base ?? (entry.outcome == .failed ? .statusError : entry.outcome == .ok ? .statusOK : .body)
         let used = buffer.put(time + " ", x: x, y: y, style: Style(base ?? .muted))
         buffer.put(entry.text, x: x + used, y: y, style: Style(role), maxWidth: (width ?? buffer.width - x - 1) - used)
     }
 
-    static let timeFormatter: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "HH:mm:ss"
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = ProcessInfo.processInfo.environment["HADECK_TEST_UTC"] != nil ? TimeZone(identifier: "UTC") : .current
-        return formatter
-    }()
+    /// `HH:mm:ss` in the state's time zone.
+    static func clock(_ date: Date, in timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.hour, .minute, .second], from: date)
+        return String(format: "%02d:%02d:%02d", parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
+    }
 
     private static func drawNotice(_ state: ConsoleState, into buffer: inout CellBuffer) {
         let y = buffer.height - 2

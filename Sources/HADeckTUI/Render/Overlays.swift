@@ -5,14 +5,14 @@ import HADeckCore
 enum Overlays {
     /// Every key, with what it does.
     static let help: [(keys: String, action: String)] = [
-        ("Tab / Shift-Tab / 1-5", "focus a pane: Nodes, Storage, Database, Messenger, Advanced"),
+        ("Tab Shift-Tab 1-5", "focus a pane (1 Nodes … 5 Advanced)"),
         ("j k / arrows", "move"), ("PgUp PgDn  g G", "page, first, last"),
-        ("/", "filter the list (Enter applies, Esc cancels; Esc clears)"),
-        ("Enter", "in Advanced: edit the value; the plan is shown before anything is written"),
-        (":", "command: :node NAME, :theme NAME, :refresh SECONDS, :q"),
-        ("L", "the activity log: every action and each node's result"),
-        ("H  r  R", "HA on/off, restart node, rolling restart: not available yet"),
-        ("?", "this help (Esc or ? closes)"), ("q", "quit (asks while a change is being applied)"),
+        ("/", "filter the list (Enter applies); Esc clears it"),
+        ("Enter", "in Advanced: edit; the plan shows before writing"),
+        (":", ":node NAME  :theme NAME  :refresh SECONDS  :q"),
+        ("L", "activity log: each action, each node's result"),
+        ("H  r  R", "HA on/off, restart, rolling: not available yet"),
+        ("?", "this help (Esc closes)"), ("q", "quit (asks while a change is running)"),
     ]
 
     static func draw(_ state: ConsoleState, into buffer: inout CellBuffer, now: Date) {
@@ -32,15 +32,15 @@ enum Overlays {
             let entries = state.log[max(0, end - lines)..<end]
             if entries.isEmpty { buffer.put("Nothing done yet in this session.", x: box.x + 2, y: box.y + 2, style: Style(.dialog)) }
             for (offset, entry) in entries.enumerated() {
-                ConsoleRenderer.drawLogEntry(entry, y: box.y + 2 + offset, x: box.x + 2, width: box.width - 4, into: &buffer)
+                ConsoleRenderer.drawLogEntry(entry, state, y: box.y + 2 + offset, x: box.x + 2, width: box.width - 4, into: &buffer)
             }
         case .edit(let editor):
-            let box = Box(width: 72, height: 7, in: buffer)
+            let box = Box(width: 72, height: 8, in: buffer)
             box.open("Edit \(editor.name)", into: &buffer)
-            let scope = editor.source == .file ? "in the configuration file of every node" : "cluster-wide, through the settings API"
-            buffer.put(scope + (editor.secret ? " · secret: typed characters are hidden" : ""), x: box.x + 2, y: box.y + 2,
-                       style: Style(.dialog), maxWidth: box.width - 4)
-            drawField(editor, x: box.x + 2, y: box.y + 4, width: box.width - 4, into: &buffer)
+            let scope = editor.source == .file ? "In the configuration file of every node." : "Cluster-wide, through the settings API."
+            buffer.put(scope, x: box.x + 2, y: box.y + 2, style: Style(.dialog), maxWidth: box.width - 4)
+            if editor.secret { buffer.put("A secret: typed characters are hidden.", x: box.x + 2, y: box.y + 3, style: Style(.dialog)) }
+            drawField(editor, x: box.x + 2, y: box.y + 5, width: box.width - 4, into: &buffer)
         case .planning(let name):
             let box = Box(width: 50, height: 5, in: buffer)
             box.open("set \(name)", into: &buffer)
@@ -105,7 +105,7 @@ enum Overlays {
         if lines.count > room {
             buffer.put(" lines \(first + 1)-\(min(lines.count, first + room)) of \(lines.count) ", x: box.x + box.width - 24, y: box.y + box.height - 1, style: Style(.dialog))
         }
-        let question = pending.refusal ?? "Apply? y writes it (each node's file replaced whole, with a backup)   n cancels"
+        let question = pending.refusal ?? "Apply? y writes every file (replaced whole, backup kept)   n cancels"
         buffer.put(question, x: box.x + 2, y: box.y + box.height - 2, style: Style(pending.refusal == nil ? .dialog : .statusError, bold: true),
                    maxWidth: box.width - 4)
     }

@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import HADeckTestSupport
+import HADeckCore
+
+extension LabTests {
+    /// The real console in tmux against a lab with real sshd, PostgreSQL and HTTP (nested in
+    /// LabTests, which are serialized: labs use fixed addresses).
+    @Suite struct ConsoleOnALab {
+        @Test func panesEditsAndFaultsOnALiveCluster() async throws {
+            let lab = try LabCluster(ssh: true)
+            let command = "XDG_RUNTIME_DIR=\(shellQuote(lab.directory.path + "/run")) \(Hadeck.binary) -i \(shellQuote(lab.inventory)) --refresh 1; echo EXIT=$?; sleep 60"
+            let session = try TmuxSession(command: command, width: 120, height: 40)
+            var screen = try await session.waitFor { $0.contains { $0.contains("3 of 3 nodes healthy") } }
+            #expect(screen.contains { $0.hasPrefix(" web2      127.0.0.12   web,service  ok ") }, "\(screen)")
+
+            // Every pane, by its key, with what the nodes found.
+            try session.keys("2")
+            screen = try await session.waitFor { $0.filter { $0.contains("yes       all 2 others") }.count == 3 }
+            #expect(screen.contains { $0.contains("Storage.PackagesRootPath = \(lab.path)/storage") }, "\(screen)")
+            try session.keys("3")
+            screen = try await session.waitFor { $0.filter { $0.range(of: #"^ web\d +OK +yes "#, options: .regularExpression) != nil }.count == 3 }
+            #expect(screen.contains { $0.contains("every node has the same connection string") }, "\(screen)")
+            #expect(!screen.joined().contains(try String(contentsOfFile: lab.path + "/nodes/web1/ProGet.config", encoding: .utf8)
+                .components(separatedBy: "Password=")[1].prefix(32)), "the password is masked")
+            try session.keys("4")
+            screen = try await session.waitFor { $0.filter { $0.contains("2/2") }.count == 3 }
+            #expect(screen.contains { $0.hasPrefix(" web1      tcp://127.0.0.11:33237  2/2      ·       ok      ok") }, "\(screen)")
+            try session.keys("Tab")
+            screen = try await session.waitFor { $0.contains { $0.contains("WebServer.Urls") } }
+            #expect(screen.contains { $0.hasPrefix(" ▸ Service.HighAvailabilityEnabled") }, "\(screen)")
+
+            // A fault shows in the Nodes pane and clears after heal.
+            try session.keys("1")
+                        let faultedAt = Date()
+            #expect(try Hadeck.run(["lab", "fault", "web2", "down", "--dir", lab.path]).status == 0)
+            screen = try await session.waitFor { $0.contains { $0.hasPrefix(" web2") && $0.contains("no answer") } }
+            #expect(screen.contains { $0.contains("2 of 3 nodes healthy") }, "\(screen)")
+            print("console: lab fault shown after \(String(format: "%.1f", Date().timeIntervalSince(faultedAt))) s (refresh 1 s)")
+
+            #expect(try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
+            screen = try await session.waitFor { $0.contains { $0.contains("3 of 3 nodes healthy") } }
+            #expect(screen.contains { $0.contains("3 of 3 nodes healthy") }, "\(screen)")
+
+            // Edit a value: editor, plan dialog, y, every node's file changed on disk.
+            try session.keys("5", "/", "U", "r", "l", "s", "Enter", "Enter")
+            screen = try await session.waitFor { $0.contains { $0.contains("Edit WebServer.Urls") } }
+            try session.keys("End", "BSpace", "BSpace", "BSpace", "BSpace", "8", "6", "2", "5", "Enter")
+            screen = try await session.waitFor { $0.contains { $0.contains("Apply? y writes every file") } }
+            #expect(screen.contains { $0.contains("+  <WebServer Enabled=\"true\" Urls=\"http://*:8625\" />") }, "\(screen)")
+            try session.keys("y")
+            screen = try await session.waitFor { $0.contains { $0.contains("set WebServer.Urls: written on 3 of 3 nodes") } }
+            #expect(screen.contains { $0.contains("set WebServer.Urls: written on 3 of 3 nodes; restart needed on web1, web2, web3") }, "\(screen)")
+            for node in ["web1", "web2", "web3"] {
+                let file = try String(contentsOfFile: "\(lab.path)/nodes/\(node)/ProGet.config", encoding: .utf8)
+                #expect(file.contains("Urls=\"http://*:8625\""), "\(node): \(file)")
+            }
+
+            try session.keys("q")
+            screen = try await session.waitFor { $0.contains { $0.contains("EXIT=0") } }
+            #expect(!screen.contains { $0.contains("HADeck ·") }, "the terminal is restored")
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import HADeckCore
+@testable import HADeckTUI
+
+/// Keys become actions and state; background results become state.
+@Suite struct ConsoleStateTests {
+    @discardableResult
+    func press(_ keys: [Key], on state: inout ConsoleState) -> ConsoleAction {
+        var last = ConsoleAction.none
+        for key in keys { last = state.handle(key) }
+        return last
+    }
+
+    func type(_ text: String) -> [Key] { text.map { .character($0) } }
+
+    @Test func editingAFileValueAsksForThePlanWithTheTypedValue() {
+        var state = ConsoleFixture.state()
+        press([.character("5")], on: &state)
+        let row = state.advancedRows.firstIndex { $0.name == "WebServer.Urls" }!
+        state.selected = row
+        press([.enter], on: &state)
+        guard case .edit(let editor) = state.mode else { Issue.record("Enter opens the editor"); return }
+        #expect(editor.value == "http://*:8624" && editor.source == .file)
+        let action = press([.backspace, .backspace, .character("9"), .left, .left, .character("7"), .enter], on: &state)
+        guard case .planFile(let name, let value) = action else { Issue.record("Enter asks for a plan, got \(action)"); return }
+        #expect(name == "WebServer.Urls" && value == "http://*:8769")
+        guard case .planning = state.mode else { Issue.record("waits for the plan"); return }
+
+        state.receive(.planned(.success(ConsoleFixture.plan())))
+        guard case .plan = state.mode else { Issue.record("the plan is shown"); return }
+        #expect(ConsoleRenderer.hints(for: state) == " y apply  n/Esc cancel  j/k scroll")
+        guard case .apply(.files(let plan)) = press([.character("y")], on: &state) else { Issue.record("y applies"); return }
+        #expect(plan.title == "set WebServer.Urls")
+    }
+
+    @Test func aSecretIsEditedBlindAndNeverShown() {
+        var state = ConsoleFixture.state()
+        state.pane = .advanced
+        state.selected = state.advancedRows.firstIndex { $0.name == "EncryptionKey" }!
+        press([.enter], on: &state)
+        press(type(ConsoleFixture.keyA), on: &state)
+        guard case .edit(let editor) = state.mode else { Issue.record("editor"); return }
+        #expect(editor.value == ConsoleFixture.keyA && editor.shown == String(repeating: "•", count: 32))
+        let screen = ConsoleRenderer.render(state, width: 80, height: 24, now: ConsoleFixture.now).lines.joined()
+        #expect(screen.contains("A secret: typed characters are hidden.") && !screen.contains(ConsoleFixture.keyA))
+    }
+
+    @Test func anAPISettingGoesStraightToItsConfirmationMasked() {
+        var state = ConsoleFixture.state()
+        state.pane = .advanced
+        state.selected = state.advancedRows.firstIndex { $0.name == "Service.MessengerKey" }!
+        press([.enter] + type("new-secret"), on: &state)
+        #expect(press([.enter], on: &state).isQuit == false)
+        guard case .plan(.setting(let name, let old, let new, let value), _) = state.mode else { Issue.record("confirmation"); return }
+        #expect(name == "Service.MessengerKey" && value == "new-secret")
+        #expect(old == Secrets.fingerprint("messenger-secret") && new == Secrets.fingerprint("new-secret"))
+        press([.character("n")], on: &state)
+        #expect(state.log.last?.text == "set Service.MessengerKey through the settings API: cancelled, nothing written")
+    }
+
+    @Test func aPlanThatSkipsANodeCannotBeApplied() {
+        var state = ConsoleFixture.state()
+        var plan = ConsoleFixture.plan()
+        plan.skipped = [("web2", "cannot read its configuration: unreachable")]
+        state.mode = .plan(.files(plan), scroll: 0)
+        guard case .none = press([.character("y")], on: &state) else { Issue.record("y must not apply"); return }
+        #expect(ConsoleRenderer.render(state, width: 100, height: 30, now: ConsoleFixture.now).lines
+            .contains { $0.contains("Not applicable: web2 cannot be changed") })
+    }
+
+    @Test func progressAndTheOutcomeLandInTheLogAndQuitAsksWhileRunning() {
+        var state = ConsoleFixture.state()
+        state.log = []
+        state.receive(.started(RunningChange(title: "set X", nodes: [("web1", "pending", nil), ("web3", "pending", nil)])), at: ConsoleFixture.now)
+        state.receive(.progress(node: "web1", text: "written", failed: false), at: ConsoleFixture.now)
+        #expect(ConsoleRenderer.render(state, width: 80, height: 24, now: ConsoleFixture.now).lines[22]
+            .hasPrefix(" Applying set X: web1 written  web3 pending"))
+        press([.character("q")], on: &state)
+        guard case .confirmQuit = state.mode else { Issue.record("q asks while a change runs"); return }
+        press([.character("n")], on: &state)
+        state.receive(.finished(summary: "set X: written on 1 of 2 nodes; FAILED on web3", failed: true), at: ConsoleFixture.now)
+        #expect(state.log.map(\.text) == ["set X: applying on web1, web3", "web1: written", "set X: written on 1 of 2 nodes; FAILED on web3"])
+        #expect(state.log.last?.outcome == .failed)
+        #expect(press([.character("q")], on: &state).isQuit, "nothing runs: q quits at once")
+    }
+
+    @Test func commands() {
+        var state = ConsoleFixture.state()
+        state.pane = .messenger
+        press([.character(":")] + type("node web3") + [.enter], on: &state)
+        #expect(state.pane == .nodes && state.selected == 2)
+        press([.character(":")] + type("node nope") + [.enter], on: &state)
+        #expect(state.notice == "No node named 'nope' (nodes: web1, web2, web3).")
+        guard case .setRefresh(5) = press([.character(":")] + type("refresh 5") + [.enter], on: &state) else { Issue.record("refresh"); return }
+        #expect(state.refreshInterval == 5)
+        press([.character(":")] + type("refresh 0") + [.enter], on: &state)
+        #expect(state.notice == ":refresh takes seconds between 0.2 and 3600, not '0'.")
+        guard case .setTheme("light") = press([.character(":")] + type("theme light") + [.enter], on: &state) else { Issue.record("theme"); return }
+        press([.character(":")] + type("frobnicate") + [.enter], on: &state)
+        #expect(state.notice?.hasPrefix("Unknown command ':frobnicate'") == true)
+        #expect(press([.character(":"), .character("q"), .enter], on: &state).isQuit)
+    }
+
+    @Test func operationsNotBuiltYetSaySoAndDoNothing() {
+        var state = ConsoleFixture.state()
+        state.log = []
+        for key in ["H", "r", "R"] {
+            guard case .none = press([.character(Character(key))], on: &state) else { Issue.record("\(key) did something"); return }
+            #expect(state.notice?.contains("not available yet") == true)
+        }
+        #expect(state.log.count == 3)
+    }
+
+    @Test func eachPaneKeepsItsOwnSelectionAndFilter() {
+        var state = ConsoleFixture.state()
+        press([.character("j"), .character("j"), .character("5"), .character("j")], on: &state)
+        #expect(state.selection[.nodes] == 2 && state.selection[.advanced] == 1)
+        press([.character("/")] + type("key") + [.enter], on: &state)
+        #expect(state.advancedRows.map(\.name) == ["Service.MessengerKey", "EncryptionKey"])
+        press([.character("1")], on: &state)
+        #expect(state.visibleNodes.count == 3, "the Advanced filter is not the Nodes filter")
+    }
+}
