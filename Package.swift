@@ -61,6 +61,11 @@ let package = Package(
             dependencies: ["HADeckCore", "HADeckTestSupport"],
             path: "Benchmarks/SSHPoll"
         ),
+        .executableTarget(
+            name: "hadeck-bench-console",
+            dependencies: ["HADeckCore", "HADeckTUI"],
+            path: "Benchmarks/Console"
+        ),
         .target(
             name: "HADeckTestSupport",
             dependencies: ["HADeckCore", "HADeckLab"],

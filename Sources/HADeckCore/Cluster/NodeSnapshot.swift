@@ -4,6 +4,12 @@ public struct Setting: Sendable, Equatable {
     public var value: String
     /// `line 3`, or `/run/secrets/key (PROGET_ENCRYPTION_KEY_FILE)` for a value read from a file.
     public var origin: String
+
+    public init(name: String, value: String, origin: String) {
+        self.name = name
+        self.value = value
+        self.origin = origin
+    }
 }
 
 /// A node's configuration file, read and understood.

@@ -16,6 +16,20 @@ public struct NodeStatus: Sendable, Encodable {
     public var health: String? = nil
     public var version: String? = nil
 
+    public init(node: String, host: String, roles: [String] = [], reachable: Bool, latencyMilliseconds: Double? = nil, config: String,
+                drift: [String], problems: [String], health: String? = nil, version: String? = nil) {
+        self.node = node
+        self.host = host
+        self.roles = roles
+        self.reachable = reachable
+        self.latencyMilliseconds = latencyMilliseconds
+        self.config = config
+        self.drift = drift
+        self.problems = problems
+        self.health = health
+        self.version = version
+    }
+
     public var isHealthy: Bool { reachable && config == "ok" && drift.isEmpty && problems.isEmpty && (health ?? "OK") == "OK" }
 
     /// Status of every node from one round of snapshots and, where polled, health reports.

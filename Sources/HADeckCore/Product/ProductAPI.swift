@@ -33,6 +33,13 @@ public struct ProductSetting: Sendable, Equatable, Codable {
     public var value: String?
     public var description: String?
     public var valueType: String?
+
+    public init(name: String, value: String?, description: String? = nil, valueType: String? = nil) {
+        self.name = name
+        self.value = value
+        self.description = description
+        self.valueType = valueType
+    }
 }
 
 /// Why a call to the product's HTTP interface failed.

@@ -100,13 +100,20 @@ extension ConsoleState {
         for node in names { for setting in poll.settings[node]! where !seen.contains(setting.name) { seen.append(setting.name) } }
         for name in seen {
             let values = names.map { node in (node, poll.settings[node]!.first { $0.name == name }?.value) }
-            let distinct = Set(values.map(\.1))
             let secret = Secrets.isSecretName(name)
-            let shown = distinct.count == 1
-                ? values[0].1.map { Secrets.mask($0, forSetting: name) } ?? "(not set)"
-                : values.map { "\($0.0) \($0.1.map { Secrets.mask($0, forSetting: name) } ?? "(not set)")" }.joined(separator: " · ")
-            rows.append(AdvancedRow(name: name, source: .file, shown: shown, differs: distinct.count > 1, pinned: false,
-                                    editable: distinct.count == 1 && !secret ? values[0].1 ?? "" : nil, secret: secret))
+            // Masked once per distinct value (a fingerprint is a hash); nodes grouped by value.
+            var groups: [(value: String?, nodes: [String])] = []
+            for (node, value) in values {
+                if let index = groups.firstIndex(where: { $0.value == value }) { groups[index].nodes.append(node) } else { groups.append((value, [node])) }
+            }
+            func show(_ value: String?) -> String { value.map { Secrets.mask($0, forSetting: name) } ?? "(not set)" }
+            let shown = groups.count == 1 ? show(groups[0].value)
+                : groups.map { group in
+                    let members = group.nodes.count > 3 ? "\(group.nodes.prefix(3).joined(separator: ",")) +\(group.nodes.count - 3)" : group.nodes.joined(separator: ",")
+                    return "\(members) \(show(group.value))"
+                }.joined(separator: " · ")
+            rows.append(AdvancedRow(name: name, source: .file, shown: shown, differs: groups.count > 1, pinned: false,
+                                    editable: groups.count == 1 && !secret ? groups[0].value ?? "" : nil, secret: secret))
         }
         let filter = filters[.advanced] ?? ""
         return filter.isEmpty ? rows : rows.filter { $0.name.localizedCaseInsensitiveContains(filter) }

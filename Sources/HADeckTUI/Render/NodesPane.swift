@@ -19,8 +19,7 @@ enum NodesPane {
                     .init(title: "CONFIG", width: 8), .init(title: "DRIFT", width: wide ? 22 : 17)]
         if wide { columns.append(.init(title: "SEEN", width: 7)) }
         columns.append(.init(title: "LAST ERROR", width: 0))
-        let table = Table(columns: columns, rows: rows.map { row($0, state, frame.now, wide: wide) },
-                          selected: state.selected)
+        let table = Table(columns: columns, count: rows.count, selected: state.selected) { row(rows[$0], state, frame.now, wide: wide) }
         table.draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
     }
 

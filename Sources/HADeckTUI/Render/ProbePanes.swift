@@ -9,7 +9,9 @@ enum ProbePanes {
             ?? "\(state.profile.displayName) has no shared storage setting"
         summary(setting, state, frame, into: &buffer)
         let others = state.nodes.count - 1
-        let rows = state.visibleNodes.map { node -> [Table.Text] in
+        let nodes = state.visibleNodes
+        let row = { (index: Int) -> [Table.Text] in
+            let node = nodes[index]
             guard let view = state.poll.probes?.storage[node.node] else { return [.init(node.node), .init("-", .muted)] }
             let writable: Table.Text = view.writable.map { $0 ? .init("yes", .statusOK) : .init("NO", .statusError) } ?? .init("-", .muted)
             let visible: Table.Text = view.writable != true ? .init("-", .muted)
@@ -20,16 +22,18 @@ enum ProbePanes {
         }
         Table(columns: [.init(title: "NODE", width: 10), .init(title: "WRITABLE", width: 10), .init(title: "VISIBLE TO", width: 20),
                         .init(title: "FREE", width: 11), .init(title: "ERROR", width: 0)],
-              rows: rows, selected: state.selected).draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
+              count: nodes.count, selected: state.selected, row: row).draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
     }
 
     static func drawDatabase(_ state: ConsoleState, _ frame: PaneFrame, into buffer: inout CellBuffer) {
-        let connections = state.visibleNodes.compactMap { node in state.poll.settings[node.node].flatMap(Cluster.databaseSetting)?.value }
+        let nodes = state.visibleNodes
+        let connections = nodes.compactMap { node in state.poll.settings[node.node].flatMap(Cluster.databaseSetting)?.value }
         let agreement = connections.isEmpty ? "no connection string read yet"
             : Set(connections).count == 1 ? "every node has the same connection string" : "the nodes' connection strings DIFFER"
         summary(agreement, state, frame, into: &buffer, warn: Set(connections).count > 1)
         let wide = buffer.width >= 120
-        let rows = state.visibleNodes.map { node -> [Table.Text] in
+        let row = { (index: Int) -> [Table.Text] in
+            let node = nodes[index]
             let view = state.poll.probes?.database[node.node]
             let status = state.poll.health[node.node]?.databaseStatus
             let reach: Table.Text = view?.reachable.map { $0 ? .init("yes", .statusOK) : .init("NO", .statusError) }
@@ -42,7 +46,7 @@ enum ProbePanes {
         }
         Table(columns: [.init(title: "NODE", width: 10), .init(title: "DB STATUS", width: 11), .init(title: "REACHES", width: 9)]
                 + (wide ? [.init(title: "SERVER", width: 44)] : []) + [.init(title: "CONNECTION STRING (password masked)", width: 0)],
-              rows: rows, selected: state.selected).draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
+              count: nodes.count, selected: state.selected, row: row).draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
     }
 
     static func drawMessenger(_ state: ConsoleState, _ frame: PaneFrame, into buffer: inout CellBuffer) {
@@ -55,7 +59,9 @@ enum ProbePanes {
         let shown = Array(peers.prefix(max(0, (buffer.width - fixed - 2) / 8)))
         var columns: [Table.Column] = [.init(title: "FROM", width: 10), .init(title: "ENDPOINT", width: 24), .init(title: "REACHES", width: 9)]
         columns += shown.map { .init(title: "→" + $0, width: 8) }
-        let rows = state.visibleNodes.map { node -> [Table.Text] in
+        let nodes = state.visibleNodes
+        let row = { (index: Int) -> [Table.Text] in
+            let node = nodes[index]
             let endpoint = Table.Text(probes?.messengerEndpoints[node.node] ?? "-", .muted)
             if let error = probes?.messengerErrors[node.node] { return [.init(node.node), endpoint, .init("?", .statusError), .init(error, .statusError)] }
             guard let answers = probes?.messenger[node.node] else { return [.init(node.node), endpoint, .init("-", .muted)] }
@@ -65,7 +71,7 @@ enum ProbePanes {
                     peer == node.node ? .init("·", .muted) : answers[peer].map { $0 ? .init("ok", .statusOK) : .init("NO", .statusError) } ?? .init("-", .muted)
                 }
         }
-        Table(columns: columns, rows: rows, selected: state.selected).draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
+        Table(columns: columns, count: nodes.count, selected: state.selected, row: row).draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
     }
 
     /// The pane's first line, then how old the probes are (they run only while a probe pane is open).

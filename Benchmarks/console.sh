@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Reproduces the console benchmark in BENCHMARKS.md:
+#  1. frame: build + diff one 200x60 frame with 500 nodes of state (in process);
+#  2. key to screen: the real console (ncurses, 500 synthetic nodes) in tmux at 200x60; `j` is
+#     sent and the screen read back until it changed (tmux's own round trip included);
+#  3. RSS of `hadeck` after MINUTES (default 10) of 2 s refreshes on a 20-node lab with sshd.
+# Run as root (the lab's mount namespaces). Usage: Benchmarks/console.sh [MINUTES]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/packages.sh
+ensure_packages "${HADECK_PACKAGES[@]}"
+ensure_swift
+swift build -c release --product hadeck >&2
+swift build -c release --product hadeck-node >&2
+swift build -c release --product hadeck-bench-console >&2
+bin=.build/release
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r), tmux $(tmux -V | cut -d' ' -f2)"
+
+echo "== 1. frame"
+$bin/hadeck-bench-console frame 500
+
+echo "== 2. key to screen"
+socket="hadeck-bench-$$"
+trap 'tmux -L "$socket" kill-server 2>/dev/null || true' EXIT
+tmux -L "$socket" new-session -d -s b -x 200 -y 60 "$bin/hadeck-bench-console console 500"
+python3 - "$socket" <<'PY'
+import subprocess, sys, time
+socket = sys.argv[1]
+def screen():
+    return subprocess.run(["tmux", "-L", socket, "capture-pane", "-p", "-e", "-t", "b"], capture_output=True, text=True).stdout
+deadline = time.time() + 20
+while "node1 " not in screen() and time.time() < deadline: time.sleep(0.05)
+capture = []
+for _ in range(20):
+    start = time.perf_counter(); screen(); capture.append(time.perf_counter() - start)
+times = []
+for i in range(100):
+    before = screen()
+    start = time.perf_counter()
+    subprocess.run(["tmux", "-L", socket, "send-keys", "-t", "b", "j" if i % 20 < 10 else "k"])
+    while screen() == before: pass
+    times.append(time.perf_counter() - start)
+times.sort(); capture.sort()
+print(f"key to changed screen: median {times[50]*1000:.1f} ms, p90 {times[90]*1000:.1f} ms, max {times[-1]*1000:.1f} ms (100 keys; "
+      f"includes tmux send-keys and capture-pane, one capture alone takes {capture[10]*1000:.1f} ms)")
+PY
+tmux -L "$socket" kill-server
+
+echo "== 3. RSS on a 20-node lab, ${1:-10} minutes of 2 s refreshes"
+dir=$(mktemp -d /tmp/hadeck-bench-lab.XXXXXX)
+trap 'tmux -L "$socket" kill-server 2>/dev/null || true; $bin/hadeck lab down --dir "$dir/lab" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+$bin/hadeck lab up --nodes 20 --ssh --dir "$dir/lab" >/dev/null
+mkdir -p "$dir/run"
+tmux -L "$socket" new-session -d -s b -x 200 -y 60 "XDG_RUNTIME_DIR=$dir/run $bin/hadeck -i $dir/lab/cluster.yaml --refresh 2"
+sleep 20
+pid=$(pgrep -f "^$bin/hadeck -i $dir/lab/cluster.yaml" | head -1)
+rss() { awk '/VmRSS/ { print $2 }' "/proc/$pid/status"; }
+start=$(rss)
+tmux -L "$socket" capture-pane -p -t b | sed -n 2p
+sleep $(( ${1:-10} * 60 ))
+end=$(rss)
+tmux -L "$socket" capture-pane -p -t b | sed -n 2p
+echo "hadeck RSS: $((start / 1024)) MiB after 20 s, $((end / 1024)) MiB after ${1:-10} min (VmRSS $start -> $end KiB)"
