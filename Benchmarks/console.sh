@@ -48,6 +48,7 @@ tmux -L "$socket" kill-server
 
 echo "== 3. RSS on a 20-node lab, ${1:-10} minutes of 2 s refreshes"
 dir=$(mktemp -d /tmp/hadeck-bench-lab.XXXXXX)
+chmod 755 "$dir" # PostgreSQL (user postgres) must reach the lab below it
 trap 'tmux -L "$socket" kill-server 2>/dev/null || true; $bin/hadeck lab down --dir "$dir/lab" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 $bin/hadeck lab up --nodes 20 --ssh --dir "$dir/lab" >/dev/null
 mkdir -p "$dir/run"

@@ -2,9 +2,10 @@
 
 # The packages every HADeck build and test run needs, in one place.
 # (openssh-server, iproute2, procps, passwd: the tests' real sshd nodes; postgresql and
-# util-linux's unshare/nsenter: the lab; tmux: the console's end-to-end tests.)
+# util-linux's unshare/nsenter: the lab; tmux and ncurses-term (xterm-direct, true colour):
+# the console's end-to-end tests; haproxy, nginx-light: `hadeck lb` output checked by them.)
 HADECK_PACKAGES=(libncurses-dev diffutils coreutils openssh-client openssh-server iproute2 procps passwd
-                 postgresql postgresql-client util-linux tmux)
+                 postgresql postgresql-client util-linux tmux ncurses-term haproxy nginx-light)
 
 ensure_packages() {
     local missing=()
@@ -16,7 +17,16 @@ ensure_packages() {
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    # haproxy, nginx, postgresql and sshd are only run by the tests, on loopback: their
+    # packages must not start system services (nginx's would listen on *:80).
+    local policy=/usr/sbin/policy-rc.d own_policy=""
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod 755 "$policy" && own_policy=1
+    fi
+    local status=0
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || status=$?
+    [ -n "$own_policy" ] && $sudo rm -f "$policy"
+    return $status
 }
 
 ensure_swift() {

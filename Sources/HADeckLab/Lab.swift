@@ -118,7 +118,7 @@ public struct Lab: Sendable {
             let server = try SSHServer.create(name: node.name, address: node.address, directory: "\(sshPath)/\(node.name)",
                                               user: Self.userName, authorizedKeys: sshPath + "/authorized_keys")
             state.nodes[index].ssh = server
-            state.nodes[index].sshPid = try server.start()
+            state.nodes[index].sshPid = try server.start(ownMountNamespace: Self.ownsMountNamespaces)
             knownHosts += try server.knownHostsLine() + "\n"
             try state.save()
         }
@@ -152,14 +152,25 @@ public struct Lab: Sendable {
     }
 
     /// Restarts one node: its configuration file is read again, as after a service restart.
+    /// Each restart is appended to `restarts.log` (`NAME STOPPED STARTED`, seconds since 1970),
+    /// as a machine's journal would have it, so that overlapping restarts can be seen.
     public func restart(_ name: String) throws {
         guard var state = try LabState.load(from: directory) else { throw LabError("no lab in \(directory)") }
         guard let index = state.nodes.firstIndex(where: { $0.name == name }) else {
             throw LabError("no node named '\(name)' in the lab (nodes: \(state.nodes.map(\.name).joined(separator: ", ")))")
         }
+        let stopping = Date()
         if let pid = state.nodes[index].pid, Self.isNode(pid) { Self.stopAndWait(pid) }
         try start(name, in: &state)
+        let line = String(format: "%@ %.3f %.3f\n", name, stopping.timeIntervalSince1970, Date().timeIntervalSince1970)
+        if let handle = FileHandle(forWritingAtPath: restartLogPath) ?? (FileManager.default.createFile(atPath: restartLogPath, contents: nil) ? FileHandle(forWritingAtPath: restartLogPath) : nil) {
+            handle.seekToEndOfFile()
+            handle.write(Data(line.utf8))
+            try? handle.close()
+        }
     }
+
+    public var restartLogPath: String { directory + "/restarts.log" }
 
     /// Each node's process: running or not.
     public func status() throws -> LabState {

@@ -41,10 +41,10 @@ extension Lab {
             state.nodes[index].versionNumber = Self.olderVersion
         case .storage:
             try requireNamespaces(fault)
-            try inNamespace(of: node, "mount --bind \"$1\" \"$1\" && mount -o remount,bind,ro \"$1\"", storagePath)
+            try inNamespaces(of: node, "mount --bind \"$1\" \"$1\" && mount -o remount,bind,ro \"$1\"", storagePath)
         case .db:
             try requireNamespaces(fault)
-            try inNamespace(of: node, "mount -t tmpfs hadeck-lab-db-fault \"$1\"", LabPostgres(directory: directory, port: state.postgresPort).socketDirectory)
+            try inNamespaces(of: node, "mount -t tmpfs hadeck-lab-db-fault \"$1\"", LabPostgres(directory: directory, port: state.postgresPort).socketDirectory)
             // Connections already open would outlive the mount; cut them as a broken network would.
             try await LabPostgres(directory: directory, port: state.postgresPort).psql(
                 password: try databasePassword(state),
@@ -78,10 +78,10 @@ extension Lab {
                     throw LabError("cannot put \(healthy) back as \(node.config): \(String(cString: strerror(errno)))")
                 }
             case .version: state.nodes[index].versionNumber = "2025.10"
-            case .storage: try? inNamespace(of: node, "umount \"$1\"", storagePath)
-            case .db: try? inNamespace(of: node, "umount \"$1\"", LabPostgres(directory: directory, port: state.postgresPort).socketDirectory)
+            case .storage: try? inNamespaces(of: node, "umount \"$1\"", storagePath)
+            case .db: try? inNamespaces(of: node, "umount \"$1\"", LabPostgres(directory: directory, port: state.postgresPort).socketDirectory)
             case .ssh:
-                if let server = node.ssh, !(node.sshPid.map(Self.isSSHD) ?? false) { state.nodes[index].sshPid = try server.start() }
+                if let server = node.ssh, !(node.sshPid.map(Self.isSSHD) ?? false) { state.nodes[index].sshPid = try server.start(ownMountNamespace: Self.ownsMountNamespaces) }
             case .messenger, .down: break
             }
         }
@@ -129,11 +129,14 @@ extension Lab {
         }
     }
 
-    /// Runs `sh -c SCRIPT` with `argument` as $1 inside the node's mount namespace.
-    private func inNamespace(of node: LabState.NodeProcess, _ script: String, _ argument: String) throws {
+    /// Runs `sh -c SCRIPT` with `argument` as $1 inside the node's mount namespaces: its
+    /// process's and its sshd's (what the node's logins see), as one machine's mounts.
+    private func inNamespaces(of node: LabState.NodeProcess, _ script: String, _ argument: String) throws {
         guard let pid = node.pid, Self.isNode(pid) else { throw LabError("\(node.name) is not running") }
-        let output = try ChildProcess.runBlocking(executable: "/usr/bin/nsenter", arguments: ["-t", String(pid), "-m", "--", "/bin/sh", "-c", script, "sh", argument],
-                                                  input: [], timeout: .seconds(10)).get()
-        guard output.status == 0 else { throw LabError("\(node.name): \(output.errorText)") }
+        for pid in [pid] + [node.sshPid].compactMap({ $0 }).filter(Self.isSSHD) {
+            let output = try ChildProcess.runBlocking(executable: "/usr/bin/nsenter", arguments: ["-t", String(pid), "-m", "--", "/bin/sh", "-c", script, "sh", argument],
+                                                      input: [], timeout: .seconds(10)).get()
+            guard output.status == 0 else { throw LabError("\(node.name): \(output.errorText)") }
+        }
     }
 }

@@ -37,10 +37,13 @@ public struct SSHServer: Sendable, Codable, Equatable {
     }
 
     /// Starts sshd and waits (bounded) until it accepts connections; returns its pid.
-    public func start() throws -> pid_t {
+    /// `ownMountNamespace` (root only) gives it, and so every session, a mount namespace of its
+    /// own, as a lab node's process has, so that a node's mount faults can reach its logins too.
+    public func start(ownMountNamespace: Bool = false) throws -> pid_t {
         if getuid() == 0 { try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true) }
-        let pid = try ChildProcess.start(executable: "/usr/sbin/sshd", arguments: ["-D", "-e", "-f", directory + "/sshd_config"],
-                                         logFile: directory + "/sshd.log")
+        let sshd = ["/usr/sbin/sshd", "-D", "-e", "-f", directory + "/sshd_config"]
+        let command = ownMountNamespace ? ["/usr/bin/unshare", "--mount", "--propagation", "private", "--"] + sshd : sshd
+        let pid = try ChildProcess.start(executable: command[0], arguments: Array(command.dropFirst()), logFile: directory + "/sshd.log")
         for _ in 0..<200 {
             if Loopback.canConnect(address, port) { return pid }
             guard kill(pid, 0) == 0 else { break }

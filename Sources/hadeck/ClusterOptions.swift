@@ -7,8 +7,8 @@ struct ClusterOptions: ParsableArguments {
     @Option(name: [.customShort("i"), .customLong("inventory")], help: "The inventory file.")
     var inventory: String?
 
-    @Option(help: "Seconds each node may take to answer one request.")
-    var timeout: Int = 30
+    @Option(help: "Seconds each node may take to answer one request (default 30); for restart, ha and key rotate also how long a node may take to be healthy again (default 120).")
+    var timeout: Int?
 
     @Option(help: "How many nodes to work on at once.")
     var fanout: Int = 32
@@ -20,22 +20,26 @@ struct ClusterOptions: ParsableArguments {
     var controlPersist: String?
 
     func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be at least 1 second") }
+        guard (timeout ?? 1) > 0 else { throw ValidationError("--timeout must be at least 1 second") }
         guard fanout > 0 else { throw ValidationError("--fanout must be at least 1") }
         if let controlPersist, controlPersist.range(of: #"^([0-9]+[smhdw]?|yes|no)$"#, options: .regularExpression) == nil {
             throw ValidationError("--control-persist takes a time such as 600, 10m or 1h (or yes/no)")
         }
     }
 
+    /// The inventory alone (for commands that reach no node).
+    func loadInventory() throws -> Inventory {
+        do { return try InventoryLoader.load(path: try InventoryLocator.locate(explicit: inventory)) } catch { throw BadInput(error) }
+    }
+
     /// The inventory's cluster, ready to reach its nodes.
-    func cluster() throws -> Cluster {
-        let loaded: Inventory
-        do { loaded = try InventoryLoader.load(path: try InventoryLocator.locate(explicit: inventory)) } catch { throw BadInput(error) }
+    func cluster(defaultTimeout: Int = 30) throws -> Cluster {
+        let loaded = try loadInventory()
         var ssh = SSHSettings()
         ssh.acceptNewHostKeys = acceptNew
         ssh.controlPersist = controlPersist
         let factory = TransportFactory(ssh: ssh)
-        return Cluster(inventory: loaded, fanout: fanout, timeout: .seconds(timeout), transport: factory.transport(for:))
+        return Cluster(inventory: loaded, fanout: fanout, timeout: .seconds(timeout ?? defaultTimeout), transport: factory.transport(for:))
     }
 }
 

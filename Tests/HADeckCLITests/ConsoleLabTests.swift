@@ -9,7 +9,7 @@ extension LabTests {
     @Suite struct ConsoleOnALab {
         @Test func panesEditsAndFaultsOnALiveCluster() async throws {
             let lab = try LabCluster(ssh: true)
-            let command = "XDG_RUNTIME_DIR=\(shellQuote(lab.directory.path + "/run")) \(Hadeck.binary) -i \(shellQuote(lab.inventory)) --refresh 1; echo EXIT=$?; sleep 60"
+            let command = "XDG_RUNTIME_DIR=\(shellQuote(lab.directory.path + "/run")) XDG_STATE_HOME=\(shellQuote(lab.directory.path + "/state")) \(Hadeck.binary) -i \(shellQuote(lab.inventory)) --refresh 1; echo EXIT=$?; sleep 60"
             let session = try TmuxSession(command: command, width: 120, height: 40)
             var screen = try await session.waitFor { $0.contains { $0.contains("3 of 3 nodes healthy") } }
             #expect(screen.contains { $0.hasPrefix(" web2      127.0.0.12   web,service  ok ") }, "\(screen)")

@@ -82,6 +82,29 @@ final class TmuxSession: @unchecked Sendable {
         #expect(screen.contains { $0.hasPrefix(" web1") }, "the console runs on the default theme")
     }
 
+    /// The same theme on a true-colour, a 256-colour and an 8-colour terminal, and with NO_COLOR:
+    /// read back from tmux with the escape sequences it received.
+    @Test func coloursFollowWhatTheTerminalCanShow() async throws {
+        let cluster = try driftedCluster()
+        try cluster.directory.write("roles:\n  title: { fg: \"#123456\", bg: \"#fedcba\", bold: true }\n", to: "rgb.yaml")
+        let theme = cluster.directory.path + "/rgb.yaml"
+        let cases: [(environment: String, expected: String, absent: [String])] = [
+            ("TERM=xterm-direct", "38;2;18;52;86", ["38;5;"]),
+            ("TERM=xterm-256color", "38;5;23", ["38;2;"]),          // #123456's nearest in the 256-colour cube
+            ("TERM=xterm", "\u{1B}[1m", ["38;2;", "38;5;"]),
+            ("TERM=xterm-256color NO_COLOR=1", "\u{1B}[1;7m", ["38;2;", "38;5;", "\u{1B}[3"]), // bold and reversed, no colour
+        ]
+        for (environment, expected, absent) in cases {
+            let session = try TmuxSession(command: "env -u NO_COLOR \(environment) \(Hadeck.binary) -i \(cluster.inventory) --theme \(theme); sleep 60",
+                                          width: 100, height: 24)
+            let screen = try await session.waitFor { $0.contains { $0.contains("web3") } }
+            #expect(screen.contains { $0.contains("web3") }, "\(environment): \(screen)")
+            let title = try session.tmux(["capture-pane", "-p", "-e", "-t", session.name]).stdout.components(separatedBy: "\n")[0]
+            #expect(title.contains(expected), "\(environment): \(title.debugDescription)")
+            for text in absent { #expect(!title.contains(text), "\(environment): \(text) in \(title.debugDescription)") }
+        }
+    }
+
     @Test func withoutATerminalTheConsoleSaysWhatToUse() throws {
         let cluster = try driftedCluster()
         let result = try cluster.hadeck([])

@@ -10,11 +10,20 @@ enum Hadeck {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("hadeck").path
     }()
 
+    /// `$XDG_STATE_HOME` of every run from these tests (removed when the test process exits).
+    static let stateHome: String = {
+        let path = NSTemporaryDirectory() + "hadeck-test-state-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        atexit { _ = try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "hadeck-test-state-\(getpid())") }
+        return path
+    }()
+
     /// Runs `hadeck ARGS` with stdin a pipe (never a terminal) and a clean, predictable environment.
     @discardableResult
     static func run(_ arguments: [String], input: String = "", environment extra: [String: String] = [:], in directory: String? = nil) throws -> ProgramResult {
         var environment = ProcessInfo.processInfo.environment
         environment["HADECK_INVENTORY"] = nil
+        environment["XDG_STATE_HOME"] = stateHome // the audit log: never the tester's own
         for (key, value) in extra { environment[key] = value }
         return try HADeckTestSupport.run(binary, arguments, input: Array(input.utf8), environment: environment, currentDirectory: directory)
     }

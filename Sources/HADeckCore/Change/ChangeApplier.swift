@@ -53,7 +53,20 @@ public struct ChangeApplier: Sendable {
             }
             progress(change, outcome)
             outcomes.append((change.node.name, outcome))
+            AuditLog.record(Self.auditEntry(plan, change, outcome))
         }
         return outcomes
+    }
+
+    /// The file's whole content before and after, as fingerprints: which version, never what it holds.
+    static func auditEntry(_ plan: ChangePlan, _ change: PlannedChange, _ outcome: ChangeOutcome) -> AuditEntry {
+        let result: String
+        switch outcome {
+        case .written(let receipt): result = "written (backup \(receipt.backup))"
+        case .unchanged: result = "unchanged"
+        case .failed(let error): result = "failed: \(error)"
+        }
+        return AuditEntry(action: plan.title, node: change.node.name, target: change.path,
+                          old: Secrets.fingerprint(bytes: change.original.content), new: Secrets.fingerprint(bytes: change.newContent), result: result)
     }
 }

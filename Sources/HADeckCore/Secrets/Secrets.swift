@@ -10,6 +10,11 @@ public enum Secrets {
         return "<secret sha256:\(String(SHA256.hex(value).prefix(8)))>"
     }
 
+    /// `sha256:1a2b3c4d5e6f`: which version of a whole file (the audit log's old and new).
+    public static func fingerprint(bytes: [UInt8]) -> String {
+        "sha256:" + String(SHA256.hex(bytes).prefix(12))
+    }
+
     /// Whether the whole value of the setting `name` is secret (keys, passwords, tokens).
     public static func isSecretName(_ name: String) -> Bool {
         let lowered = name.lowercased()

@@ -1,0 +1,69 @@
+import Foundation
+
+/// One change HADeck made (or tried): never a secret, only fingerprints.
+public struct AuditEntry: Sendable, Codable, Equatable {
+    public var time: Date
+    public var operator_: String
+    public var action: String
+    public var node: String?
+    /// The file or setting changed.
+    public var target: String?
+    public var old: String?
+    public var new: String?
+    public var result: String
+    public var reason: String?
+
+    enum CodingKeys: String, CodingKey {
+        case time, operator_ = "operator", action, node, target, old, new, result, reason
+    }
+
+    public init(action: String, node: String? = nil, target: String? = nil, old: String? = nil, new: String? = nil,
+                result: String, reason: String? = nil, time: Date = Date(), operator: String = Writer.current) {
+        self.time = time
+        self.operator_ = `operator`
+        self.action = action
+        self.node = node
+        self.target = target
+        self.old = old
+        self.new = new
+        self.result = result
+        self.reason = reason
+    }
+}
+
+/// The local record of every change: `$XDG_STATE_HOME/hadeck/audit.log` (else
+/// `~/.local/state/hadeck/audit.log`), one JSON object per line, appended.
+public enum AuditLog {
+    public static var path: String {
+        let environment = ProcessInfo.processInfo.environment
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/state")
+        return state + "/hadeck/audit.log"
+    }
+
+    private static let lock = NSLock()
+
+    /// Appends entries; a log that cannot be written is reported on stderr, never fatal to the change.
+    public static func record(_ entries: [AuditEntry]) {
+        guard !entries.isEmpty else { return }
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let lines = entries.compactMap { try? encoder.encode($0) }.map { String(decoding: $0, as: UTF8.self) + "\n" }.joined()
+        lock.withLock {
+            let file = path
+            do {
+                try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+                let descriptor = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+                guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                defer { close(descriptor) }
+                let bytes = Array(lines.utf8)
+                guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else { throw POSIXError(.EIO) }
+            } catch {
+                FileHandle.standardError.write(Data("hadeck: cannot write the audit log \(file): \(error)\n".utf8))
+            }
+        }
+    }
+
+    public static func record(_ entry: AuditEntry) { record([entry]) }
+}

@@ -1,0 +1,40 @@
+/// Turning HA on or off: checks first, then the switch through the settings API, then a
+/// rolling restart so that every node reads it, then the health of every node.
+public struct HighAvailabilityPlan: Sendable {
+    public var enable: Bool
+    public var setting: String
+    /// The switch's value now (nil when the settings API could not be read).
+    public var current: String?
+    public var target: String { enable ? "True" : "False" }
+    public var checks: [CheckResult]
+    public var restartOrder: [String]
+
+    public var failedChecks: [CheckResult] { checks.filter { $0.verdict == .fail } }
+    public var alreadyDone: Bool { current?.lowercased() == target.lowercased() }
+}
+
+public enum HighAvailability {
+    public static func plan(_ cluster: Cluster, enable: Bool) async -> HighAvailabilityPlan {
+        let checks = await ClusterCheck.run(cluster)
+        let setting = cluster.profile.highAvailabilitySetting
+        let current = try? await cluster.apiSettings(from: cluster.inventory.nodes)?.get().first { $0.name == setting }?.value
+        return HighAvailabilityPlan(enable: enable, setting: setting, current: current ?? nil, checks: checks,
+                                    restartOrder: cluster.inventory.nodes.map(\.name))
+    }
+
+    /// Sets the switch through the settings API (the rolling restart that follows is the
+    /// caller's, with its progress). `reason` is why failed checks were overridden, for the
+    /// audit log. Returns the node whose API took it.
+    public static func setSwitch(_ plan: HighAvailabilityPlan, cluster: Cluster, reason: String?) async throws(ProductAPIError) -> String {
+        let action = "ha \(plan.enable ? "enable" : "disable")"
+        do {
+            let through = try await cluster.setAPISetting(plan.setting, to: plan.target)
+            AuditLog.record(AuditEntry(action: action, node: through, target: plan.setting, old: plan.current, new: plan.target,
+                                       result: "set through the settings API", reason: reason))
+            return through
+        } catch {
+            AuditLog.record(AuditEntry(action: action, target: plan.setting, old: plan.current, new: plan.target, result: "failed: \(error)", reason: reason))
+            throw error
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+/// What happened to one node in a restart.
+public struct RestartRecord: Sendable, Encodable, Equatable {
+    public var node: String
+    /// When the restart command was started, and when the node answered healthy again.
+    public var started: Date
+    public var healthyAt: Date?
+    public var error: String?
+}
+
+/// A restart's outcome: the nodes restarted and healthy, the one that did not come back, and
+/// the nodes never touched because of it.
+public struct RestartReport: Sendable, Encodable {
+    public var records: [RestartRecord] = []
+    public var untouched: [String] = []
+    /// Why the restart stopped before a node failed (the last healthy nodes would go down).
+    public var stopped: String?
+
+    public var failed: RestartRecord? { records.first { $0.error != nil } }
+}
+
+/// Why a restart would not start at all: nothing was restarted.
+public struct RestartRefusal: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Restarts nodes a few at a time (`maxUnavailable`), each with its inventory `restart`
+/// command, waiting until its health endpoint says OK before the next; stops at the first node
+/// that does not come back, so that the cluster keeps serving.
+public struct RollingRestart: Sendable {
+    public enum Event: Sendable {
+        case restarting(String)
+        case healthy(String, seconds: Double)
+        case failed(String, String)
+    }
+
+    public var cluster: Cluster
+    public var maxUnavailable = 1
+    /// How long a node may take to be healthy again.
+    public var timeout: Duration = .seconds(120)
+    /// Allows taking down the last healthy nodes.
+    public var force = false
+    public var api = ProductAPI(timeout: 2)
+
+    public init(cluster: Cluster, maxUnavailable: Int = 1, timeout: Duration = .seconds(120), force: Bool = false) {
+        self.cluster = cluster
+        self.maxUnavailable = max(1, maxUnavailable)
+        self.timeout = timeout
+        self.force = force
+    }
+
+    /// Refuses nodes without a restart command or a health URL: without them HADeck could not
+    /// restart the node or know that it came back.
+    public func validate(_ nodes: [Node]) throws(RestartRefusal) {
+        if let node = nodes.first(where: { $0.restart == nil }) {
+            throw RestartRefusal("\(node.name) has no restart command (restart: in the inventory)")
+        }
+        if let node = nodes.first(where: { $0.health == nil }) {
+            throw RestartRefusal("\(node.name) has no health URL (health: in the inventory), so HADeck cannot know when it is back")
+        }
+    }
+
+    public func run(_ nodes: [Node], progress: @escaping @Sendable (Event) -> Void = { _ in }) async throws(RestartRefusal) -> RestartReport {
+        try validate(nodes)
+        var report = RestartReport()
+        var remaining = nodes
+        while !remaining.isEmpty {
+            let batch = Array(remaining.prefix(maxUnavailable))
+            remaining.removeFirst(batch.count)
+            if !force {
+                // Never take down the last healthy nodes: someone must keep serving.
+                let healthy = await healthyNodes(cluster.inventory.nodes)
+                if healthy.subtracting(batch.map(\.name)).isEmpty {
+                    let message = healthy.isEmpty ? "no node of the cluster is healthy now"
+                        : "\(batch.map(\.name).joined(separator: ", ")) \(batch.count == 1 ? "is" : "are") the last healthy node\(healthy.count == 1 ? "" : "s")"
+                    if report.records.isEmpty { throw RestartRefusal("not restarting: \(message); --force restarts anyway") }
+                    report.untouched = (batch + remaining).map(\.name)
+                    report.stopped = "stopped: \(message)"
+                    return report
+                }
+            }
+            let records = await cluster.forEachNode(batch) { node in await restart(node, progress: progress) }
+            report.records += records
+            if records.contains(where: { $0.error != nil }) {
+                report.untouched = remaining.map(\.name)
+                return report
+            }
+        }
+        return report
+    }
+
+    private func restart(_ node: Node, progress: @Sendable (Event) -> Void) async -> RestartRecord {
+        let record = await restartAndWait(node, progress: progress)
+        AuditLog.record(AuditEntry(action: "restart", node: node.name, target: node.restart,
+                                   result: record.error.map { "failed: \($0)" } ?? "restarted, healthy again"))
+        return record
+    }
+
+    private func restartAndWait(_ node: Node, progress: @Sendable (Event) -> Void) async -> RestartRecord {
+        progress(.restarting(node.name))
+        var record = RestartRecord(node: node.name, started: Date())
+        do throws(NodeFileError) {
+            let output = try await cluster.commands(on: node).run(node.restart!)
+            guard output.status == 0 else {
+                record.error = "the restart command failed (exit \(output.status)): \(output.errorText)"
+                progress(.failed(node.name, record.error!))
+                return record
+            }
+        } catch {
+            record.error = "could not run the restart command: \(error)"
+            progress(.failed(node.name, record.error!))
+            return record
+        }
+        let clock = ContinuousClock(), deadline = clock.now + timeout
+        var last = "no answer yet"
+        while clock.now < deadline {
+            do throws(ProductAPIError) {
+                let report = try await api.health(at: node.health!)
+                if report.isOK {
+                    record.healthyAt = Date()
+                    progress(.healthy(node.name, seconds: record.healthyAt!.timeIntervalSince(record.started)))
+                    return record
+                }
+                last = report.problems.joined(separator: "; ")
+            } catch { last = error.message }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+        record.error = "not healthy \(timeout.formattedSeconds) after its restart: \(last)"
+        progress(.failed(node.name, record.error!))
+        return record
+    }
+
+    private func healthyNodes(_ nodes: [Node]) async -> Set<String> {
+        let reports = await cluster.healthReports(of: nodes, api: api)
+        return Set(reports.filter { (try? $0.value.get())?.isOK == true }.map(\.key))
+    }
+}

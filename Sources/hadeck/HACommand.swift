@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import HADeckCore
+
+/// `hadeck ha enable|disable`: checks, the plan, the switch, a rolling restart, the health.
+struct HA: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ha", abstract: "Enable or disable high availability: checks first, then the switch and a rolling restart.",
+        subcommands: [Enable.self, Disable.self])
+
+    struct Options: ParsableArguments {
+        @OptionGroup var cluster: ClusterOptions
+        @Flag(help: "Show the checks and the plan; change nothing.") var dryRun = false
+        @Flag(help: "Do not ask for confirmation (for scripts).") var yes = false
+        @Option(help: ArgumentHelp("Go on although checks fail; the reason is recorded in the audit log.", valueName: "reason"))
+        var force: String?
+
+        func run(enable: Bool) async throws {
+            if let force, force.trimmingCharacters(in: .whitespaces).isEmpty { throw BadInput("--force needs a reason, e.g. --force \"storage check is a known false alarm\"") }
+            let cluster = try cluster.cluster(defaultTimeout: 120)
+            let restart = RollingRestart(cluster: cluster, timeout: cluster.timeout)
+            do { try restart.validate(cluster.inventory.nodes) } catch { throw BadInput(error.description) }
+            let plan = await HighAvailability.plan(cluster, enable: enable)
+            print(Check.render(plan.checks, cluster: cluster.inventory.name, verbose: false))
+            if !plan.failedChecks.isEmpty && force == nil {
+                throw BadInput("not \(enable ? "enabling" : "disabling") HA: \(plan.failedChecks.map(\.name).joined(separator: ", ")) failed; "
+                               + "fix \(plan.failedChecks.count == 1 ? "it" : "them"), or pass --force \"reason\"")
+            }
+            print("\nPlan:")
+            print("  1. set \(plan.setting): \(plan.current ?? "(unknown)") -> \(plan.target) through the settings API")
+            print("  2. restart one at a time, each healthy before the next: \(plan.restartOrder.joined(separator: ", "))")
+            print("  3. check every node's health")
+            if plan.alreadyDone { print("\(plan.setting) is already \(plan.target); the restart makes every node read it.") }
+            if dryRun { print("Dry run: nothing changed."); return }
+            guard try Confirmation.ask("\(enable ? "Enable" : "Disable") HA and restart \(plan.restartOrder.count) nodes?", yes: yes) else {
+                print("Not confirmed: nothing changed.")
+                throw problemsFound
+            }
+            do {
+                let through = try await HighAvailability.setSwitch(plan, cluster: cluster, reason: force)
+                print("\(plan.setting) set to \(plan.target) (through \(through)'s settings API).")
+            } catch { throw BadInput("could not set \(plan.setting): \(error); nothing restarted") }
+            let report = try await Restart.run(restart, cluster.inventory.nodes, json: false)
+            let health = await cluster.healthReports(of: cluster.inventory.nodes)
+            let unhealthy = health.filter { (try? $0.value.get())?.isOK != true }.map(\.key).sorted()
+            print(unhealthy.isEmpty ? "Every node is healthy. HA is \(enable ? "on" : "off")." : "NOT healthy now: \(unhealthy.joined(separator: ", ")).")
+            if report.failed != nil || report.stopped != nil || !unhealthy.isEmpty { throw problemsFound }
+        }
+    }
+
+    struct Enable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Turn HA on.")
+        @OptionGroup var options: Options
+        func run() async throws { try await options.run(enable: true) }
+    }
+
+    struct Disable: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Turn HA off.")
+        @OptionGroup var options: Options
+        func run() async throws { try await options.run(enable: false) }
+    }
+}

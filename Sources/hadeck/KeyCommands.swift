@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import HADeckCore
+
+/// `hadeck key generate|rotate`: encryption keys, shown only as fingerprints.
+struct KeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "key", abstract: "Generate or rotate the encryption key.", subcommands: [Generate.self, Rotate.self])
+
+    struct Generate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A new key of 32 hex digits from the system's secure random source.")
+        @Flag(help: "Print the key itself (else only its fingerprint).") var show = false
+
+        func run() {
+            let key = EncryptionKeys.generate()
+            print(show ? key : "\(Secrets.fingerprint(key))  (a new key; --show prints it, e.g. into `hadeck set EncryptionKey -`)")
+        }
+    }
+
+    struct Rotate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a new key on every node (plan, confirm, safe write with backups), then restart them one at a time.",
+            discussion: """
+            Only fingerprints are shown. The old key stays in each node's backups. Data the product encrypted with \
+            the old key (e.g. stored credentials) cannot be read with the new one: re-enter it after the rotation.
+            """)
+        @OptionGroup var cluster: ClusterOptions
+        @OptionGroup var write: WriteOptions
+
+        func run() async throws {
+            let cluster = try cluster.cluster(defaultTimeout: 120)
+            let nodes = cluster.inventory.nodes
+            let restart = RollingRestart(cluster: cluster, timeout: cluster.timeout)
+            do { try restart.validate(nodes) } catch { throw BadInput(error.description) }
+            let before = await cluster.snapshots(of: nodes)
+            print("Keys now: " + EncryptionKeys.fingerprints(before).map { "\($0.node) \($0.fingerprint ?? "unread")" }.joined(separator: ", "))
+            let key = EncryptionKeys.generate()
+            let plan: ChangePlan
+            do { plan = try Planner.set(EncryptionKeys.setting, to: key, on: before, profile: cluster.profile) } catch { throw BadInput(error) }
+            print("New key: \(Secrets.fingerprint(key)). Data encrypted with the old key cannot be read with the new one; the old key stays in the backups.")
+            try await write.runner(for: cluster).run(plan)
+            guard !write.dryRun else { return }
+            let report = try await Restart.run(restart, nodes, json: false)
+            let after = await cluster.snapshots(of: nodes)
+            print("Keys now: " + EncryptionKeys.fingerprints(after).map { "\($0.node) \($0.fingerprint ?? "unread")" }.joined(separator: ", "))
+            if report.failed != nil || report.stopped != nil { throw problemsFound }
+        }
+    }
+}

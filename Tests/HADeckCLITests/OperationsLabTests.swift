@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+import HADeckTestSupport
+@testable import HADeckCore
+@testable import HADeckLab
+
+extension LabTests {
+    /// Issue 6's operations on labs with real sshd (nested in the serialized LabTests).
+    @Suite struct Operations {
+        static func checks(_ lab: LabCluster) throws -> (status: Int32, results: [String: [String: Any]], output: String) {
+            let result = try lab.hadeck(["check", "--json"])
+            let array = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
+            return (result.status, Dictionary(uniqueKeysWithValues: array.map { ($0["name"] as! String, $0) }), result.output)
+        }
+
+        static func failing(_ results: [String: [String: Any]]) -> Set<String> {
+            Set(results.filter { $0.value["verdict"] as? String == "fail" }.keys)
+        }
+
+        static func healthy(_ health: [String: Any]) -> Bool {
+            health["databaseStatus"] as? String == "OK" && health["serviceStatus"] as? String == "OK" && health["versionNumber"] as? String == "2025.10"
+        }
+
+        @Test func checkPassesOnAHealthyLabAndEachFaultFailsOnlyTheChecksThatDependOnIt() async throws {
+            let lab = try LabCluster(ssh: true)
+            for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] { _ = try await waitForHealth(host, Self.healthy) }
+            var (status, results, output) = try Self.checks(lab)
+            #expect(status == 0 && results.count == ClusterCheck.names.count && Self.failing(results).isEmpty, "\(output)")
+            #expect(results.values.allSatisfy { $0["verdict"] as? String == "pass" }, "\(output)")
+
+            let faults: [(kind: String, fails: Set<String>, symptom: ([String: Any]) -> Bool)] = [
+                ("key", ["encryption-key", "health"], { ($0["serviceStatusDetail"] as? String)?.contains("encryption key") == true }),
+                ("storage", ["storage", "health"], { ($0["serviceStatusDetail"] as? String)?.contains("not writable") == true }),
+                ("db", ["database-reachable", "health"], { $0["databaseStatus"] as? String == "Error" }),
+                ("version", ["version"], { $0["versionNumber"] as? String == Lab.olderVersion }),
+                ("messenger", ["messenger"], Self.healthy),
+            ]
+            for fault in faults {
+                #expect(try Hadeck.run(["lab", "fault", "web2", fault.kind, "--dir", lab.path]).status == 0)
+                _ = try await waitForHealth("127.0.0.12", fault.symptom)
+                (status, results, output) = try Self.checks(lab)
+                #expect(status == 1 && Self.failing(results) == fault.fails, "\(fault.kind): \(output)")
+                for name in fault.fails {
+                    #expect((results[name]?["summary"] as? String)?.contains("web2") == true, "\(fault.kind) \(name): \(output)")
+                    #expect((results[name]?["evidence"] as? [String: String])?["web2"] != nil, "\(fault.kind) \(name): \(output)")
+                }
+                #expect(try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
+                _ = try await waitForHealth("127.0.0.12", Self.healthy)
+            }
+            (status, results, output) = try Self.checks(lab)
+            #expect(status == 0 && Self.failing(results).isEmpty, "after heal: \(output)")
+            let text = try lab.hadeck(["check"])
+            #expect(text.stdout.contains("PASS  encryption-key") && text.stdout.hasSuffix("All checks pass.\n"), "\(text.stdout)")
+            #expect(!FileManager.default.fileExists(atPath: lab.path + "/storage/.hadeck-probe-web1"), "probe files removed")
+        }
+
+        /// Lines of the lab's restart journal: (node, stopped, started).
+        static func restarts(_ lab: LabCluster) -> [(node: String, stopped: Double, started: Double)] {
+            ((try? String(contentsOfFile: lab.path + "/restarts.log", encoding: .utf8)) ?? "").split(separator: "\n").map { line in
+                let parts = line.split(separator: " ")
+                return (String(parts[0]), Double(parts[1])!, Double(parts[2])!)
+            }
+        }
+
+        static func settingEverywhere(_ lab: LabCluster, _ name: String) async throws -> [String?] {
+            var values: [String?] = []
+            for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] {
+                let settings = try await ProductAPI().settings(at: "http://\(host):8624", apiKey: lab.apiKey)
+                values.append(settings.first { $0.name == name }?.value)
+            }
+            return values
+        }
+
+        @Test func haEnableRestartsEveryNodeOnceOneAtATimeAndRefusesOnAFailingCheck() async throws {
+            let lab = try LabCluster(ssh: true)
+            for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] { _ = try await waitForHealth(host, Self.healthy) }
+
+            // A failing check: refused, nothing changed.
+            #expect(try Hadeck.run(["lab", "fault", "web3", "version", "--dir", lab.path]).status == 0)
+            _ = try await waitForHealth("127.0.0.13") { $0["versionNumber"] as? String == Lab.olderVersion }
+            let pids = try lab.state().nodes.map(\.pid)
+            let refused = try lab.hadeck(["ha", "enable", "--yes"])
+            #expect(refused.status == 2 && refused.stderr.contains("not enabling HA: version failed"), "\(refused.output)")
+            #expect(try await Self.settingEverywhere(lab, "Service.HighAvailabilityEnabled") == ["False", "False", "False"])
+            #expect(try lab.state().nodes.map(\.pid) == pids, "no node restarted")
+            #expect(try Hadeck.run(["lab", "heal", "web3", "--dir", lab.path]).status == 0)
+            _ = try await waitForHealth("127.0.0.13", Self.healthy)
+            try? FileManager.default.removeItem(atPath: lab.path + "/restarts.log")
+
+            let enable = try lab.hadeck(["ha", "enable", "--yes"])
+            #expect(enable.status == 0 && enable.stdout.contains("Every node is healthy. HA is on."), "\(enable.output)")
+            #expect(try await Self.settingEverywhere(lab, "Service.HighAvailabilityEnabled") == ["True", "True", "True"])
+            let journal = Self.restarts(lab)
+            #expect(journal.map(\.node) == ["web1", "web2", "web3"], "each node restarted exactly once, in order: \(journal)")
+            for (earlier, later) in zip(journal, journal.dropFirst()) {
+                #expect(later.stopped >= earlier.started, "\(later.node) went down only after \(earlier.node) was back: \(journal)")
+            }
+            let audit = try String(contentsOfFile: Hadeck.stateHome + "/hadeck/audit.log", encoding: .utf8)
+            #expect(audit.contains("\"action\":\"ha enable\"") && audit.contains("\"new\":\"True\""), "\(audit)")
+        }
+
+        @Test func aRollingRestartStopsAtTheNodeThatDoesNotComeBack() async throws {
+            let lab = try LabCluster(ssh: true)
+            for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] { _ = try await waitForHealth(host, Self.healthy) }
+            // web2's restart command stops it and never starts it again.
+            var inventory = try String(contentsOfFile: lab.inventory, encoding: .utf8)
+            let never = "\(shellQuote(Hadeck.binary)) lab fault web2 down --dir \(shellQuote(lab.path))"
+            inventory = inventory.replacingOccurrences(of: "- { name: web2,", with: "- { restart: \(Lab.yaml(never)), name: web2,")
+            try inventory.write(toFile: lab.inventory, atomically: true, encoding: .utf8)
+            let before = try lab.state().nodes.map(\.pid)
+
+            let result = try lab.hadeck(["restart", "--rolling", "--yes", "--timeout", "5", "--json"])
+            #expect(result.status == 1, "\(result.output)")
+            let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+            let records = report["records"] as! [[String: Any]]
+            #expect(records.map { $0["node"] as? String } == ["web1", "web2"], "\(result.stdout)")
+            #expect(records[0]["healthyAt"] != nil && records[0]["error"] == nil)
+            #expect((records[1]["error"] as? String)?.contains("not healthy 5s after its restart") == true, "\(result.stdout)")
+            #expect(report["untouched"] as? [String] == ["web3"])
+            let after = try lab.state().nodes.map(\.pid)
+            #expect(after[0] != before[0], "web1 was restarted")
+            #expect(after[2] == before[2], "web3 untouched: same process")
+            #expect(healthyNow(try await http("http://127.0.0.11:8624/health/json").body), "web1 healthy")
+
+            // The last healthy node is not taken down without --force.
+            let lastOne = try lab.hadeck(["restart", "web1", "web3", "--yes", "--max-unavailable", "2"])
+            #expect(lastOne.status == 2 && lastOne.stderr.contains("the last healthy nodes; --force restarts anyway"), "\(lastOne.output)")
+        }
+
+        func healthyNow(_ body: String) -> Bool {
+            ((try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]).map(Self.healthy) ?? false
+        }
+
+        @Test func keyRotateWritesOneNewKeyEverywhereKeepsTheOldInBackupsAndNeverPrintsAKey() async throws {
+            let lab = try LabCluster(ssh: true)
+            for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] { _ = try await waitForHealth(host, Self.healthy) }
+            func key(_ node: String) throws -> String {
+                let text = try String(contentsOfFile: "\(lab.path)/nodes/\(node)/ProGet.config", encoding: .utf8)
+                return String(text.components(separatedBy: "<EncryptionKey>")[1].prefix { $0 != "<" })
+            }
+            let old = try key("web1")
+            let rotate = try lab.hadeck(["key", "rotate", "--yes"])
+            #expect(rotate.status == 0, "\(rotate.output)")
+            let new = try key("web1")
+            let (web2, web3) = (try key("web2"), try key("web3"))
+            #expect(new != old && new.count == 32 && web2 == new && web3 == new)
+            for node in ["web1", "web2", "web3"] {
+                let backups = try FileManager.default.contentsOfDirectory(atPath: "\(lab.path)/nodes/\(node)/.hadeck-backups")
+                let contents = try backups.map { try String(contentsOfFile: "\(lab.path)/nodes/\(node)/.hadeck-backups/\($0)", encoding: .utf8) }
+                #expect(contents.contains { $0.contains(old) }, "\(node)'s backup holds the old key")
+            }
+            let audit = try String(contentsOfFile: Hadeck.stateHome + "/hadeck/audit.log", encoding: .utf8)
+            for text in [rotate.output, audit] { #expect(!text.contains(old) && !text.contains(new), "no key in any output or log") }
+            #expect(rotate.stdout.contains("New key: \(Secrets.fingerprint(new))") && rotate.stdout.contains("Restarted and healthy: web1, web2, web3"), "\(rotate.stdout)")
+            for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] { #expect(Self.healthy(try await waitForHealth(host, Self.healthy))) }
+
+            let generated = try Hadeck.run(["key", "generate", "--show"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(generated.range(of: "^[0-9A-F]{32}$", options: .regularExpression) != nil)
+            #expect(try Hadeck.run(["key", "generate"]).stdout.hasPrefix("<secret sha256:"))
+        }
+    }
+}
