@@ -50,7 +50,7 @@ echo "== 3. RSS on a 20-node lab, ${1:-10} minutes of 2 s refreshes"
 dir=$(mktemp -d /tmp/hadeck-bench-lab.XXXXXX)
 chmod 755 "$dir" # PostgreSQL (user postgres) must reach the lab below it
 trap 'tmux -L "$socket" kill-server 2>/dev/null || true; $bin/hadeck lab down --dir "$dir/lab" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-$bin/hadeck lab up --nodes 20 --ssh --dir "$dir/lab" >/dev/null
+$bin/hadeck lab up --nodes 20 --ssh --subnet 9 --dir "$dir/lab" >/dev/null # 127.0.9.x: clear of the tests' labs
 mkdir -p "$dir/run"
 tmux -L "$socket" new-session -d -s b -x 200 -y 60 "XDG_RUNTIME_DIR=$dir/run $bin/hadeck -i $dir/lab/cluster.yaml --refresh 2"
 sleep 20

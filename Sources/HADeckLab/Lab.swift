@@ -2,7 +2,7 @@ import Foundation
 import HADeckCore
 
 /// A rehearsal cluster on this machine: a real PostgreSQL server, real shared storage and one
-/// simulated product node (`hadeck-node`) per loopback address, 127.0.0.11 upwards, all
+/// simulated product node (`hadeck-node`) per loopback address, 127.0.0.11 upwards (127.0.N.11 with --subnet N), all
 /// inside one directory. `DIR/cluster.yaml` is an inventory HADeck uses as it is.
 public struct Lab: Sendable {
     public let directory: String
@@ -25,15 +25,16 @@ public struct Lab: Sendable {
     var secretsPath: String { directory + "/postgres/connection" }
 
     /// Creates and starts the lab; refuses if this directory already holds a running lab.
-    public func up(nodes count: Int, format: ConfigFormat, ssh: Bool = false) async throws -> LabState {
+    /// `subnet` N puts the nodes on 127.0.N.11 upwards, so that two labs can run on one machine.
+    public func up(nodes count: Int, format: ConfigFormat, ssh: Bool = false, subnet: Int = 0) async throws -> LabState {
         guard (1...20).contains(count) else { throw LabError("--nodes takes 1 to 20") }
         if let existing = try LabState.load(from: directory) {
             let running = existing.nodes.filter { $0.pid.map(Self.isNode) ?? false }
             if !running.isEmpty { throw LabError("a lab is already up in \(directory) (\(running.count) nodes running); `hadeck lab down --dir \(directory)` first") }
         }
         // Another lab (or anything else) on these addresses would answer in this lab's place.
-        for index in 0..<count where Loopback.canConnect("127.0.0.\(11 + index)", Self.webPort) {
-            throw LabError("127.0.0.\(11 + index):\(Self.webPort) is already in use (another lab is up?); stop it first (hadeck lab down --dir …)")
+        for index in 0..<count where Loopback.canConnect("127.0.\(subnet).\(11 + index)", Self.webPort) {
+            throw LabError("127.0.\(subnet).\(11 + index):\(Self.webPort) is already in use (another lab is up?); stop it first (hadeck lab down --dir …)")
         }
         let fileManager = FileManager.default
         try fileManager.createDirectory(atPath: storagePath, withIntermediateDirectories: true)
@@ -45,7 +46,7 @@ public struct Lab: Sendable {
 
         let postgres = LabPostgres(directory: directory, port: try Loopback.freePort(on: "127.0.0.1"))
         do {
-            return try await bringUp(postgres: postgres, count: count, format: format, ssh: ssh,
+            return try await bringUp(postgres: postgres, count: count, subnet: subnet, format: format, ssh: ssh,
                                      password: password, encryptionKey: encryptionKey)
         } catch {
             // Leave nothing running and nothing half-made that would stop the next `lab up`.
@@ -57,7 +58,7 @@ public struct Lab: Sendable {
         }
     }
 
-    private func bringUp(postgres: LabPostgres, count: Int, format: ConfigFormat, ssh: Bool,
+    private func bringUp(postgres: LabPostgres, count: Int, subnet: Int, format: ConfigFormat, ssh: Bool,
                          password: String, encryptionKey: String) async throws -> LabState {
         let fileManager = FileManager.default
         try await postgres.create(password: password)
@@ -72,7 +73,7 @@ public struct Lab: Sendable {
 
         var state = LabState(directory: directory, format: format.rawValue, postgresPort: postgres.port, nodes: [])
         for index in 0..<count {
-            let name = "web\(index + 1)", address = "127.0.0.\(11 + index)"
+            let name = "web\(index + 1)", address = "127.0.\(subnet).\(11 + index)"
             let config = "\(directory)/nodes/\(name)/" + (format == .xml ? "ProGet.config" : "proget.env")
             try fileManager.createDirectory(atPath: (config as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(Self.configuration(format: format, connection: connection, key: encryptionKey).utf8).write(to: URL(fileURLWithPath: config))

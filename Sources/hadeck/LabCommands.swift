@@ -34,11 +34,16 @@ struct LabCommand: AsyncParsableCommand {
         @Option(help: "How many nodes (1-20).") var nodes = 3
         @Option(help: "Configuration file format: xml or env.") var format: ConfigFormat = .xml
         @Flag(help: "Run an sshd per node and make the inventory use transport: ssh.") var ssh = false
+        @Option(help: "Put the nodes on 127.0.N.11 upwards (0-255), so that two labs can run at once.") var subnet = 0
+
+        func validate() throws {
+            guard (0...255).contains(subnet) else { throw ValidationError("--subnet takes 0 to 255") }
+        }
 
         func run() async throws {
             let lab = location.lab
             do {
-                let state = try await lab.up(nodes: nodes, format: format, ssh: ssh)
+                let state = try await lab.up(nodes: nodes, format: format, ssh: ssh, subnet: subnet)
                 print("Lab up in \(state.directory): \(state.nodes.count) nodes (\(state.nodes.map { "\($0.name) \($0.address)" }.joined(separator: ", "))), PostgreSQL on 127.0.0.1:\(state.postgresPort)")
                 print("Inventory: \(state.directory)/cluster.yaml   (try: hadeck status -i \(state.directory)/cluster.yaml)")
             } catch { throw BadInput(labMessage(error)) }
