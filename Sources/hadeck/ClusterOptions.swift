@@ -34,7 +34,11 @@ struct ClusterOptions: ParsableArguments {
 
     /// The inventory's cluster, ready to reach its nodes.
     func cluster(defaultTimeout: Int = 30) throws -> Cluster {
-        let loaded = try loadInventory()
+        try cluster(of: try loadInventory(), defaultTimeout: defaultTimeout)
+    }
+
+    /// A cluster of `loaded` (e.g. an inventory being edited) with these options' transports.
+    func cluster(of loaded: Inventory, defaultTimeout: Int = 30) throws -> Cluster {
         var ssh = SSHSettings()
         ssh.acceptNewHostKeys = acceptNew
         ssh.controlPersist = controlPersist

@@ -35,36 +35,50 @@ public enum Planner {
     /// Set `name` to `value` in every given node's configuration file (or in the file an
     /// `X_FILE` variable names, where the node keeps the value there).
     public static func set(_ name: String, to value: String, on snapshots: [NodeSnapshot], profile: ProductProfile) throws(PlanError) -> ChangePlan {
-        guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_.-]*$"#, options: .regularExpression) != nil else {
-            throw PlanError("'\(name)' is not a setting name (letters, digits, '_', '.', '-'; e.g. EncryptionKey or WebServer.Urls)")
+        try set([(name, value)], on: snapshots, profile: profile, title: "set \(name)")
+    }
+
+    /// Several values at once: one change per file, so that a node's file is written once.
+    public static func set(_ values: [(name: String, value: String)], on snapshots: [NodeSnapshot], profile: ProductProfile,
+                           title: String) throws(PlanError) -> ChangePlan {
+        for (name, value) in values {
+            guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_.-]*$"#, options: .regularExpression) != nil else {
+                throw PlanError("'\(name)' is not a setting name (letters, digits, '_', '.', '-'; e.g. EncryptionKey or WebServer.Urls)")
+            }
+            if let problem = SettingRules.problem(with: value, for: name) { throw PlanError(problem) }
         }
-        if let problem = SettingRules.problem(with: value, for: name) { throw PlanError(problem) }
-        var plan = ChangePlan(title: "set \(name)", changes: [], skipped: [])
-        for snapshot in snapshots {
+        var plan = ChangePlan(title: title, changes: [], skipped: [])
+        nodes: for snapshot in snapshots {
             let node = snapshot.node
             guard let configuration = snapshot.configuration else {
                 plan.skipped.append((node.name, "cannot read its configuration: \(snapshot.result.errorMessage)"))
                 continue
             }
-            if let secretFile = configuration.referencedFiles[name] {
-                // The value lives alone in its own file; keep that file's final newline, if any.
-                let old = secretFile.content.utf8String ?? ""
-                let newline = old.hasSuffix("\r\n") ? "\r\n" : old.hasSuffix("\n") ? "\n" : ""
-                let newText = value + newline
-                let diff = old == newText ? "" : "--- \(secretFile.path)\n+++ \(secretFile.path)\n@@ -1 +1 @@\n"
-                    + "-\(Secrets.mask(old.trimmingTrailingNewline(), forSetting: name))\n+\(Secrets.mask(value, forSetting: name))\n"
-                plan.changes.append(PlannedChange(node: node, path: secretFile.path, original: secretFile,
-                                                  newContent: Array(newText.utf8), diff: diff, restartNeeded: true))
-                continue
-            }
             var document = configuration.document
-            do { try document.set(name, to: value) } catch {
-                plan.skipped.append((node.name, "\(node.config): \(error)"))
-                continue
+            var changes: [PlannedChange] = []
+            for (name, value) in values {
+                if let secretFile = configuration.referencedFiles[name] {
+                    // The value lives alone in its own file; keep that file's final newline, if any.
+                    let old = secretFile.content.utf8String ?? ""
+                    let newline = old.hasSuffix("\r\n") ? "\r\n" : old.hasSuffix("\n") ? "\n" : ""
+                    let newText = value + newline
+                    let diff = old == newText ? "" : "--- \(secretFile.path)\n+++ \(secretFile.path)\n@@ -1 +1 @@\n"
+                        + "-\(Secrets.mask(old.trimmingTrailingNewline(), forSetting: name))\n+\(Secrets.mask(value, forSetting: name))\n"
+                    changes.append(PlannedChange(node: node, path: secretFile.path, original: secretFile,
+                                                 newContent: Array(newText.utf8), diff: diff, restartNeeded: true))
+                    continue
+                }
+                do { try document.set(name, to: value) } catch {
+                    plan.skipped.append((node.name, "\(node.config): \(error)"))
+                    continue nodes
+                }
             }
-            plan.changes.append(PlannedChange(node: node, path: node.config, original: configuration.file, newContent: document.bytes,
-                                              diff: maskedDiff(from: configuration.document, to: document, path: node.config),
-                                              restartNeeded: true))
+            if document.bytes != configuration.file.content || changes.isEmpty {
+                changes.insert(PlannedChange(node: node, path: node.config, original: configuration.file, newContent: document.bytes,
+                                             diff: maskedDiff(from: configuration.document, to: document, path: node.config),
+                                             restartNeeded: true), at: 0)
+            }
+            plan.changes += changes
         }
         return plan
     }
@@ -90,7 +104,7 @@ public enum Planner {
 }
 
 extension Result where Failure == NodeReadError {
-    var errorMessage: String {
+    public var errorMessage: String {
         if case .failure(let error) = self { return error.message }
         return ""
     }
