@@ -68,6 +68,10 @@ case "console":
         let count: Int
         func poll(probing: Bool) async -> ClusterPoll { syntheticPoll(count, round: Int(Date().timeIntervalSince1970)) }
         func plan(setting name: String, to value: String) async -> Result<ChangePlan, PlanError> { .failure(PlanError("benchmark: no plans")) }
+        func checks() async -> [CheckResult] { [] }
+        func planHighAvailability(enable: Bool) async -> HighAvailabilityPlan {
+            HighAvailabilityPlan(enable: enable, setting: "Service.HighAvailabilityEnabled", current: nil, checks: [], restartOrder: [])
+        }
         func apply(_ change: PendingChange, progress: @escaping @Sendable (String, String, Bool) -> Void) async -> (summary: String, failed: Bool) {
             ("benchmark: nothing applied", true)
         }

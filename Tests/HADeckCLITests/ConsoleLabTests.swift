@@ -42,6 +42,20 @@ extension LabTests {
             screen = try await session.waitFor { $0.contains { $0.contains("3 of 3 nodes healthy") } }
             #expect(screen.contains { $0.contains("3 of 3 nodes healthy") }, "\(screen)")
 
+            // The operations: r restarts the selected node after a confirmation; :checks lists the checks.
+            try session.keys("g", "r")
+            screen = try await session.waitFor { $0.contains { $0.contains("Order: web1") } }
+            #expect(screen.contains { $0.contains("Plan: restart web1") }, "\(screen)")
+            let pid = try lab.state().nodes[0].pid
+            try session.keys("y")
+            screen = try await session.waitFor(seconds: 60) { $0.contains { $0.contains("restart web1: web1 restarted and healthy") } }
+            #expect(screen.contains { $0.contains("restart web1: web1 restarted and healthy") }, "\(screen)")
+            #expect(try lab.state().nodes[0].pid != pid, "web1 is a new process")
+            try session.keys(":", "c", "h", "e", "c", "k", "s", "Enter")
+            screen = try await session.waitFor(seconds: 60) { $0.contains { $0.contains("PASS  Health OK on every node") } }
+            #expect(screen.contains { $0.contains("PASS  Shared storage really shared") }, "\(screen)")
+            try session.keys("Escape")
+
             // Edit a value: editor, plan dialog, y, every node's file changed on disk.
             try session.keys("5", "/", "U", "r", "l", "s", "Enter", "Enter")
             screen = try await session.waitFor { $0.contains { $0.contains("Edit WebServer.Urls") } }

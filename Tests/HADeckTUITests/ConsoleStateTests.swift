@@ -27,7 +27,7 @@ import Testing
         #expect(name == "WebServer.Urls" && value == "http://*:8769")
         guard case .planning = state.mode else { Issue.record("waits for the plan"); return }
 
-        state.receive(.planned(.success(ConsoleFixture.plan())))
+        state.receive(.planned(.success(.files(ConsoleFixture.plan()))))
         guard case .plan = state.mode else { Issue.record("the plan is shown"); return }
         #expect(ConsoleRenderer.hints(for: state) == " y apply  n/Esc cancel  j/k scroll")
         guard case .apply(.files(let plan)) = press([.character("y")], on: &state) else { Issue.record("y applies"); return }
@@ -102,14 +102,45 @@ import Testing
         #expect(press([.character(":"), .character("q"), .enter], on: &state).isQuit)
     }
 
-    @Test func operationsNotBuiltYetSaySoAndDoNothing() {
+    @Test func restartKeysConfirmFirstAndNameTheNodes() {
         var state = ConsoleFixture.state()
-        state.log = []
-        for key in ["H", "r", "R"] {
-            guard case .none = press([.character(Character(key))], on: &state) else { Issue.record("\(key) did something"); return }
-            #expect(state.notice?.contains("not available yet") == true)
-        }
-        #expect(state.log.count == 3)
+        state.selected = 2
+        guard case .none = press([.character("r")], on: &state), case .plan(.restart(let one), _) = state.mode else { Issue.record("r confirms"); return }
+        #expect(one == ["web3"])
+        #expect(ConsoleRenderer.render(state, width: 100, height: 30, now: ConsoleFixture.now).lines.contains { $0.contains("Order: web3") })
+        guard case .apply(.restart(["web3"])) = press([.character("y")], on: &state) else { Issue.record("y restarts"); return }
+        guard case .plan(.restart(let all), _) = { press([.character("R")], on: &state); return state.mode }() else { Issue.record("R confirms"); return }
+        #expect(all == ["web1", "web2", "web3"])
+        press([.escape], on: &state)
+        state.running = RunningChange(title: "restart web3", nodes: [("web3", "restarting…", nil)])
+        press([.character("R")], on: &state)
+        #expect(state.notice == "A change is being applied (restart web3); wait for it to finish.", "one change at a time")
+    }
+
+    @Test func haRunsTheChecksAndAFailedCheckRefuses() {
+        var state = ConsoleFixture.state()
+        guard case .planHighAvailability(enable: true) = press([.character("H")], on: &state) else { Issue.record("H plans enabling (HA is False)"); return }
+        let failed = CheckResult(name: "encryption-key", title: "Same key", verdict: .fail, summary: "differs on web3", evidence: ["web3": "<secret sha256:1>"])
+        let plan = HighAvailabilityPlan(enable: true, setting: "Service.HighAvailabilityEnabled", current: "False", checks: [failed], restartOrder: ["web1", "web3"])
+        state.receive(.planned(.success(.highAvailability(plan))))
+        guard case .plan(let pending, _) = state.mode else { Issue.record("the plan is shown"); return }
+        #expect(pending.refusal?.hasPrefix("Refused: encryption-key failed.") == true)
+        guard case .none = press([.character("y")], on: &state) else { Issue.record("a refused plan is never applied"); return }
+        let lines = ConsoleRenderer.render(state, width: 100, height: 30, now: ConsoleFixture.now).lines
+        #expect(lines.contains { $0.contains("FAIL  encryption-key: differs on web3") } && lines.contains { $0.contains("Refused: encryption-key failed.") })
+    }
+
+    @Test func theChecksCommandShowsEveryResult() {
+        var state = ConsoleFixture.state()
+        guard case .runChecks = press([.character(":")] + type("checks") + [.enter], on: &state) else { Issue.record(":checks"); return }
+        state.receive(.checked([
+            CheckResult(name: "version", title: "Same product version", verdict: .pass, summary: "all 3 agree", evidence: [:]),
+            CheckResult(name: "storage", title: "Shared storage", verdict: .fail, summary: "fails on web3", evidence: ["web3": "CANNOT write in /srv"]),
+        ]))
+        let lines = ConsoleRenderer.render(state, width: 80, height: 24, now: ConsoleFixture.now).lines
+        #expect(lines.contains { $0.contains("PASS  Same product version: all 3 agree") })
+        #expect(lines.contains { $0.contains("web3: CANNOT write in /srv") })
+        #expect(state.log.last?.text == "checks: storage failed")
     }
 
     @Test func eachPaneKeepsItsOwnSelectionAndFilter() {

@@ -9,6 +9,14 @@ public struct HighAvailabilityPlan: Sendable {
     public var checks: [CheckResult]
     public var restartOrder: [String]
 
+    public init(enable: Bool, setting: String, current: String?, checks: [CheckResult], restartOrder: [String]) {
+        self.enable = enable
+        self.setting = setting
+        self.current = current
+        self.checks = checks
+        self.restartOrder = restartOrder
+    }
+
     public var failedChecks: [CheckResult] { checks.filter { $0.verdict == .fail } }
     public var alreadyDone: Bool { current?.lowercased() == target.lowercased() }
 }

@@ -69,7 +69,11 @@ public final class ConsoleApp: @unchecked Sendable {
             case .none: break
             case .quit: return
             case .planFile(let name, let value):
-                Task.detached { [backend, shared] in shared.post(.planned(await backend.plan(setting: name, to: value))) }
+                Task.detached { [backend, shared] in shared.post(.planned(await backend.plan(setting: name, to: value).map(PendingChange.files))) }
+            case .planHighAvailability(let enable):
+                Task.detached { [backend, shared] in shared.post(.planned(.success(.highAvailability(await backend.planHighAvailability(enable: enable))))) }
+            case .runChecks:
+                Task.detached { [backend, shared] in shared.post(.checked(await backend.checks())) }
             case .apply(let change):
                 start(change, in: &state)
             case .setRefresh(let seconds):
@@ -86,12 +90,7 @@ public final class ConsoleApp: @unchecked Sendable {
     }
 
     private func start(_ change: PendingChange, in state: inout ConsoleState) {
-        let nodes: [String]
-        switch change {
-        case .files(let plan): nodes = plan.changes.map(\.node.name)
-        case .setting: nodes = ["settings API"]
-        }
-        state.receive(.started(RunningChange(title: change.title, nodes: nodes.map { ($0, "pending", nil) })))
+        state.receive(.started(RunningChange(title: change.title, nodes: change.nodes.map { ($0, "pending", nil) })))
         Task.detached { [backend, shared] in
             let (summary, failed) = await backend.apply(change) { node, text, failed in shared.post(.progress(node: node, text: text, failed: failed)) }
             shared.post(.finished(summary: summary, failed: failed))

@@ -7,6 +7,8 @@ public protocol ConsoleBackend: Sendable {
     func poll(probing: Bool) async -> ClusterPoll
     /// The plan for setting a configuration-file value on every node, as `hadeck set` makes it.
     func plan(setting name: String, to value: String) async -> Result<ChangePlan, PlanError>
+    func checks() async -> [CheckResult]
+    func planHighAvailability(enable: Bool) async -> HighAvailabilityPlan
     /// Applies a pending change, reporting each node's outcome; returns the summary.
     func apply(_ change: PendingChange, progress: @escaping @Sendable (_ node: String, _ text: String, _ failed: Bool) -> Void) async -> (summary: String, failed: Bool)
 }
@@ -29,6 +31,31 @@ public struct ClusterBackend: ConsoleBackend {
         catch { return .failure(error) }
     }
 
+    public func checks() async -> [CheckResult] { await ClusterCheck.run(cluster) }
+
+    public func planHighAvailability(enable: Bool) async -> HighAvailabilityPlan { await HighAvailability.plan(cluster, enable: enable) }
+
+    /// A rolling restart with each node's progress; the summary says where it stopped.
+    private func restart(_ names: [String], title: String, progress: @escaping @Sendable (String, String, Bool) -> Void) async -> (summary: String, failed: Bool) {
+        let nodes = cluster.inventory.nodes.filter { names.contains($0.name) }
+        do throws(RestartRefusal) {
+            let report = try await RollingRestart(cluster: cluster, timeout: .seconds(120)).run(nodes) { event in
+                switch event {
+                case .restarting(let node): progress(node, "restarting…", false)
+                case .healthy(let node, let seconds): progress(node, String(format: "healthy after %.1f s", seconds), false)
+                case .failed(let node, let reason): progress(node, "FAILED: \(reason)", true)
+                }
+            }
+            if let failed = report.failed {
+                return ("\(title): stopped at \(failed.node), which did not come back" + (report.untouched.isEmpty ? "" : "; not touched: \(report.untouched.joined(separator: ", "))"), true)
+            }
+            if let stopped = report.stopped { return ("\(title): \(stopped); not touched: \(report.untouched.joined(separator: ", "))", true) }
+            return ("\(title): \(report.records.map(\.node).joined(separator: ", ")) restarted and healthy", false)
+        } catch {
+            return ("\(title): \(error)", true)
+        }
+    }
+
     public func apply(_ change: PendingChange, progress: @escaping @Sendable (String, String, Bool) -> Void) async -> (summary: String, failed: Bool) {
         switch change {
         case .setting(let name, _, _, let value):
@@ -39,6 +66,16 @@ public struct ClusterBackend: ConsoleBackend {
             } catch {
                 return ("\(change.title): FAILED: \(error)", true)
             }
+        case .restart(let nodes):
+            return await restart(nodes, title: change.title, progress: progress)
+        case .highAvailability(let plan):
+            do throws(ProductAPIError) {
+                let through = try await HighAvailability.setSwitch(plan, cluster: cluster, reason: nil)
+                progress("settings API", "\(plan.setting) = \(plan.target) (through \(through))", false)
+            } catch {
+                return ("\(change.title): FAILED to set \(plan.setting): \(error); nothing restarted", true)
+            }
+            return await restart(plan.restartOrder, title: change.title, progress: progress)
         case .files(let plan):
             let outcomes = await ChangeApplier(cluster: cluster).apply(plan) { planned, outcome in
                 switch outcome {

@@ -4,7 +4,8 @@ import HADeckCore
 /// What the background work reports to the UI thread; each event changes the state.
 public enum ConsoleEvent: Sendable {
     case polled(ClusterPoll, at: Date)
-    case planned(Result<ChangePlan, PlanError>)
+    case planned(Result<PendingChange, PlanError>)
+    case checked([CheckResult])
     case started(RunningChange)
     /// One node's part of the running change ended.
     case progress(node: String, text: String, failed: Bool)
@@ -25,12 +26,17 @@ extension ConsoleState {
         case .planned(let result):
             guard case .planning = mode else { return } // abandoned with Esc meanwhile
             switch result {
-            case .success(let plan): mode = .plan(.files(plan), scroll: 0)
+            case .success(let pending): mode = .plan(pending, scroll: 0)
             case .failure(let error):
                 mode = .browse
                 notice = "Cannot plan: \(error)"
                 record(notice!, .failed, at: now)
             }
+        case .checked(let results):
+            guard case .checks = mode else { return }
+            mode = .checks(results, scroll: 0)
+            let failed = results.filter { $0.verdict == .fail }.map(\.name)
+            record("checks: " + (failed.isEmpty ? "all pass" : "\(failed.joined(separator: ", ")) failed"), failed.isEmpty ? .ok : .failed, at: now)
         case .started(let change):
             running = change
             record("\(change.title): applying on \(change.nodes.map(\.name).joined(separator: ", "))", at: now)

@@ -33,6 +33,8 @@ public struct ConsoleState: Sendable {
         /// Waiting for the plan of an edit.
         case planning(String)
         case plan(PendingChange, scroll: Int)
+        /// The pre-flight checks (nil while they run).
+        case checks([CheckResult]?, scroll: Int)
         case confirmQuit
     }
 

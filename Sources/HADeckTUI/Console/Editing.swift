@@ -45,21 +45,42 @@ public enum PendingChange: Sendable {
     case files(ChangePlan)
     /// A cluster-wide setting through the settings API; values already masked where secret.
     case setting(name: String, old: String, new: String, value: String)
+    /// Restart these nodes, one at a time, each healthy before the next.
+    case restart([String])
+    /// HA on or off: the checks, the switch, a rolling restart.
+    case highAvailability(HighAvailabilityPlan)
 
     public var title: String {
         switch self {
         case .files(let plan): plan.title
         case .setting(let name, _, _, _): "set \(name) through the settings API"
+        case .restart(let nodes): nodes.count == 1 ? "restart \(nodes[0])" : "rolling restart of \(nodes.count) nodes"
+        case .highAvailability(let plan): "\(plan.enable ? "enable" : "disable") HA"
+        }
+    }
+
+    /// The nodes whose progress is shown while it runs.
+    public var nodes: [String] {
+        switch self {
+        case .files(let plan): plan.changes.map(\.node.name)
+        case .setting: ["settings API"]
+        case .restart(let nodes): nodes
+        case .highAvailability(let plan): ["settings API"] + plan.restartOrder
         }
     }
 
     /// Why it cannot be applied as it is, if it cannot.
     public var refusal: String? {
-        guard case .files(let plan) = self else { return nil }
-        if !plan.skipped.isEmpty {
-            return "Not applicable: \(plan.skipped.map(\.node).joined(separator: ", ")) cannot be changed; changing only the others would split the cluster."
+        switch self {
+        case .files(let plan):
+            if !plan.skipped.isEmpty {
+                return "Not applicable: \(plan.skipped.map(\.node).joined(separator: ", ")) cannot be changed; changing only the others would split the cluster."
+            }
+            return plan.writes.isEmpty ? "Nothing to change: every node already holds this value." : nil
+        case .highAvailability(let plan) where !plan.failedChecks.isEmpty:
+            return "Refused: \(plan.failedChecks.map(\.name).joined(separator: ", ")) failed. Fix, or override with hadeck ha \(plan.enable ? "enable" : "disable") --force \"reason\"."
+        default: return nil
         }
-        return plan.writes.isEmpty ? "Nothing to change: every node already holds this value." : nil
     }
 }
 

@@ -16,6 +16,9 @@ public enum ConsoleAction: Sendable {
     /// Work out the plan for setting a configuration-file value on every node.
     case planFile(name: String, value: String)
     case apply(PendingChange)
+    /// Run the checks and work out the plan for turning HA on or off.
+    case planHighAvailability(enable: Bool)
+    case runChecks
     case setRefresh(TimeInterval)
     case setTheme(String)
 
@@ -60,6 +63,13 @@ extension ConsoleState {
             }
         case .planning:
             if key == .escape { mode = .browse; notice = "Plan abandoned." }
+        case .checks(let results, let scroll):
+            switch key {
+            case .character("j"), .down: mode = .checks(results, scroll: scroll + 1)
+            case .character("k"), .up: mode = .checks(results, scroll: max(0, scroll - 1))
+            case .escape, .character("q"): mode = .browse
+            default: break
+            }
         case .plan(let pending, let scroll):
             switch key {
             case .character("y") where pending.refusal == nil:
@@ -100,9 +110,18 @@ extension ConsoleState {
         case .character("g"), .home: selected = 0
         case .character("G"), .end: selected = max(0, count - 1)
         case .enter: startEditing()
-        case .character("H"): notAvailable("H (enable or disable HA)")
-        case .character("r"): notAvailable("r (restart the selected node)")
-        case .character("R"): notAvailable("R (rolling restart of every node)")
+        case .character("H"):
+            guard notRunning() else { break }
+            let enabled = poll.apiSetting(profile.highAvailabilitySetting)?.lowercased() == "true"
+            mode = .planning("\(enabled ? "disable" : "enable") HA: running the checks")
+            return .planHighAvailability(enable: !enabled)
+        case .character("r"):
+            guard notRunning() else { break }
+            guard pane == .nodes, visibleNodes.indices.contains(selected) else { notice = "r restarts the node selected in 1 Nodes."; break }
+            mode = .plan(.restart([visibleNodes[selected].node]), scroll: 0)
+        case .character("R"):
+            guard notRunning() else { break }
+            mode = .plan(.restart(nodes.map(\.node)), scroll: 0)
         default: break
         }
         return .none
@@ -113,10 +132,11 @@ extension ConsoleState {
         return .quit
     }
 
-    /// Says so plainly, on screen and in the log: nothing is pretended.
-    private mutating func notAvailable(_ what: String) {
-        notice = "\(what): not available yet (the cluster operations are not built yet); nothing was done."
-        record(notice!)
+    /// One change at a time: true when none runs, else says so.
+    private mutating func notRunning() -> Bool {
+        guard let running, !running.finished else { return true }
+        notice = "A change is being applied (\(running.title)); wait for it to finish."
+        return false
     }
 
     private mutating func startEditing() {
@@ -125,11 +145,7 @@ extension ConsoleState {
             return
         }
         let rows = advancedRows
-        guard rows.indices.contains(selected) else { return }
-        if let running, !running.finished {
-            notice = "A change is being applied (\(running.title)); wait for it to finish."
-            return
-        }
+        guard rows.indices.contains(selected), notRunning() else { return }
         let row = rows[selected]
         mode = .edit(Editor(name: row.name, source: row.source, text: row.editable ?? "", secret: row.secret))
     }
@@ -147,7 +163,7 @@ extension ConsoleState {
         }
     }
 
-    /// `:node NAME`, `:theme NAME`, `:refresh SECONDS`, `:q`.
+    /// `:node NAME`, `:theme NAME`, `:refresh SECONDS`, `:checks`, `:q`.
     private mutating func command(_ line: String) -> ConsoleAction {
         let words = line.split(separator: " ").map(String.init)
         switch (words.first ?? "", words.count) {
@@ -162,6 +178,9 @@ extension ConsoleState {
             filters[.nodes] = ""
             selected = index
         case ("theme", 2): return .setTheme(words[1])
+        case ("checks", 1):
+            mode = .checks(nil, scroll: 0)
+            return .runChecks
         case ("refresh", 2):
             guard let seconds = Double(words[1]), seconds >= 0.2, seconds <= 3600 else {
                 notice = ":refresh takes seconds between 0.2 and 3600, not '\(words[1])'."
@@ -171,7 +190,7 @@ extension ConsoleState {
             notice = "Refreshing every \(words[1]) s."
             return .setRefresh(seconds)
         default:
-            notice = "Unknown command ':\(line)'. Commands: :node NAME, :theme NAME, :refresh SECONDS, :q."
+            notice = "Unknown command ':\(line)'. Commands: :node NAME, :theme NAME, :refresh SECONDS, :checks, :q."
         }
         return .none
     }

@@ -104,13 +104,14 @@ public enum ConsoleRenderer {
     static func hints(for state: ConsoleState) -> String {
         switch state.mode {
         case .filter(let draft): " /\(draft)▏  Enter apply  Esc cancel"
-        case .command(let draft): " :\(draft)▏  Enter run  Esc cancel   (:node NAME  :theme NAME  :refresh SECONDS  :q)"
+        case .command(let draft): " :\(draft)▏  Enter run  Esc cancel   (:node NAME  :theme NAME  :refresh SECONDS  :checks  :q)"
         case .help: " Esc close"
         case .log: " j/k scroll  Esc close"
         case .edit: " Enter plan the change  Esc cancel  ←/→ Home End move"
         case .planning: " working out the plan…  Esc abandon"
         case .plan(let pending, _): pending.refusal == nil ? " y apply  n/Esc cancel  j/k scroll" : " Esc close  j/k scroll"
         case .confirmQuit: " y quit  n/Esc stay"
+        case .checks: " j/k scroll  Esc close"
         case .browse:
             " Tab/1-5 pane  j/k move" + (state.pane == .advanced ? "  Enter edit" : "") + "  / filter  : command  L log  ? help  q quit"
         }

@@ -9,9 +9,10 @@ enum Overlays {
         ("j k / arrows", "move"), ("PgUp PgDn  g G", "page, first, last"),
         ("/", "filter the list (Enter applies); Esc clears it"),
         ("Enter", "in Advanced: edit; the plan shows before writing"),
-        (":", ":node NAME  :theme NAME  :refresh SECONDS  :q"),
+        (":", ":node :theme :refresh SECONDS :checks :q"),
         ("L", "activity log: each action, each node's result"),
-        ("H  r  R", "HA on/off, restart, rolling: not available yet"),
+        ("H", "HA on/off: checks, plan, confirm, switch, roll"),
+        ("r  R", "restart the selected node / all, rolling"),
         ("?", "this help (Esc closes)"), ("q", "quit (asks while a change is running)"),
     ]
 
@@ -47,6 +48,8 @@ enum Overlays {
             buffer.put("Reading every node to work out the plan…", x: box.x + 2, y: box.y + 2, style: Style(.dialog))
         case .plan(let pending, let scroll):
             drawPlan(pending, scroll: scroll, into: &buffer)
+        case .checks(let results, let scroll):
+            drawChecks(results, scroll: scroll, into: &buffer)
         case .confirmQuit:
             let box = Box(width: 64, height: 7, in: buffer)
             box.open("Quit?", into: &buffer)
@@ -56,6 +59,27 @@ enum Overlays {
             buffer.put("y quit   n stay", x: box.x + 2, y: box.y + 5, style: Style(.dialog, bold: true))
         case .browse, .filter, .command:
             break
+        }
+    }
+
+    private static func drawChecks(_ results: [CheckResult]?, scroll: Int, into buffer: inout CellBuffer) {
+        let box = Box.whole(buffer)
+        box.open("Checks", into: &buffer)
+        guard let results else {
+            buffer.put("Running the checks on every node (storage, database, messenger probes)…", x: box.x + 2, y: box.y + 2, style: Style(.dialog))
+            return
+        }
+        var lines: [(String, Style.Role)] = []
+        for check in results {
+            let role: Style.Role = check.verdict == .pass ? .statusOK : check.verdict == .warn ? .statusWarn : .statusError
+            lines.append(("\(check.verdict.rawValue.uppercased().padding(toLength: 4, withPad: " ", startingAt: 0))  \(check.title): \(check.summary)", role))
+            if check.verdict != .pass {
+                for node in check.evidence.keys.sorted() { lines.append(("        \(node): \(check.evidence[node]!)", .dialog)) }
+            }
+        }
+        let room = box.height - 3
+        for (offset, line) in lines.dropFirst(min(scroll, max(0, lines.count - room))).prefix(room).enumerated() {
+            buffer.put(line.0, x: box.x + 2, y: box.y + 2 + offset, style: Style(line.1), maxWidth: box.width - 4)
         }
     }
 
@@ -92,6 +116,19 @@ enum Overlays {
                 }
             }
             for (node, reason) in plan.skipped { lines.append(("\(node): NOT CHANGED: \(reason)", .statusError)) }
+        case .restart(let nodes):
+            lines = [("Each with its restart command (restart: in the inventory), one at a time;", .dialog),
+                     ("the next only once the last answers healthy on its health URL.", .dialog),
+                     ("Order: \(nodes.joined(separator: ", "))", .dialog),
+                     ("It stops at the first node that does not come back; the last healthy node is never taken down.", .muted)]
+        case .highAvailability(let plan):
+            for check in plan.checks {
+                let role: Style.Role = check.verdict == .pass ? .statusOK : check.verdict == .warn ? .statusWarn : .statusError
+                lines.append(("\(check.verdict.rawValue.uppercased().padding(toLength: 4, withPad: " ", startingAt: 0))  \(check.name): \(check.summary)", role))
+            }
+            lines += [("", .dialog),
+                      ("1. set \(plan.setting): \(plan.current ?? "(unknown)") -> \(plan.target) through the settings API", .dialog),
+                      ("2. restart one at a time, each healthy before the next: \(plan.restartOrder.joined(separator: ", "))", .dialog)]
         case .setting(let name, let old, let new, _):
             lines = [("Through the settings API (stored in the database, for every node):", .dialog),
                      ("- \(name) = \(old.isEmpty ? "(empty)" : old)", .diffRemove), ("+ \(name) = \(new.isEmpty ? "(empty)" : new)", .diffAdd),
