@@ -77,7 +77,8 @@ let package = Package(
         ),
         .testTarget(
             name: "HADeckTUITests",
-            dependencies: ["HADeckCore", "HADeckTUI"]
+            dependencies: ["HADeckCore", "HADeckTUI"],
+            exclude: ["Snapshots"] // read by path (SnapshotTests), reviewed in git
         ),
         .testTarget(
             name: "HADeckCLITests",
