@@ -55,10 +55,11 @@ mkdir -p "$dir/run"
 tmux -L "$socket" new-session -d -s b -x 200 -y 60 "XDG_RUNTIME_DIR=$dir/run $bin/hadeck -i $dir/lab/cluster.yaml --refresh 2"
 sleep 20
 pid=$(pgrep -f "^$bin/hadeck -i $dir/lab/cluster.yaml" | head -1)
-rss() { awk '/VmRSS/ { print $2 }' "/proc/$pid/status"; }
-start=$(rss)
+# RSS, and its parts: anonymous (the process's own memory) and file-backed (mostly the shared
+# Swift runtime and Foundation libraries), and PSS (shared pages divided among their users).
+memory() { echo "$(awk '/^(VmRSS|RssAnon|RssFile):/ { printf "%s %s KiB  ", $1, $2 }' "/proc/$pid/status")$(awk '/^Pss:/ { printf "Pss: %s KiB", $2 }' "/proc/$pid/smaps_rollup")"; }
+echo "after 20 s:   $(memory)"
 tmux -L "$socket" capture-pane -p -t b | sed -n 2p
 sleep $(( ${1:-10} * 60 ))
-end=$(rss)
+echo "after ${1:-10} min: $(memory)"
 tmux -L "$socket" capture-pane -p -t b | sed -n 2p
-echo "hadeck RSS: $((start / 1024)) MiB after 20 s, $((end / 1024)) MiB after ${1:-10} min (VmRSS $start -> $end KiB)"

@@ -17,7 +17,7 @@ enum ConsoleFixture {
             NodeStatus(node: "web3", host: "127.0.0.13", roles: ["web"], reachable: true, latencyMilliseconds: 12, config: "ok",
                        drift: ["EncryptionKey"], problems: ["service: encryption key differs"], health: "Error", version: "2024.30"),
         ], polledAt: now.addingTimeInterval(-1))
-        state.timeZone = TimeZone(identifier: "UTC")!
+        state.clockInUTC = true
         let connection = "Host=db.example;Port=5432;Database=proget;Username=proget;Password=\(password)"
         func settings(key: String) -> [Setting] {
             [Setting(name: "PostgresConnectionString", value: connection, origin: "line 3"),

@@ -57,8 +57,8 @@ public struct ConsoleState: Sendable {
     public var running: RunningChange?
     /// A message for the user (shown until the next key).
     public var notice: String?
-    /// For the activity log's times.
-    public var timeZone: TimeZone = .current
+    /// The activity log's times in UTC rather than local time (for reproducible frames).
+    public var clockInUTC = false
 
     public init(cluster: String, profile: ProductProfile = .profile(for: .proget), nodes: [NodeStatus] = [], polledAt: Date? = nil,
                 refreshInterval: TimeInterval = 2) {
@@ -88,7 +88,8 @@ public struct ConsoleState: Sendable {
     public var visibleNodes: [NodeStatus] {
         let filter = filters[pane == .advanced ? .nodes : pane] ?? ""
         guard !filter.isEmpty else { return nodes }
-        return nodes.filter { "\($0.node) \($0.host)".localizedCaseInsensitiveContains(filter) }
+        let needle = filter.lowercased()
+        return nodes.filter { "\($0.node) \($0.host)".lowercased().contains(needle) }
     }
 
     /// Rows of the focused pane's list: what j/k move over.

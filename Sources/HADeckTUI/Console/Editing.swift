@@ -137,6 +137,6 @@ extension ConsoleState {
                                     editable: groups.count == 1 && !secret ? groups[0].value ?? "" : nil, secret: secret))
         }
         let filter = filters[.advanced] ?? ""
-        return filter.isEmpty ? rows : rows.filter { $0.name.localizedCaseInsensitiveContains(filter) }
+        return filter.isEmpty ? rows : rows.filter { $0.name.lowercased().contains(filter.lowercased()) }
     }
 }

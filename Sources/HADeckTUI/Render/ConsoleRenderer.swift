@@ -67,18 +67,18 @@ public enum ConsoleRenderer {
 
     static func drawLogEntry(_ entry: LogEntry, _ state: ConsoleState, y: Int, x: Int = 1, width: Int? = nil, style base: Style.Role? = nil,
                              into buffer: inout CellBuffer) {
-        let time = clock(entry.time, in: state.timeZone)
+        let time = clock(entry.time, utc: state.clockInUTC)
         let role: Style.Role = base ?? (entry.outcome == .failed ? .statusError : entry.outcome == .ok ? .statusOK : .body)
         let used = buffer.put(time + " ", x: x, y: y, style: Style(base ?? .muted))
         buffer.put(entry.text, x: x + used, y: y, style: Style(role), maxWidth: (width ?? buffer.width - x - 1) - used)
     }
 
-    /// `HH:mm:ss` in the state's time zone.
-    static func clock(_ date: Date, in timeZone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.hour, .minute, .second], from: date)
-        return String(format: "%02d:%02d:%02d", parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
+    /// `HH:mm:ss`, local time (or UTC), from the C library: no ICU loaded for a clock.
+    static func clock(_ date: Date, utc: Bool) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        _ = utc ? gmtime_r(&seconds, &parts) : localtime_r(&seconds, &parts)
+        return String(format: "%02d:%02d:%02d", parts.tm_hour, parts.tm_min, parts.tm_sec)
     }
 
     private static func drawNotice(_ state: ConsoleState, into buffer: inout CellBuffer) {
