@@ -39,13 +39,13 @@ enum Main {
             }
             exit(0)
         } catch let error as BadInput {
-            FileHandle.standardError.write(Data("hadeck: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("hadeck: \(TerminalSafe.escaped("\(error)"))\n".utf8))
             exit(2)
         } catch {
             let code = HADeck.exitCode(for: error)
             let message = HADeck.fullMessage(for: error)
             if !message.isEmpty {
-                (code == .success ? FileHandle.standardOutput : FileHandle.standardError).write(Data((message + "\n").utf8))
+                (code == .success ? FileHandle.standardOutput : FileHandle.standardError).write(Data((TerminalSafe.escaped(message) + "\n").utf8))
             }
             // ArgumentParser says 64 for usage errors; HADeck says 2 for every bad input.
             exit(code == .validationFailure ? 2 : code.rawValue)

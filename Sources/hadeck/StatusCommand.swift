@@ -24,7 +24,7 @@ struct Status: AsyncParsableCommand {
         let clearScreen = watch != nil && isatty(STDOUT_FILENO) == 1
         while true {
             let statuses = await cluster.statuses(of: nodes)
-            if clearScreen { print("\u{1B}[H\u{1B}[2J", terminator: "") }
+            if clearScreen { Swift.print("\u{1B}[H\u{1B}[2J", terminator: "") } // our own escape: not from a node
             if json { try printJSON(statuses) } else { print(render(statuses, cluster: cluster.inventory.name)) }
             guard let watch else {
                 if !statuses.allSatisfy(\.isHealthy) { throw problemsFound }
