@@ -26,7 +26,9 @@ final class LabCluster: @unchecked Sendable {
 
     deinit { _ = try? Hadeck.run(["lab", "down", "--dir", path]) }
 
-    func hadeck(_ arguments: [String]) throws -> ProgramResult { try Hadeck.run(arguments + ["-i", inventory], environment: environment) }
+    func hadeck(_ arguments: [String], input: String = "") throws -> ProgramResult {
+        try Hadeck.run(arguments + ["-i", inventory], input: input, environment: environment)
+    }
 
     func state() throws -> LabState { try LabState.load(from: path)! }
 }
