@@ -77,7 +77,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HADeckTUITests",
-            dependencies: ["HADeckCore", "HADeckTUI"],
+            dependencies: ["HADeckCore", "HADeckTUI", "HADeckTestSupport"],
             exclude: ["Snapshots"] // read by path (SnapshotTests), reviewed in git
         ),
         .testTarget(

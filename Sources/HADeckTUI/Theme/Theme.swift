@@ -44,6 +44,11 @@ public struct Theme: Sendable, Equatable {
     /// Roles the file leaves out keep the built-in default's colours.
     public static func load(path: String) throws(ThemeError) -> Theme {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ThemeError(file: path, message: "cannot read the file") }
+        return try parse(text, path: path)
+    }
+
+    /// A theme file's text; `path` names it in errors and gives the theme its name.
+    public static func parse(_ text: String, path: String) throws(ThemeError) -> Theme {
         let root: Yams.Node?
         do { root = try Yams.compose(yaml: text) } catch { throw ThemeError(file: path, message: "not YAML: \(error)") }
         guard case .mapping(let top)? = root else { throw ThemeError(file: path, message: "a theme is a mapping with `palette` and `roles`") }
