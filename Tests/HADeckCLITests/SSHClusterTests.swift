@@ -139,4 +139,44 @@ struct SSHCluster {
         #expect(final.status == 0, "\(final.output)")
         #expect(cluster.names.enumerated().allSatisfy { cluster.config($0.element) == after[$0.offset] })
     }
+
+    /// A node's sshd (and every session it serves) killed at several points of a `set`: that
+    /// node's file stays wholly old or wholly new, the others are written, and the next run
+    /// explains a lock left behind and completes the change.
+    @Test(arguments: [0.05, 0.2, 0.4, 0.8])
+    func killingANodesSSHDMidSetLeavesWholeFiles(delay: Double) async throws {
+        let cluster = try SSHCluster(nodes: 4)
+        let before = cluster.names.map(cluster.config)
+        let after = before.map { Array(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: keyA, with: newKey).utf8) }
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in cluster.fixture.hadeckEnvironment { environment[key] = value }
+        let log = cluster.fixture.directory.path + "/hadeck.log"
+        let pid = try ChildProcess.start(executable: Hadeck.binary, arguments: ["set", "EncryptionKey", newKey, "--yes", "--fanout", "4", "-i", cluster.inventory],
+                                         environment: environment, logFile: log)
+        try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+        let victim = cluster.names[2]
+        cluster.fixture.stop(victim)
+        let status = ChildProcess.waitForExit(pid)
+        let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        // Died while the plan was made: nothing written anywhere (changing only some nodes would
+        // split the cluster). Died during the writes: that node failed, every other node written.
+        for (index, name) in cluster.names.enumerated() {
+            let now = cluster.config(name)
+            #expect(now == before[index] || now == after[index], "\(name) is neither old nor new after its sshd died at \(delay)s")
+            if name != victim {
+                #expect(now == (status == 2 ? before[index] : after[index]), "\(name) after exit \(status): \(output)")
+            }
+        }
+        print("sshd of \(victim) killed at \(delay)s: hadeck exit \(status)")
+        switch status {
+        case 2: #expect(output.contains("not writing anything: \(victim) cannot be changed"), "\(output)")
+        case 1: #expect(output.contains("\(victim): FAILED") && cluster.config(victim) == before[2], "\(output)")
+        default: #expect(status == 0 && cluster.config(victim) == after[2], "exit \(status): \(output)")
+        }
+        try cluster.fixture.start(victim)
+        let next = try cluster.hadeck(["set", "EncryptionKey", newKey, "--yes"])
+        if next.status != 0 { #expect(next.stdout.contains("is locked by") && next.stdout.contains(" since "), "\(next.output)") }
+        let final = try cluster.hadeck(["set", "EncryptionKey", newKey, "--yes", "--break-lock"])
+        #expect(final.status == 0 && cluster.names.enumerated().allSatisfy { cluster.config($0.element) == after[$0.offset] }, "\(final.output)")
+    }
 }

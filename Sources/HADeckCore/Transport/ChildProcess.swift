@@ -90,6 +90,14 @@ public enum ChildProcess {
         while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
     }
 
+    /// Waits for a process started with `start` to end; its exit status (128 + the signal
+    /// when a signal ended it).
+    public static func waitForExit(_ pid: pid_t) -> Int32 {
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
+        return raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
+    }
+
     private static let spawnLock = NSLock()
 
     /// Writing to a child that stopped reading must be an error (EPIPE), not HADeck's death.
