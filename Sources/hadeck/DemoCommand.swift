@@ -7,7 +7,10 @@ import HADeckLab
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bring up a three-node lab cluster, show it live until Ctrl-C, then tear it down.",
-        discussion: "web3 starts with a different encryption key (a lab fault), so there is something to find and fix.")
+        discussion: """
+        web3 starts with a different encryption key (a lab fault), so there is something to find and fix. \
+        On a terminal the demo opens the console (q or Ctrl-C ends it); otherwise it shows status --watch until Ctrl-C.
+        """)
 
     func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hadeck-demo-\(getpid())").path
@@ -19,16 +22,21 @@ struct Demo: AsyncParsableCommand {
             _ = try await lab.up(nodes: 3, format: .xml)
             try await lab.fault("web3", .key)
             let inventory = directory + "/cluster.yaml"
-            print("""
-            Lab up. web3 has a different encryption key; in another terminal, try:
-              hadeck diff -i \(inventory)
-              hadeck set EncryptionKey - -i \(inventory) --node web3     (then: hadeck lab restart web3 --dir \(directory))
-            Press Ctrl-C to stop the demo and remove the lab.
+            if isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 {
+                // The console until q (or Ctrl-C); then the lab is torn down.
+                try await Console.parse(["-i", inventory]).run()
+            } else {
+                print("""
+                Lab up. web3 has a different encryption key; in another terminal, try:
+                  hadeck diff -i \(inventory)
+                  hadeck set EncryptionKey - -i \(inventory) --node web3     (then: hadeck lab restart web3 --dir \(directory))
+                Press Ctrl-C to stop the demo and remove the lab.
 
-            """)
-            let watch = Task { try await Status.parse(["--watch", "2", "-i", inventory]).run() }
-            await teardown.waitForSignal { watch.cancel() }
-            _ = try? await watch.value
+                """)
+                let watch = Task { try await Status.parse(["--watch", "2", "-i", inventory]).run() }
+                await teardown.waitForSignal { watch.cancel() }
+                _ = try? await watch.value
+            }
         } catch {
             await teardown.run()
             throw BadInput("the demo could not start: \(labMessage(error))")

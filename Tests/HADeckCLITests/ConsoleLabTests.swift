@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import HADeckTestSupport
 import HADeckCore
+import HADeckLab
 
 extension LabTests {
     /// The real console in tmux against a lab with real sshd, PostgreSQL and HTTP (nested in
@@ -74,5 +75,21 @@ extension LabTests {
             screen = try await session.waitFor { $0.contains { $0.contains("EXIT=0") } }
             #expect(!screen.contains { $0.contains("HADeck ·") }, "the terminal is restored")
         }
-    }
+    
+        /// `hadeck demo` on a terminal: the console on the demo lab; Ctrl-C ends it, restores
+        /// the terminal and removes the lab.
+        @Test func theDemoOnATerminalIsTheConsoleAndCtrlCTearsItDown() async throws {
+            let session = try TmuxSession(command: "\(Hadeck.binary) demo; echo EXIT=$?; sleep 60", width: 120, height: 30)
+            var screen = try await session.waitFor(seconds: 60) { $0.contains { $0.hasPrefix(" web3") && $0.contains("≠ EncryptionKey") } }
+            #expect(screen.first?.hasPrefix(" HADeck · lab") == true, "\(screen)")
+            try session.keys("C-c")
+            screen = try await session.waitFor(seconds: 60) { $0.contains { $0.contains("EXIT=0") } }
+            let directory = screen.joined().range(of: #"/tmp/hadeck-demo-[0-9]+"#, options: .regularExpression).map { String(screen.joined()[$0]) }
+            #expect(directory != nil, "the demo said where its lab was: \(screen)")
+            #expect(screen.contains { $0.contains("Demo lab stopped and removed.") }, "\(screen)")
+            #expect(!screen.contains { $0.contains("HADeck ·") }, "the terminal is restored")
+            if let directory { #expect(!FileManager.default.fileExists(atPath: directory)) }
+            #expect(!Loopback.canConnect("127.0.0.11", 8624), "the lab's nodes are stopped")
+        }
+}
 }

@@ -24,8 +24,17 @@ public final class ConsoleApp: @unchecked Sendable {
         shared = Shared(refresh: refresh)
     }
 
-    /// Runs until the user quits; the terminal is restored however the loop ends.
+    /// Runs until the user quits; the terminal is restored however the loop ends. Ctrl-C is
+    /// `q` (it asks while a change runs); SIGTERM and SIGHUP end the console at once.
     public func run() async {
+        let signals = [SIGINT, SIGTERM, SIGHUP].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [shared] in shared.post(.signal(number)) }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
         let poller = Task.detached { [backend, shared] in
             while !Task.isCancelled {
                 let poll = await backend.poll(probing: shared.probing)
@@ -50,7 +59,13 @@ public final class ConsoleApp: @unchecked Sendable {
         var lastDrawn = Date.distantPast
         var dirty = true
         while true {
+            var key: Key?
             for event in shared.takeEvents() {
+                if case .signal(let number) = event {
+                    if number != SIGINT { return }
+                    key = .character("q")
+                    continue
+                }
                 state.receive(event)
                 dirty = true
             }
@@ -61,7 +76,7 @@ public final class ConsoleApp: @unchecked Sendable {
                 lastDrawn = Date()
                 dirty = false
             }
-            guard let key = terminal.readKey(waiting: 50) else { continue }
+            guard let key = key ?? terminal.readKey(waiting: 50) else { continue }
             dirty = true
             if key == .resize { terminal.invalidate(); continue }
             state.notice = nil

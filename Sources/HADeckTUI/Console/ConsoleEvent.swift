@@ -10,6 +10,8 @@ public enum ConsoleEvent: Sendable {
     /// One node's part of the running change ended.
     case progress(node: String, text: String, failed: Bool)
     case finished(summary: String, failed: Bool)
+    /// SIGINT (acts as `q`), SIGTERM or SIGHUP (end at once); handled by the app, not the state.
+    case signal(Int32)
 }
 
 extension ConsoleState {
@@ -47,6 +49,8 @@ extension ConsoleState {
             running?.finished = true
             record(summary, failed ? .failed : .ok, at: now)
             notice = summary
+        case .signal:
+            break
         }
     }
 }
