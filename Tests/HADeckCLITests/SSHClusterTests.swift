@@ -110,18 +110,25 @@ struct SSHCluster {
         #expect(changed.stdout.contains("UNREAD   node1  HOST KEY CHANGED for 127.0.0.11"), "\(changed.stdout)")
     }
 
-    /// SIGKILL to hadeck at several points of a `set` across five nodes: every file stays
-    /// wholly old or wholly new, and any lock left is explained by the next run.
-    @Test(arguments: [0.05, 0.15, 0.3, 0.5, 0.9])
-    func killingHadeckMidSetLeavesWholeFiles(delay: Double) async throws {
-        let cluster = try SSHCluster(nodes: 5)
+    /// An SSH cluster, each file's content before and after the key change, and the running
+    /// `hadeck set EncryptionKey` (all nodes at once; its output in `hadeck.log`).
+    static func startKeyChange(nodes: Int) throws -> (SSHCluster, [[UInt8]], [[UInt8]], pid_t) {
+        let cluster = try SSHCluster(nodes: nodes)
         let before = cluster.names.map(cluster.config)
         let after = before.map { Array(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: keyA, with: newKey).utf8) }
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in cluster.fixture.hadeckEnvironment { environment[key] = value }
         let pid = try ChildProcess.start(executable: Hadeck.binary,
-                                         arguments: ["set", "EncryptionKey", newKey, "--yes", "--fanout", "5", "-i", cluster.inventory],
+                                         arguments: ["set", "EncryptionKey", newKey, "--yes", "--fanout", String(nodes), "-i", cluster.inventory],
                                          environment: environment, logFile: cluster.fixture.directory.path + "/hadeck.log")
+        return (cluster, before, after, pid)
+    }
+
+    /// SIGKILL to hadeck at several points of a `set` across five nodes: every file stays
+    /// wholly old or wholly new, and any lock left is explained by the next run.
+    @Test(arguments: [0.05, 0.15, 0.3, 0.5, 0.9])
+    func killingHadeckMidSetLeavesWholeFiles(delay: Double) async throws {
+        let (cluster, before, after, pid) = try Self.startKeyChange(nodes: 5)
         try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
         ChildProcess.stop(pid)
         // Writes already under way on the nodes finish on their own; wait (bounded) for their locks to go.
@@ -145,14 +152,8 @@ struct SSHCluster {
     /// explains a lock left behind and completes the change.
     @Test(arguments: [0.05, 0.2, 0.4, 0.8])
     func killingANodesSSHDMidSetLeavesWholeFiles(delay: Double) async throws {
-        let cluster = try SSHCluster(nodes: 4)
-        let before = cluster.names.map(cluster.config)
-        let after = before.map { Array(String(decoding: $0, as: UTF8.self).replacingOccurrences(of: keyA, with: newKey).utf8) }
-        var environment = ProcessInfo.processInfo.environment
-        for (key, value) in cluster.fixture.hadeckEnvironment { environment[key] = value }
+        let (cluster, before, after, pid) = try Self.startKeyChange(nodes: 4)
         let log = cluster.fixture.directory.path + "/hadeck.log"
-        let pid = try ChildProcess.start(executable: Hadeck.binary, arguments: ["set", "EncryptionKey", newKey, "--yes", "--fanout", "4", "-i", cluster.inventory],
-                                         environment: environment, logFile: log)
         try await Task.sleep(for: .milliseconds(Int(delay * 1000)))
         let victim = cluster.names[2]
         cluster.fixture.stop(victim)
