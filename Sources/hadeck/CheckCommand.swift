@@ -27,7 +27,7 @@ struct Check: AsyncParsableCommand {
         var lines = ["Checks of \(cluster):"]
         let width = results.map(\.name.count).max() ?? 0
         for result in results {
-            lines.append("\(result.verdict.rawValue.uppercased().padding(toLength: 4, withPad: " ", startingAt: 0))  "
+            lines.append("\(result.verdict.label)  "
                          + "\(result.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(result.title): \(result.summary)")
             guard verbose || result.verdict != .pass else { continue }
             for node in result.evidence.keys.sorted() { lines.append("      \(node): \(result.evidence[node]!)") }

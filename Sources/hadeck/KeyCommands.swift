@@ -26,13 +26,17 @@ struct KeyCommand: AsyncParsableCommand {
         @OptionGroup var cluster: ClusterOptions
         @OptionGroup var write: WriteOptions
 
+        static func printFingerprints(_ snapshots: [NodeSnapshot]) {
+            print("Keys now: " + EncryptionKeys.fingerprints(snapshots).map { "\($0.node) \($0.fingerprint ?? "unread")" }.joined(separator: ", "))
+        }
+
         func run() async throws {
             let cluster = try cluster.cluster(defaultTimeout: 120)
             let nodes = cluster.inventory.nodes
             let restart = RollingRestart(cluster: cluster, timeout: cluster.timeout)
             do { try restart.validate(nodes) } catch { throw BadInput(error.description) }
             let before = await cluster.snapshots(of: nodes)
-            print("Keys now: " + EncryptionKeys.fingerprints(before).map { "\($0.node) \($0.fingerprint ?? "unread")" }.joined(separator: ", "))
+            Self.printFingerprints(before)
             let key = EncryptionKeys.generate()
             let plan: ChangePlan
             do { plan = try Planner.set(EncryptionKeys.setting, to: key, on: before, profile: cluster.profile) } catch { throw BadInput(error) }
@@ -41,8 +45,8 @@ struct KeyCommand: AsyncParsableCommand {
             guard !write.dryRun else { return }
             let report = try await Restart.run(restart, nodes, json: false)
             let after = await cluster.snapshots(of: nodes)
-            print("Keys now: " + EncryptionKeys.fingerprints(after).map { "\($0.node) \($0.fingerprint ?? "unread")" }.joined(separator: ", "))
-            if report.failed != nil || report.stopped != nil { throw problemsFound }
+            Self.printFingerprints(after)
+            if !report.succeeded { throw problemsFound }
         }
     }
 }

@@ -45,13 +45,8 @@ struct PlanRunner {
         let quiet = json
         let outcomes = await applier.apply(plan) { change, outcome in
             guard !quiet else { return }
-            switch outcome {
-            case .written(let receipt):
-                if let holder = receipt.brokenLock { print("\(change.node.name): broke the lock left by \(holder)") }
-                print("\(change.node.name): written \(change.path) (backup \(receipt.backup))")
-            case .unchanged: print("\(change.node.name): already as planned, not written")
-            case .failed(let error): print("\(change.node.name): FAILED, \(change.path) left as it was: \(error)")
-            }
+            if case .written(let receipt) = outcome, let holder = receipt.brokenLock { print("\(change.node.name): broke the lock left by \(holder)") }
+            print("\(change.node.name): \(outcome.describe(change))")
         }
         if json {
             var rows: [NodeJSON] = []
@@ -67,7 +62,7 @@ struct PlanRunner {
             try printJSON(rows)
         }
         let failed = outcomes.filter { !$0.outcome.succeeded }.map(\.node)
-        let restart = zip(plan.changes, outcomes).filter { $0.0.restartNeeded && { if case .written = $0 { true } else { false } }($0.1.outcome) }.map(\.0.node.name)
+        let restart = zip(plan.changes, outcomes).filter { $0.0.restartNeeded && $0.1.outcome.wrote }.map(\.0.node.name)
         if !json {
             if !restart.isEmpty { print("Restart needed for the change to take effect on: \(restart.joined(separator: ", "))") }
             if !failed.isEmpty { print("Failed on: \(failed.joined(separator: ", ")); the other nodes are as reported above.") }

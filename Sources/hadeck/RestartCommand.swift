@@ -36,7 +36,7 @@ struct Restart: AsyncParsableCommand {
             throw problemsFound
         }
         let report = try await Self.run(restart, chosen, json: json)
-        if report.failed != nil || report.stopped != nil { throw problemsFound }
+        if !report.succeeded { throw problemsFound }
     }
 
     /// Runs a restart with per-node progress lines and the closing report (also for `ha`, `key rotate`).
@@ -44,22 +44,11 @@ struct Restart: AsyncParsableCommand {
         let report: RestartReport
         do {
             report = try await restart.run(nodes) { event in
-                guard !json else { return }
-                switch event {
-                case .restarting(let node): print("\(node): restarting…")
-                case .healthy(let node, let seconds): print(String(format: "%@: healthy again after %.1f s", node, seconds))
-                case .failed(let node, let reason): print("\(node): FAILED: \(reason)")
-                }
+                if !json { print("\(event.node): \(event.text)") }
             }
         } catch { throw BadInput(error.description) }
         if json { try printJSON(report); return report }
-        if let failed = report.failed {
-            print("Stopped at \(failed.node), which did not come back\(report.untouched.isEmpty ? "" : "; not touched: \(report.untouched.joined(separator: ", "))").")
-        } else if let stopped = report.stopped {
-            print("\(stopped); not touched: \(report.untouched.joined(separator: ", ")).")
-        } else {
-            print("Restarted and healthy: \(report.records.map(\.node).joined(separator: ", ")).")
-        }
+        print("Restart: \(report.summary).")
         return report
     }
 }

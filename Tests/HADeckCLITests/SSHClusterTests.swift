@@ -171,7 +171,9 @@ struct SSHCluster {
         print("sshd of \(victim) killed at \(delay)s: hadeck exit \(status)")
         switch status {
         case 2: #expect(output.contains("not writing anything: \(victim) cannot be changed"), "\(output)")
-        case 1: #expect(output.contains("\(victim): FAILED") && cluster.config(victim) == before[2], "\(output)")
+        // The sshd can die after the rename but before the reply: the node is reported FAILED
+        // and its file may be new (wholly, as checked above). See the issue 7 note.
+        case 1: #expect(output.contains("\(victim): FAILED"), "\(output)")
         default: #expect(status == 0 && cluster.config(victim) == after[2], "exit \(status): \(output)")
         }
         try cluster.fixture.start(victim)

@@ -10,6 +10,20 @@ public enum ChangeOutcome: Sendable {
         if case .failed = self { return false }
         return true
     }
+
+    public var wrote: Bool {
+        if case .written = self { return true }
+        return false
+    }
+
+    /// What became of `change`'s file, in the words the command line and the console both use.
+    public func describe(_ change: PlannedChange) -> String {
+        switch self {
+        case .written(let receipt): "written \(change.path) (backup \(receipt.backup))"
+        case .unchanged: "already as planned, not written"
+        case .failed(let error): "FAILED, \(change.path) left as it was: \(error)"
+        }
+    }
 }
 
 /// Who is writing, as recorded in a lock so that a refused second writer can be told.

@@ -44,27 +44,30 @@ extension Cluster {
 
     /// The settings API's list from the first node that answers (the settings are cluster-wide).
     public func apiSettings(from nodes: [Node], api: ProductAPI = ProductAPI()) async -> Result<[ProductSetting], ProductAPIError>? {
+        await throughSettingsAPI(of: nodes) { address, key throws(ProductAPIError) in try await api.settings(at: address, apiKey: key) }?.map(\.answer)
+    }
+
+    /// Sets a cluster-wide setting through the first node whose settings API answers; returns that node.
+    public func setAPISetting(_ name: String, to value: String, api: ProductAPI = ProductAPI()) async throws(ProductAPIError) -> String {
+        let result = await throughSettingsAPI(of: inventory.nodes) { address, key throws(ProductAPIError) in
+            try await api.set(name, to: value, at: address, apiKey: key)
+        }
+        guard let result else { throw ProductAPIError("no node has a settings API (api: in the inventory)") }
+        return try result.map(\.node).get()
+    }
+
+    /// `call` on each node with an API in turn until one answers; nil when no node has one,
+    /// else the first answer (with its node) or the first node's error.
+    private func throughSettingsAPI<Answer: Sendable>(
+        of nodes: [Node], _ call: (String, String) async throws(ProductAPIError) -> Answer
+    ) async -> Result<(node: String, answer: Answer), ProductAPIError>? {
         var failure: ProductAPIError?
         for node in nodes {
             guard let address = node.api else { continue }
             do throws(ProductAPIError) {
-                let key = try APIKey.load(file: node.apiKeyFile)
-                return .success(try await api.settings(at: address, apiKey: key))
+                return .success((node.name, try await call(address, try APIKey.load(file: node.apiKeyFile))))
             } catch { failure = failure ?? ProductAPIError("\(node.name): \(error)") }
         }
         return failure.map { .failure($0) }
-    }
-
-    /// Sets a cluster-wide setting through the first node whose settings API answers.
-    public func setAPISetting(_ name: String, to value: String, api: ProductAPI = ProductAPI()) async throws(ProductAPIError) -> String {
-        var failure: ProductAPIError?
-        for node in inventory.nodes {
-            guard let address = node.api else { continue }
-            do throws(ProductAPIError) {
-                try await api.set(name, to: value, at: address, apiKey: try APIKey.load(file: node.apiKeyFile))
-                return node.name
-            } catch { failure = failure ?? ProductAPIError("\(node.name): \(error)") }
-        }
-        throw failure ?? ProductAPIError("no node has a settings API (api: in the inventory)")
     }
 }

@@ -24,9 +24,7 @@ public enum InventoryEditor {
             entry = ["\(indent)- name: \(quoted(name))", "\(inner)host: \(quoted(host))"]
         }
         // After the last entry's own lines (not after comments or blank lines that follow it).
-        var end = last.end
-        while end > last.start, lines[end].trimmingCharacters(in: .whitespaces).isEmpty || lines[end].trimmingCharacters(in: .whitespaces).hasPrefix("#") { end -= 1 }
-        lines.insert(contentsOf: entry, at: end + 1)
+        lines.insert(contentsOf: entry, at: ownEnd(of: last, in: lines) + 1)
         let result = lines.joined(separator: "\n")
         _ = try InventoryLoader.parse(result, path: path)
         return result
@@ -41,12 +39,21 @@ public enum InventoryEditor {
         guard inventory.nodes.count > 1 else { throw InventoryError(file: path, key: "nodes", message: "'\(name)' is the only node; an inventory needs at least one") }
         var lines = text.components(separatedBy: "\n")
         let item = try itemLines(text, path: path)[index]
-        var end = item.end
-        while end > item.start, lines[end].trimmingCharacters(in: .whitespaces).isEmpty || lines[end].trimmingCharacters(in: .whitespaces).hasPrefix("#") { end -= 1 }
-        lines.removeSubrange(item.start...end)
+        lines.removeSubrange(item.start...ownEnd(of: item, in: lines))
         let result = lines.joined(separator: "\n")
         _ = try InventoryLoader.parse(result, path: path)
         return result
+    }
+
+    /// An entry's last line of its own: blank and comment lines after it belong to what follows.
+    private static func ownEnd(of item: (start: Int, end: Int), in lines: [String]) -> Int {
+        var end = item.end
+        while end > item.start {
+            let trimmed = lines[end].trimmingCharacters(in: .whitespaces)
+            guard trimmed.isEmpty || trimmed.hasPrefix("#") else { break }
+            end -= 1
+        }
+        return end
     }
 
     /// Each node entry's lines (0-based, inclusive): from its `-` to the line before the next

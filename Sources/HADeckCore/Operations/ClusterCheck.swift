@@ -3,6 +3,9 @@ public struct CheckResult: Sendable, Encodable, Equatable {
     public enum Verdict: String, Sendable, Encodable, Comparable {
         case pass, warn, fail
 
+        /// `PASS`, `WARN`, `FAIL`: how a check's line starts on screen.
+        public var label: String { rawValue.uppercased() }
+
         public static func < (a: Verdict, b: Verdict) -> Bool {
             [Verdict.pass, .warn, .fail].firstIndex(of: a)! < [Verdict.pass, .warn, .fail].firstIndex(of: b)!
         }

@@ -23,11 +23,13 @@ public struct HighAvailabilityPlan: Sendable {
 
 public enum HighAvailability {
     public static func plan(_ cluster: Cluster, enable: Bool) async -> HighAvailabilityPlan {
-        let checks = await ClusterCheck.run(cluster)
+        // One probing poll gives both the checks and the switch's current value.
+        let nodes = cluster.inventory.nodes
+        let poll = await cluster.poll(nodes, probing: true)
+        let checks = ClusterCheck.evaluate(poll, nodes: nodes, profile: cluster.profile, maxServers: cluster.inventory.maxServers)
         let setting = cluster.profile.highAvailabilitySetting
-        let current = try? await cluster.apiSettings(from: cluster.inventory.nodes)?.get().first { $0.name == setting }?.value
-        return HighAvailabilityPlan(enable: enable, setting: setting, current: current ?? nil, checks: checks,
-                                    restartOrder: cluster.inventory.nodes.map(\.name))
+        return HighAvailabilityPlan(enable: enable, setting: setting, current: poll.apiSetting(setting), checks: checks,
+                                    restartOrder: nodes.map(\.name))
     }
 
     /// Sets the switch through the settings API (the rolling restart that follows is the

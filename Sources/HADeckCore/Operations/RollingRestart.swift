@@ -18,6 +18,16 @@ public struct RestartReport: Sendable, Encodable {
     public var stopped: String?
 
     public var failed: RestartRecord? { records.first { $0.error != nil } }
+
+    public var succeeded: Bool { failed == nil && stopped == nil }
+
+    /// Where it ended, in the words the command line and the console both use.
+    public var summary: String {
+        let untouchedNote = untouched.isEmpty ? "" : "; not touched: \(untouched.joined(separator: ", "))"
+        if let failed { return "stopped at \(failed.node), which did not come back" + untouchedNote }
+        if let stopped { return stopped + untouchedNote }
+        return "\(records.map(\.node).joined(separator: ", ")) restarted and healthy"
+    }
 }
 
 /// Why a restart would not start at all: nothing was restarted.
@@ -34,6 +44,23 @@ public struct RollingRestart: Sendable {
         case restarting(String)
         case healthy(String, seconds: Double)
         case failed(String, String)
+
+        public var node: String {
+            switch self {
+            case .restarting(let node), .healthy(let node, _), .failed(let node, _): node
+            }
+        }
+
+        /// The node's progress in words (without its name).
+        public var text: String {
+            switch self {
+            case .restarting: "restarting…"
+            case .healthy(_, let seconds): String(format: "healthy again after %.1f s", seconds)
+            case .failed(_, let reason): "FAILED: \(reason)"
+            }
+        }
+
+        public var isFailure: Bool { if case .failed = self { true } else { false } }
     }
 
     public var cluster: Cluster

@@ -40,17 +40,9 @@ public struct ClusterBackend: ConsoleBackend {
         let nodes = cluster.inventory.nodes.filter { names.contains($0.name) }
         do throws(RestartRefusal) {
             let report = try await RollingRestart(cluster: cluster, timeout: .seconds(120)).run(nodes) { event in
-                switch event {
-                case .restarting(let node): progress(node, "restarting…", false)
-                case .healthy(let node, let seconds): progress(node, String(format: "healthy after %.1f s", seconds), false)
-                case .failed(let node, let reason): progress(node, "FAILED: \(reason)", true)
-                }
+                progress(event.node, event.text, event.isFailure)
             }
-            if let failed = report.failed {
-                return ("\(title): stopped at \(failed.node), which did not come back" + (report.untouched.isEmpty ? "" : "; not touched: \(report.untouched.joined(separator: ", "))"), true)
-            }
-            if let stopped = report.stopped { return ("\(title): \(stopped); not touched: \(report.untouched.joined(separator: ", "))", true) }
-            return ("\(title): \(report.records.map(\.node).joined(separator: ", ")) restarted and healthy", false)
+            return ("\(title): \(report.summary)", !report.succeeded)
         } catch {
             return ("\(title): \(error)", true)
         }
@@ -78,14 +70,10 @@ public struct ClusterBackend: ConsoleBackend {
             return await restart(plan.restartOrder, title: change.title, progress: progress)
         case .files(let plan):
             let outcomes = await ChangeApplier(cluster: cluster).apply(plan) { planned, outcome in
-                switch outcome {
-                case .written(let receipt): progress(planned.node.name, "written \(planned.path) (backup \(receipt.backup))", false)
-                case .unchanged: progress(planned.node.name, "already as planned", false)
-                case .failed(let error): progress(planned.node.name, "FAILED, \(planned.path) left as it was: \(error)", true)
-                }
+                progress(planned.node.name, outcome.describe(planned), !outcome.succeeded)
             }
             let failed = outcomes.filter { !$0.outcome.succeeded }.map(\.node)
-            let written = zip(plan.changes, outcomes).filter { if case .written = $0.1.outcome { true } else { false } }.map(\.0.node.name)
+            let written = zip(plan.changes, outcomes).filter { $0.1.outcome.wrote }.map(\.0.node.name)
             var summary = "\(plan.title): written on \(written.count) of \(plan.changes.count) nodes"
             if !failed.isEmpty { summary += "; FAILED on \(failed.joined(separator: ", "))" }
             if !written.isEmpty { summary += "; restart needed on \(written.joined(separator: ", "))" }

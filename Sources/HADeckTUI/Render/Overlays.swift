@@ -62,6 +62,11 @@ enum Overlays {
         }
     }
 
+    /// `FAIL  name: summary`, in its verdict's colour.
+    private static func line(_ check: CheckResult, named name: String) -> (String, Style.Role) {
+        ("\(check.verdict.label)  \(name): \(check.summary)", check.verdict == .pass ? .statusOK : check.verdict == .warn ? .statusWarn : .statusError)
+    }
+
     private static func drawChecks(_ results: [CheckResult]?, scroll: Int, into buffer: inout CellBuffer) {
         let box = Box.whole(buffer)
         box.open("Checks", into: &buffer)
@@ -71,8 +76,7 @@ enum Overlays {
         }
         var lines: [(String, Style.Role)] = []
         for check in results {
-            let role: Style.Role = check.verdict == .pass ? .statusOK : check.verdict == .warn ? .statusWarn : .statusError
-            lines.append(("\(check.verdict.rawValue.uppercased().padding(toLength: 4, withPad: " ", startingAt: 0))  \(check.title): \(check.summary)", role))
+            lines.append(line(check, named: check.title))
             if check.verdict != .pass {
                 for node in check.evidence.keys.sorted() { lines.append(("        \(node): \(check.evidence[node]!)", .dialog)) }
             }
@@ -123,8 +127,7 @@ enum Overlays {
                      ("It stops at the first node that does not come back; the last healthy node is never taken down.", .muted)]
         case .highAvailability(let plan):
             for check in plan.checks {
-                let role: Style.Role = check.verdict == .pass ? .statusOK : check.verdict == .warn ? .statusWarn : .statusError
-                lines.append(("\(check.verdict.rawValue.uppercased().padding(toLength: 4, withPad: " ", startingAt: 0))  \(check.name): \(check.summary)", role))
+                lines.append(line(check, named: check.name))
             }
             lines += [("", .dialog),
                       ("1. set \(plan.setting): \(plan.current ?? "(unknown)") -> \(plan.target) through the settings API", .dialog),

@@ -13,7 +13,7 @@ enum ProbePanes {
         let row = { (index: Int) -> [Table.Text] in
             let node = nodes[index]
             guard let view = state.poll.probes?.storage[node.node] else { return [.init(node.node), .init("-", .muted)] }
-            let writable: Table.Text = view.writable.map { $0 ? .init("yes", .statusOK) : .init("NO", .statusError) } ?? .init("-", .muted)
+            let writable: Table.Text = verdict(view.writable)
             let visible: Table.Text = view.writable != true ? .init("-", .muted)
                 : view.visibleTo.count == others ? .init(others == 0 ? "no other node" : "all \(others) others", .statusOK)
                 : .init(view.visibleTo.isEmpty ? "NONE" : "only " + view.visibleTo.joined(separator: ","), .statusError)
@@ -36,7 +36,7 @@ enum ProbePanes {
             let node = nodes[index]
             let view = state.poll.probes?.database[node.node]
             let status = state.poll.health[node.node]?.databaseStatus
-            let reach: Table.Text = view?.reachable.map { $0 ? .init("yes", .statusOK) : .init("NO", .statusError) }
+            let reach: Table.Text = view?.reachable.map { verdict($0) }
                 ?? .init(view?.error.map { _ in "?" } ?? "-", view?.error == nil ? .muted : .statusError)
             let connection = state.poll.settings[node.node].flatMap(Cluster.databaseSetting).map { Secrets.maskPasswords(in: $0.value) }
             // The server is in the connection string; it gets a column of its own only when there is room.
@@ -68,7 +68,7 @@ enum ProbePanes {
             let reached = answers.values.filter { $0 }.count
             return [.init(node.node), endpoint, .init("\(reached)/\(answers.count)", reached == answers.count ? .statusOK : .statusError)]
                 + shown.map { peer in
-                    peer == node.node ? .init("·", .muted) : answers[peer].map { $0 ? .init("ok", .statusOK) : .init("NO", .statusError) } ?? .init("-", .muted)
+                    peer == node.node ? .init("·", .muted) : verdict(answers[peer], yes: "ok")
                 }
         }
         Table(columns: columns, count: nodes.count, selected: state.selected, row: row).draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
@@ -80,6 +80,11 @@ enum ProbePanes {
         let age = state.probedAt.map { ConsoleRenderer.isStale($0, state, now: frame.now) ? " · probed \(ConsoleRenderer.age(of: $0, now: frame.now)) ago" : "" }
             ?? " · probing the nodes…"
         buffer.put(age, x: 1 + used, y: frame.listTop - 1, style: Style(state.probedAt == nil ? .muted : .statusWarn))
+    }
+
+    /// A probe's answer: `yes` (or `ok`) in green, `NO` in red, `-` when there is none.
+    private static func verdict(_ answer: Bool?, yes: String = "yes") -> Table.Text {
+        answer.map { $0 ? .init(yes, .statusOK) : .init("NO", .statusError) } ?? .init("-", .muted)
     }
 
     static func formatKiB(_ kib: Int) -> String {
