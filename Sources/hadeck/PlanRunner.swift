@@ -19,6 +19,8 @@ struct PlanRunner {
         var result: String
         var backup: String?
         var error: String?
+        /// Who holds the file's lock, when one was found on it.
+        var lock: String?
     }
 
     /// Returns normally when every node ended well; throws exit 1 when any did not.
@@ -31,9 +33,11 @@ struct PlanRunner {
                            + "fix \(plan.skipped.count == 1 ? "it" : "them"), or choose the nodes to change with --node")
         }
         let writes = plan.writes
+        let applier = ChangeApplier(cluster: cluster, breakLock: breakLock)
         if dryRun || writes.isEmpty {
+            let broken = dryRun ? [] : await applier.breakLocks(leftOn: plan)
             if json { try printJSON(plannedJSON(plan, result: dryRun ? "planned" : "unchanged")) }
-            else { print(dryRun ? "Dry run: nothing written." : "Nothing to change.") }
+            else { print(dryRun ? "Dry run: nothing written." : "Nothing to change."); broken.forEach { print($0) } }
             return
         }
         let question = "Write \(writes.count) file\(writes.count == 1 ? "" : "s") on \(Set(writes.map(\.node.name)).count) node\(writes.count == 1 ? "" : "s")?"
@@ -41,8 +45,8 @@ struct PlanRunner {
             print("Not confirmed: nothing written.")
             throw problemsFound
         }
-        let applier = ChangeApplier(cluster: cluster, breakLock: breakLock)
         let quiet = json
+        for line in await applier.breakLocks(leftOn: plan) where !quiet { print(line) }
         let outcomes = await applier.apply(plan) { change, outcome in
             guard !quiet else { return }
             if case .written(let receipt) = outcome, let holder = receipt.brokenLock { print("\(change.node.name): broke the lock left by \(holder)") }
@@ -51,11 +55,12 @@ struct PlanRunner {
         if json {
             var rows: [NodeJSON] = []
             for (change, (_, outcome)) in zip(plan.changes, outcomes) {
-                var row = NodeJSON(node: change.node.name, path: change.path, diff: change.diff, restartNeeded: change.restartNeeded, result: "written")
+                var row = NodeJSON(node: change.node.name, path: change.path, diff: change.diff, restartNeeded: change.restartNeeded, result: "written",
+                                   lock: change.original.lock)
                 switch outcome {
                 case .written(let receipt): row.backup = receipt.backup
                 case .unchanged: row.result = "unchanged"
-                case .failed(let error): row.result = "failed"; row.error = "\(error)"
+                case .failed(let error): row.result = error.leftFileAsItWas ? "failed" : "unknown"; row.error = "\(error)"
                 }
                 rows.append(row)
             }
@@ -81,13 +86,18 @@ struct PlanRunner {
             }
         }
         for (node, reason) in plan.skipped { print("\n\(node): NOT CHANGED: \(reason)") }
+        for change in plan.changes {
+            guard let holder = change.original.lock else { continue }
+            print("\n\(change.node.name): \(change.path) is locked by \(holder); "
+                  + (breakLock ? "--break-lock breaks it" : "if that run is gone, run again with --break-lock"))
+        }
         print("")
     }
 
     private func plannedJSON(_ plan: ChangePlan, result: String) -> [NodeJSON] {
         plan.skipped.map { NodeJSON(node: $0.node, result: "skipped", error: $0.reason) }
             + plan.changes.map { NodeJSON(node: $0.node.name, path: $0.path, diff: $0.diff, restartNeeded: $0.restartNeeded,
-                                          result: $0.changesNothing ? "unchanged" : result) }
+                                          result: $0.changesNothing ? "unchanged" : result, lock: $0.original.lock) }
     }
 }
 

@@ -56,4 +56,32 @@ import HADeckTestSupport
         #expect(String(decoding: cluster.config("web1"), as: UTF8.self).contains(newKey), "other nodes are unaffected")
         #expect(result.stdout.contains("Failed on: web2"))
     }
+
+    /// A lock left by a run that died after writing: the file already holds the value, so
+    /// nothing is written, but the run says who left the lock, and --break-lock clears it.
+    @Test func aLockLeftBehindIsExplainedAndBrokenEvenWithNothingToWrite() throws {
+        let cluster = try driftedCluster()
+        let lock = cluster.path("web1") + ".hadeck.lock"
+        try FileManager.default.createDirectory(atPath: lock, withIntermediateDirectories: false)
+        try "carol@ops1 (hadeck pid 4242) since 2026-11-20T03:04:05Z\n".write(toFile: lock + "/owner", atomically: true, encoding: .utf8)
+
+        let told = try cluster.hadeck(["set", "EncryptionKey", keyA, "--yes", "--node", "web1"])
+        #expect(told.status == 0, "\(told.output)")
+        #expect(told.stdout.contains("Nothing to change."))
+        #expect(told.stdout.contains("web1: \(cluster.path("web1")) is locked by carol@ops1 (hadeck pid 4242) since 2026-11-20T03:04:05Z; "
+                                     + "if that run is gone, run again with --break-lock"), "\(told.stdout)")
+        #expect(FileManager.default.fileExists(atPath: lock), "telling changes nothing")
+
+        let json = try cluster.hadeck(["set", "EncryptionKey", keyA, "--yes", "--node", "web1", "--json"])
+        let rows = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [[String: Any]]
+        #expect(rows.first?["lock"] as? String == "carol@ops1 (hadeck pid 4242) since 2026-11-20T03:04:05Z")
+
+        let broken = try cluster.hadeck(["set", "EncryptionKey", keyA, "--yes", "--node", "web1", "--break-lock"])
+        #expect(broken.status == 0, "\(broken.output)")
+        #expect(broken.stdout.contains("web1: \(cluster.path("web1")): broke the lock left by carol@ops1 (hadeck pid 4242) since 2026-11-20T03:04:05Z"),
+                "\(broken.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: lock))
+        let audit = try auditEntries().filter { $0.target == cluster.path("web1") && $0.action == "break lock" }
+        #expect(audit.map(\.result) == ["broke the lock left by carol@ops1 (hadeck pid 4242) since 2026-11-20T03:04:05Z"], "breaking a lock is recorded")
+    }
 }

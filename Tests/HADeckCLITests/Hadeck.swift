@@ -1,5 +1,6 @@
 import Foundation
 import HADeckTestSupport
+import HADeckCore
 
 /// The real `hadeck` binary, built beside this test bundle, and a way to run it.
 enum Hadeck {
@@ -59,4 +60,12 @@ struct LocalCluster {
     func hadeck(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> ProgramResult {
         try Hadeck.run(arguments + ["-i", inventory], input: input, environment: environment)
     }
+}
+
+/// Every entry the runs of this test process wrote to their audit log.
+func auditEntries() throws -> [AuditEntry] {
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    let text = (try? String(contentsOfFile: Hadeck.stateHome + "/hadeck/audit.log", encoding: .utf8)) ?? ""
+    return try text.split(separator: "\n").map { try decoder.decode(AuditEntry.self, from: Data($0.utf8)) }
 }

@@ -21,7 +21,9 @@ public enum ChangeOutcome: Sendable {
         switch self {
         case .written(let receipt): "written \(change.path) (backup \(receipt.backup))"
         case .unchanged: "already as planned, not written"
-        case .failed(let error): "FAILED, \(change.path) left as it was: \(error)"
+        case .failed(let error) where error.leftFileAsItWas: "FAILED, \(change.path) left as it was: \(error)"
+        case .failed(let error):
+            "FAILED, outcome unknown: \(error); \(change.path) holds either the old or the new content, whole (`hadeck diff` shows which)"
         }
     }
 }
@@ -72,13 +74,33 @@ public struct ChangeApplier: Sendable {
         return outcomes
     }
 
+    /// Removes the locks that unfinished writes left on files `plan` need not write (a write
+    /// breaks its own file's lock itself), when this applier was asked to break locks.
+    /// Returns what became of each, a line per node.
+    public func breakLocks(leftOn plan: ChangePlan) async -> [String] {
+        guard breakLock else { return [] }
+        var lines: [String] = []
+        for change in plan.changes where change.changesNothing && change.original.lock != nil {
+            let result: String
+            do {
+                let holder = try await cluster.files(on: change.node).breakLock(on: change.path)
+                result = holder.map { "broke the lock left by \($0)" } ?? "no lock left to break"
+            } catch {
+                result = "could not break the lock: \(error)"
+            }
+            lines.append("\(change.node.name): \(change.path): \(result)")
+            AuditLog.record(AuditEntry(action: "break lock", node: change.node.name, target: change.path, result: result))
+        }
+        return lines
+    }
+
     /// The file's whole content before and after, as fingerprints: which version, never what it holds.
     static func auditEntry(_ plan: ChangePlan, _ change: PlannedChange, _ outcome: ChangeOutcome) -> AuditEntry {
         let result: String
         switch outcome {
         case .written(let receipt): result = "written (backup \(receipt.backup))"
         case .unchanged: result = "unchanged"
-        case .failed(let error): result = "failed: \(error)"
+        case .failed(let error): result = (error.leftFileAsItWas ? "failed: " : "failed, outcome unknown: ") + "\(error)"
         }
         return AuditEntry(action: plan.title, node: change.node.name, target: change.path,
                           old: Secrets.fingerprint(bytes: change.original.content), new: Secrets.fingerprint(bytes: change.newContent), result: result)

@@ -6,11 +6,15 @@ public struct RemoteFile: Sendable, Equatable {
     public var content: [UInt8]
     /// SHA-256 of `content`, 64 hex digits: what a later write must still find there.
     public var sha256: String
+    /// Who holds the lock on the file (`USER@HOST (hadeck pid N) since TIME`), if a write holds
+    /// it or one that did not finish left it behind.
+    public var lock: String?
 
-    public init(path: String, content: [UInt8]) {
+    public init(path: String, content: [UInt8], lock: String? = nil) {
         self.path = path
         self.content = content
         self.sha256 = SHA256.hex(content)
+        self.lock = lock
     }
 }
 
@@ -59,6 +63,17 @@ public enum NodeFileError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformedReply(let what): "unexpected reply from the node: \(what)"
         }
     }
+
+    /// Whether a write that failed so certainly never replaced the file. A connection lost
+    /// or a timeout mid-write cannot tell: the node may have renamed just before.
+    public var leftFileAsItWas: Bool {
+        switch self {
+        case .missing, .locked, .changedSinceRead: true
+        case .failed(let status, _): RemoteScripts.Status.stoppedBeforeRename.contains(status)
+        case .transport(.hostKeyUnknown), .transport(.hostKeyChanged), .transport(.authenticationRefused), .transport(.cannotStart): true
+        case .transport, .malformedReply: false
+        }
+    }
 }
 
 /// File operations on one node, each a single round trip of a `RemoteScripts` script.
@@ -72,7 +87,18 @@ public struct NodeFiles: Sendable {
     }
 
     public func read(_ path: String) async throws(NodeFileError) -> RemoteFile {
-        RemoteFile(path: path, content: try await run(RemoteScripts.readFile, [path]).stdout)
+        let output = try await run(RemoteScripts.readFile, [path])
+        return RemoteFile(path: path, content: output.stdout, lock: Self.value(of: "hadeck-lock=", in: output.stderr))
+    }
+
+    /// Removes the lock a write that did not finish left on `path`; returns who held it, nil if none did.
+    public func breakLock(on path: String) async throws(NodeFileError) -> String? {
+        Self.value(of: "broke-lock=", in: try await run(RemoteScripts.breakLock, [path]).stdout)
+    }
+
+    /// The rest of the first line of `text` that starts with `prefix`.
+    private static func value(of prefix: String, in text: [UInt8]) -> String? {
+        String(decoding: text, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
     }
 
     public func metadata(of path: String) async throws(NodeFileError) -> FileMetadata {
@@ -91,12 +117,8 @@ public struct NodeFiles: Sendable {
         let output = try await run(RemoteScripts.safeWrite,
                                    [path, expectedSHA256, SHA256.hex(content), String(keepBackups), writer, breakLock ? "1" : "0"],
                                    input: content)
-        let lines = String(decoding: output.stdout, as: UTF8.self).split(separator: "\n")
-        guard let backup = lines.first(where: { $0.hasPrefix("backup=") })?.dropFirst(7) else {
-            throw .malformedReply("no backup path reported")
-        }
-        let broken = lines.first { $0.hasPrefix("broke-lock=") }.map { String($0.dropFirst(11)) }
-        return WriteReceipt(backup: String(backup), brokenLock: broken)
+        guard let backup = Self.value(of: "backup=", in: output.stdout) else { throw .malformedReply("no backup path reported") }
+        return WriteReceipt(backup: backup, brokenLock: Self.value(of: "broke-lock=", in: output.stdout))
     }
 
     /// The file's backups, oldest first, and the directory that holds them.

@@ -10,6 +10,8 @@ enum RemoteScripts {
         static let unreadable: Int32 = 4
         static let locked: Int32 = 10
         static let changedSinceRead: Int32 = 11
+        /// `safeWrite` exits with these only before its rename: the file holds what it held.
+        static let stoppedBeforeRename: Set<Int32> = [missing, unreadable, locked, changedSinceRead, 12, 13, 14, 15, 16, 17]
     }
 
     static let prelude = #"""
@@ -20,14 +22,31 @@ enum RemoteScripts {
 
     """#
 
-    /// $1 file. Prints the content. Nothing is forked: the login shell, this `sh` and `cat`
-    /// follow each other by `exec`, because the console runs this on every node every poll.
+    /// $1 file. Prints the content, and on stderr `hadeck-lock=HOLDER` when a write's lock is
+    /// on it. Nothing is forked (unless the file is a symlink): the login shell, this `sh` and
+    /// `cat` follow each other by `exec`, because the console runs this on every node every poll.
     static let readFile = prelude + #"""
     f=$1
     [ -e "$f" ] || fail 3 "no such file: $f"
     [ -f "$f" ] || fail 4 "not a regular file: $f"
     [ -r "$f" ] || fail 4 "permission denied: $f"
+    if [ -h "$f" ]; then lock="$(readlink -f -- "$f").hadeck.lock"; else lock="$f.hadeck.lock"; fi
+    if [ -d "$lock" ]; then
+        o=
+        [ -r "$lock/owner" ] && read -r o < "$lock/owner"
+        printf 'hadeck-lock=%s\n' "${o:-unknown (no owner recorded)}" >&2
+    fi
     exec cat -- "$f"
+    """#
+
+    /// $1 file. Removes a lock left on it by a write that did not finish; prints
+    /// `broke-lock=HOLDER` if there was one.
+    static let breakLock = prelude + #"""
+    f=$(readlink -f -- "$1") || f=$1
+    lock="$f.hadeck.lock"
+    [ -d "$lock" ] || exit 0
+    printf 'broke-lock=%s\n' "$(cat -- "$lock/owner" 2>/dev/null || echo 'unknown (no owner recorded)')"
+    rm -rf -- "$lock" || fail 12 "cannot remove the lock $lock"
     """#
 
     /// $1 file. Prints `mode user:group uid:gid mtime size` (what a details view shows;
@@ -54,7 +73,9 @@ enum RemoteScripts {
         fail 10 "$(cat -- "$lock/owner" 2>/dev/null || echo 'unknown (no owner recorded)')"
     fi
     trap 'rm -rf -- "$lock"' EXIT
-    trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM
+    # A signal ends the script through its EXIT trap, so the lock goes with it. PIPE: the
+    # reader of our output (a killed hadeck) is gone; the write itself is already decided.
+    trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM
     printf '%s since %s\n' "$who" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$lock/owner"
 
     [ -f "$f" ] || fail 3 "no such file: $f"
