@@ -173,6 +173,16 @@ public struct Lab: Sendable {
 
     public var restartLogPath: String { directory + "/restarts.log" }
 
+    /// Runs `body` holding the lab's lock (`DIR/lab.lock`), so that lab commands run at once (two
+    /// restarts of a rolling restart, a fault while a restart runs) never lose each other's state.
+    public func exclusively<T>(_ body: () async throws -> T) async throws -> T {
+        let descriptor = open(directory + "/lab.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw LabError("no lab in \(directory) (cannot open its lock: \(String(cString: strerror(errno))))") }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) == -1 && errno == EINTR {}
+        return try await body()
+    }
+
     /// Each node's process: running or not.
     public func status() throws -> LabState {
         guard let state = try LabState.load(from: directory) else { throw LabError("no lab in \(directory)") }

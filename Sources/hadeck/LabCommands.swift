@@ -71,7 +71,7 @@ struct LabCommand: AsyncParsableCommand {
         @Argument(help: "The node.") var node: String
 
         func run() async throws {
-            do { try location.lab.restart(node) } catch { throw BadInput(labMessage(error)) }
+            do { let lab = location.lab; try await lab.exclusively { try lab.restart(node) } } catch { throw BadInput(labMessage(error)) }
             print("\(node) restarted")
         }
     }
@@ -82,7 +82,8 @@ struct LabCommand: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                let stopped = try await location.lab.down()
+                let lab = location.lab
+                let stopped = try await lab.exclusively { try await lab.down() }
                 print("Lab down: stopped \(stopped.isEmpty ? "no nodes (none were running)" : stopped.joined(separator: ", ")) and PostgreSQL")
             } catch { throw BadInput(labMessage(error)) }
         }
@@ -101,7 +102,7 @@ extension LabCommand {
         @Argument(help: "key, storage, db, version, messenger, down or ssh.") var kind: LabFault
 
         func run() async throws {
-            do { try await location.lab.fault(node, kind) } catch { throw BadInput(labMessage(error)) }
+            do { let lab = location.lab; try await lab.exclusively { try await lab.fault(node, kind) } } catch { throw BadInput(labMessage(error)) }
             print("\(node): \(kind.rawValue) fault in place (undo with: hadeck lab heal \(node))")
         }
     }
@@ -113,7 +114,7 @@ extension LabCommand {
 
         func run() async throws {
             let healed: [String]
-            do { healed = try await location.lab.heal(node) } catch { throw BadInput(labMessage(error)) }
+            do { let lab = location.lab; healed = try await lab.exclusively { try await lab.heal(node) } } catch { throw BadInput(labMessage(error)) }
             print(healed.isEmpty ? "\(node) had no faults" : "\(node): healed \(healed.joined(separator: ", "))")
         }
     }

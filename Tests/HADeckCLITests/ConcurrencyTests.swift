@@ -4,7 +4,7 @@ import HADeckTestSupport
 @testable import HADeckCore
 
 /// Two writers at once, and a file edited by hand between plan and apply.
-@Suite struct ConcurrencyTests {
+@Suite(.serialized) struct ConcurrencyTests {
     /// A PATH whose first directory holds `fakes` (name → sh body), for the nodes' scripts.
     static func fakePath(in directory: TemporaryDirectory, _ fakes: [String: String]) throws -> [String: String] {
         for (name, body) in fakes { try writeExecutable(directory.path + "/fakebin/\(name)", "#!/bin/sh\n\(body)\n") }
@@ -83,5 +83,61 @@ import HADeckTestSupport
         #expect(!FileManager.default.fileExists(atPath: lock))
         let audit = try auditEntries().filter { $0.target == cluster.path("web1") && $0.action == "break lock" }
         #expect(audit.map(\.result) == ["broke the lock left by carol@ops1 (hadeck pid 4242) since 2026-11-20T03:04:05Z"], "breaking a lock is recorded")
+    }
+
+    /// A console and a `hadeck set` at once on the same setting: the set holds web1's lock, so
+    /// the console's write there is refused and it says who holds the lock and since when; the
+    /// console writes web2 and web3, so the set's plan, made before, is refused there (no lost
+    /// update either way); every file stays whole, and the console's writes are in its audit log.
+    @Test func aConsoleAndASetAtOnceNeverInterleaveOrLoseAnUpdate() async throws {
+        let cluster = try driftedCluster()
+        var environment = try Self.fakePath(in: cluster.directory, ["mv": """
+            for last; do :; done
+            case $last in */web1/ProGet.config)
+                touch "$HADECK_TEST_DIR/paused"
+                while [ ! -e "$HADECK_TEST_DIR/go" ]; do sleep 0.05; done ;;
+            esac
+            exec /bin/mv "$@"
+            """])
+        environment["USER"] = "alice"
+        let state = cluster.directory.path + "/bob-state"
+        let session = try TmuxSession(command: "USER=bob XDG_STATE_HOME=\(shellQuote(state)) \(Hadeck.binary) -i \(cluster.inventory) --refresh 0.5; echo EXIT=$?; sleep 60",
+                                      width: 220, height: 40)
+        _ = try await session.waitFor { $0.contains { $0.contains("web3") && $0.contains("≠ EncryptionKey") } }
+
+        let alice = Task.detached { try cluster.hadeck(["set", "WebServer.Urls", "http://*:9000", "--yes"], environment: environment) }
+        #expect(try await waitForFile(cluster.directory.path + "/paused"))
+
+        try session.keys("5", "/", "U", "r", "l", "s", "Enter", "Enter")
+        _ = try await session.waitFor { $0.contains { $0.contains("Edit WebServer.Urls") } }
+        try session.keys("End", "BSpace", "BSpace", "BSpace", "BSpace", "8", "6", "2", "5", "Enter")
+        _ = try await session.waitFor { $0.contains { $0.contains("Apply? y writes every file") } }
+        try session.keys("y")
+        let screen = try await session.waitFor { $0.contains { $0.contains("set WebServer.Urls: written on 2 of 3 nodes") } }
+        #expect(screen.contains { $0.contains("set WebServer.Urls: written on 2 of 3 nodes; FAILED on web1") }, "\(screen)")
+
+        FileManager.default.createFile(atPath: cluster.directory.path + "/go", contents: nil)
+        let first = try await alice.value
+        #expect(first.status == 1, "\(first.output)")
+        #expect(first.stdout.contains("web1: written "), "\(first.stdout)")
+        for node in ["web2", "web3"] {
+            #expect(first.stdout.contains("\(node): FAILED, \(cluster.path(node)) left as it was: changed since read"), "\(first.stdout)")
+        }
+        func urls(_ node: String) -> String {
+            String(decoding: cluster.config(node), as: UTF8.self).components(separatedBy: "Urls=\"")[1].components(separatedBy: "\"")[0]
+        }
+        #expect([urls("web1"), urls("web2"), urls("web3")] == ["http://*:9000", "http://*:8625", "http://*:8625"], "each file holds one writer's whole value")
+
+        let audit = try String(contentsOfFile: state + "/hadeck/audit.log", encoding: .utf8).split(separator: "\n").map { line in
+            try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: String]
+        }
+        #expect(audit.map { $0["node"] } == ["web1", "web2", "web3"] && audit.allSatisfy { $0["action"] == "set WebServer.Urls" && $0["operator"]?.hasPrefix("bob@") == true },
+                "\(audit)")
+        #expect(audit.map { $0["result"]?.prefix(7) } == ["failed:", "written", "written"], "\(audit)")
+        // The console said the same in its activity log (the line may have scrolled out of the pane).
+        let refusal = "failed: \(cluster.path("web1")) is locked by alice@"
+        #expect(audit[0]["result"]?.hasPrefix(refusal) == true && audit[0]["result"]?.contains(" since 20") == true, "\(audit)")
+        try session.keys("q")
+        _ = try await session.waitFor { $0.contains { $0.contains("EXIT=0") } }
     }
 }

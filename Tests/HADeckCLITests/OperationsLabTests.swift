@@ -127,6 +127,52 @@ extension LabTests {
             #expect(lastOne.status == 2 && lastOne.stderr.contains("the last healthy nodes; --force restarts anyway"), "\(lastOne.output)")
         }
 
+        /// web2's sshd (and its sessions) killed while web2's restart command runs: the roll stops
+        /// there and says the outcome is unknown, web3 is never touched, the nodes restarted before
+        /// are serving, and the next roll (sshd back) completes.
+        @Test func aRollingRestartWhoseNodeLosesItsSSHDStopsThereAndTheNextRollCompletes() async throws {
+            let lab = try LabCluster(ssh: true)
+            for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] { _ = try await waitForHealth(host, Self.healthy) }
+            // web2's restart announces itself, then takes two seconds before restarting for real.
+            let marker = lab.directory.path + "/web2-restarting"
+            var inventory = try String(contentsOfFile: lab.inventory, encoding: .utf8)
+            let slow = "touch \(shellQuote(marker)); sleep 2; exec \(shellQuote(Hadeck.binary)) lab restart web2 --dir \(shellQuote(lab.path))"
+            inventory = inventory.replacingOccurrences(of: "- { name: web2,", with: "- { restart: \(Lab.yaml(slow)), name: web2,")
+            try inventory.write(toFile: lab.inventory, atomically: true, encoding: .utf8)
+            let before = try lab.state().nodes.map(\.pid)
+
+            let roll = Task.detached { try lab.hadeck(["restart", "--rolling", "--yes", "--timeout", "20", "--json"]) }
+            #expect(try await waitForFile(marker))
+            #expect(try Hadeck.run(["lab", "fault", "web2", "ssh", "--dir", lab.path]).status == 0)
+            let result = try await roll.value
+            #expect(result.status == 1, "\(result.output)")
+            let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+            let records = report["records"] as! [[String: Any]]
+            #expect(records.map { $0["node"] as? String } == ["web1", "web2"], "\(result.stdout)")
+            #expect((records[1]["error"] as? String)?.contains("lost the connection while its restart command ran, so it may or may not have restarted") == true,
+                    "\(result.stdout)")
+            #expect(report["untouched"] as? [String] == ["web3"])
+            #expect(try lab.state().nodes.map(\.pid)[2] == before[2], "web3 untouched: same process")
+            #expect(healthyNow(try await http("http://127.0.0.11:8624/health/json").body), "web1 restarted and serving")
+            #expect(healthyNow(try await http("http://127.0.0.13:8624/health/json").body), "web3 serving")
+
+            // The restart command lost with its session may still be running on web2: let it end.
+            for _ in 0..<200 where ChildProcess.runBlocking(executable: "/usr/bin/pgrep", arguments: ["-f", "lab restart web2 --dir \(lab.path)"],
+                                                           input: [], timeout: .seconds(5)).map(\.status) == .success(0) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
+            _ = try await waitForHealth("127.0.0.12", Self.healthy)
+            let journalBefore = Self.restarts(lab).count
+            let again = try lab.hadeck(["restart", "--rolling", "--yes", "--timeout", "20"])
+            #expect(again.status == 0, "\(again.output)")
+            let journal = Self.restarts(lab).dropFirst(journalBefore)
+            #expect(journal.map(\.node) == ["web1", "web2", "web3"], "the next roll restarts each node once: \(journal)")
+            for (earlier, later) in zip(journal, journal.dropFirst()) {
+                #expect(later.stopped >= earlier.started, "\(later.node) went down only after \(earlier.node) was back: \(journal)")
+            }
+        }
+
         func healthyNow(_ body: String) -> Bool {
             ((try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]).map(Self.healthy) ?? false
         }

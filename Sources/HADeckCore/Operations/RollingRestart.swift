@@ -136,7 +136,12 @@ public struct RollingRestart: Sendable {
                 return record
             }
         } catch {
-            record.error = "could not run the restart command: \(error)"
+            if case .transport(let lost) = error, !lost.sentNothing {
+                record.error = "lost the connection while its restart command ran, so it may or may not have restarted "
+                    + "(check it before going on): \(lost)"
+            } else {
+                record.error = "could not run the restart command: \(error)"
+            }
             progress(.failed(node.name, record.error!))
             return record
         }

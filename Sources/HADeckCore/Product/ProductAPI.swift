@@ -94,13 +94,24 @@ public struct ProductAPI: Sendable {
         }
     }
 
+    /// No cache, in memory or on disk, and no cookies: every poll asks the node afresh, settings
+    /// (secrets among them) are never kept, and a console left running for days does not grow.
+    private static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalAndRemoteCacheData
+        configuration.httpCookieStorage = nil
+        configuration.httpShouldSetCookies = false
+        return URLSession(configuration: configuration)
+    }()
+
     private func request(_ method: String, _ address: String, apiKey: String? = nil) async throws(ProductAPIError) -> (Int, [UInt8]) {
         guard let url = URL(string: address) else { throw ProductAPIError("bad address \(address)") }
         var request = URLRequest(url: url, timeoutInterval: timeout)
         request.httpMethod = method
         if let apiKey { request.setValue(apiKey, forHTTPHeaderField: "X-ApiKey") }
         do {
-            let (data, response) = try await URLSession.shared.data(for: request)
+            let (data, response) = try await Self.session.data(for: request)
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, Array(data))
         } catch {
             throw ProductAPIError("\(url.host ?? address): \(error.localizedDescription)")

@@ -70,8 +70,8 @@ public enum NodeFileError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .missing, .locked, .changedSinceRead: true
         case .failed(let status, _): RemoteScripts.Status.stoppedBeforeRename.contains(status)
-        case .transport(.hostKeyUnknown), .transport(.hostKeyChanged), .transport(.authenticationRefused), .transport(.cannotStart): true
-        case .transport, .malformedReply: false
+        case .transport(let error): error.sentNothing
+        case .malformedReply: false
         }
     }
 }

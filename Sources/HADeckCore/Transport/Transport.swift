@@ -41,6 +41,16 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
                 + "If the server was reinstalled, verify its new key and remove the old one with ssh-keygen -R \(host)"
         }
     }
+
+    /// Whether the command surely never ran: the connection was refused before any session
+    /// opened. A session lost or timed out midway may have done all, some or none of its work.
+    public var sentNothing: Bool {
+        switch self {
+        case .cannotStart, .authenticationRefused, .hostKeyUnknown, .hostKeyChanged: true
+        case .unreachable(let why): why.contains("connect to host") || why.contains("Could not resolve hostname")
+        case .timedOut: false
+        }
+    }
 }
 
 /// The one way HADeck reaches a node: run a POSIX `sh` script there.
