@@ -12,18 +12,24 @@ import HADeckTestSupport
                 "HADECK_TEST_DIR": directory.path]
     }
 
+    /// A fake `mv` that, about to rename `node`'s config into place, touches DIR/paused and
+    /// waits for DIR/go: a write caught holding its lock at the last moment.
+    static func pausingMove(before node: String) -> String {
+        """
+        for last; do :; done
+        case $last in */\(node)/ProGet.config)
+            touch "$HADECK_TEST_DIR/paused"
+            while [ ! -e "$HADECK_TEST_DIR/go" ]; do sleep 0.05; done ;;
+        esac
+        exec /bin/mv "$@"
+        """
+    }
+
     @Test func aSecondSetIsRefusedAndToldWhoHoldsTheLock() async throws {
         let cluster = try driftedCluster()
         let target = cluster.path("web3")
         // The first run pauses on web3 just before its rename until the test says go.
-        var environment = try Self.fakePath(in: cluster.directory, ["mv": """
-            for last; do :; done
-            case $last in */web3/ProGet.config)
-                touch "$HADECK_TEST_DIR/paused"
-                while [ ! -e "$HADECK_TEST_DIR/go" ]; do sleep 0.05; done ;;
-            esac
-            exec /bin/mv "$@"
-            """])
+        var environment = try Self.fakePath(in: cluster.directory, ["mv": Self.pausingMove(before: "web3")])
         environment["USER"] = "alice"
         let first = Task.detached { try cluster.hadeck(["set", "EncryptionKey", newKey, "--yes"], environment: environment) }
         #expect(try await waitForFile(cluster.directory.path + "/paused"))
@@ -91,14 +97,7 @@ import HADeckTestSupport
     /// update either way); every file stays whole, and the console's writes are in its audit log.
     @Test func aConsoleAndASetAtOnceNeverInterleaveOrLoseAnUpdate() async throws {
         let cluster = try driftedCluster()
-        var environment = try Self.fakePath(in: cluster.directory, ["mv": """
-            for last; do :; done
-            case $last in */web1/ProGet.config)
-                touch "$HADECK_TEST_DIR/paused"
-                while [ ! -e "$HADECK_TEST_DIR/go" ]; do sleep 0.05; done ;;
-            esac
-            exec /bin/mv "$@"
-            """])
+        var environment = try Self.fakePath(in: cluster.directory, ["mv": Self.pausingMove(before: "web1")])
         environment["USER"] = "alice"
         let state = cluster.directory.path + "/bob-state"
         let session = try TmuxSession(command: "USER=bob XDG_STATE_HOME=\(shellQuote(state)) \(Hadeck.binary) -i \(cluster.inventory) --refresh 0.5; echo EXIT=$?; sleep 60",
@@ -111,7 +110,8 @@ import HADeckTestSupport
         try session.keys("5", "/", "U", "r", "l", "s", "Enter", "Enter")
         _ = try await session.waitFor { $0.contains { $0.contains("Edit WebServer.Urls") } }
         try session.keys("End", "BSpace", "BSpace", "BSpace", "BSpace", "8", "6", "2", "5", "Enter")
-        _ = try await session.waitFor { $0.contains { $0.contains("Apply? y writes every file") } }
+        let plan = try await session.waitFor { $0.contains { $0.contains("Apply? y writes every file") } }
+        #expect(plan.contains { $0.contains("LOCKED by alice@") && $0.contains(" since 20") }, "the plan tells of alice's lock: \(plan)")
         try session.keys("y")
         let screen = try await session.waitFor { $0.contains { $0.contains("set WebServer.Urls: written on 2 of 3 nodes") } }
         #expect(screen.contains { $0.contains("set WebServer.Urls: written on 2 of 3 nodes; FAILED on web1") }, "\(screen)")
@@ -128,15 +128,13 @@ import HADeckTestSupport
         }
         #expect([urls("web1"), urls("web2"), urls("web3")] == ["http://*:9000", "http://*:8625", "http://*:8625"], "each file holds one writer's whole value")
 
-        let audit = try String(contentsOfFile: state + "/hadeck/audit.log", encoding: .utf8).split(separator: "\n").map { line in
-            try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: String]
-        }
-        #expect(audit.map { $0["node"] } == ["web1", "web2", "web3"] && audit.allSatisfy { $0["action"] == "set WebServer.Urls" && $0["operator"]?.hasPrefix("bob@") == true },
+        let audit = try auditEntries(in: state)
+        #expect(audit.map(\.node) == ["web1", "web2", "web3"] && audit.allSatisfy { $0.action == "set WebServer.Urls" && $0.operator_.hasPrefix("bob@") },
                 "\(audit)")
-        #expect(audit.map { $0["result"]?.prefix(7) } == ["failed:", "written", "written"], "\(audit)")
+        #expect(audit.map { $0.result.prefix(7) } == ["failed:", "written", "written"], "\(audit)")
         // The console said the same in its activity log (the line may have scrolled out of the pane).
         let refusal = "failed: \(cluster.path("web1")) is locked by alice@"
-        #expect(audit[0]["result"]?.hasPrefix(refusal) == true && audit[0]["result"]?.contains(" since 20") == true, "\(audit)")
+        #expect(audit[0].result.hasPrefix(refusal) && audit[0].result.contains(" since 20"), "\(audit)")
         try session.keys("q")
         _ = try await session.waitFor { $0.contains { $0.contains("EXIT=0") } }
     }

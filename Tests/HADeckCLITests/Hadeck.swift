@@ -62,10 +62,11 @@ struct LocalCluster {
     }
 }
 
-/// Every entry the runs of this test process wrote to their audit log.
-func auditEntries() throws -> [AuditEntry] {
+/// Every entry in the audit log under `stateHome` (by default, the one every run of this
+/// test process writes to).
+func auditEntries(in stateHome: String = Hadeck.stateHome) throws -> [AuditEntry] {
     let decoder = JSONDecoder()
     decoder.dateDecodingStrategy = .iso8601
-    let text = (try? String(contentsOfFile: Hadeck.stateHome + "/hadeck/audit.log", encoding: .utf8)) ?? ""
+    let text = (try? String(contentsOfFile: stateHome + "/hadeck/audit.log", encoding: .utf8)) ?? ""
     return try text.split(separator: "\n").map { try decoder.decode(AuditEntry.self, from: Data($0.utf8)) }
 }

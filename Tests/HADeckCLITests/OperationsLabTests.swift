@@ -95,8 +95,7 @@ extension LabTests {
             for (earlier, later) in zip(journal, journal.dropFirst()) {
                 #expect(later.stopped >= earlier.started, "\(later.node) went down only after \(earlier.node) was back: \(journal)")
             }
-            let audit = try String(contentsOfFile: Hadeck.stateHome + "/hadeck/audit.log", encoding: .utf8)
-            #expect(audit.contains("\"action\":\"ha enable\"") && audit.contains("\"new\":\"True\""), "\(audit)")
+            #expect(try auditEntries().contains { $0.action == "ha enable" && $0.new == "True" }, "the change is in the audit log")
         }
 
         @Test func aRollingRestartStopsAtTheNodeThatDoesNotComeBack() async throws {

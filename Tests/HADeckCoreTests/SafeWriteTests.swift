@@ -121,6 +121,24 @@ import HADeckTestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains("hadeck-tmp") }.isEmpty)
     }
 
+    /// A writer killed between taking the lock and recording its name leaves a lock without an
+    /// owner: reading, a refused write and breaking it all say so in the same words.
+    @Test func aLockWithoutAnOwnerIsToldTheSameWayEverywhere() async throws {
+        try FileManager.default.createDirectory(atPath: path + ".hadeck.lock", withIntermediateDirectories: false)
+        let nobody = "unknown (no owner recorded)"
+        #expect(try await files.read(path).lock == nobody)
+        await #expect {
+            try await files.write(path, content: Array("new\n".utf8), replacing: SHA256.hex(original), by: "me")
+        } throws: { error in
+            guard case NodeFileError.locked(_, let holder) = error else { return false }
+            return holder == nobody
+        }
+        #expect(try await files.breakLock(on: path) == nobody)
+        #expect(try await files.breakLock(on: path) == nil, "nothing left to break")
+        #expect(try await files.read(path).lock == nil)
+        #expect(onDisk() == original)
+    }
+
     @Test func killedWhileCopyingLeavesTheOldFile() async throws {
         let killer = try files(withFakes: ["cat": "head -c 10; kill -9 $PPID; exit 1"])
         let new = Array(String(repeating: "new content ", count: 1000).utf8)

@@ -62,6 +62,7 @@ enum ConsoleFixture {
                                    diff: UnifiedDiff.make(old: old, new: new, oldLabel: node.config, newLabel: node.config), restartNeeded: true)
         var other = change
         other.node.name = "web3"
+        other.original.lock = "alice@ops1 (hadeck pid 4242) since 2026-11-24T09:00:00Z"
         return ChangePlan(title: "set WebServer.Urls", changes: [change, other], skipped: [])
     }
 }

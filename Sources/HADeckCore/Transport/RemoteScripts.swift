@@ -19,6 +19,14 @@ enum RemoteScripts {
     LC_ALL=C; export LC_ALL
     fail() { code=$1; shift; printf '%s\n' "$*" >&2; exit "$code"; }
     sum() { s=$(sha256sum < "$1") || return 1; printf '%s' "${s%% *}"; }
+    # $1 a lock directory. Sets holder to who took it and since when; forks nothing.
+    lockholder() { holder=; [ -r "$1/owner" ] && read -r holder < "$1/owner"; holder=${holder:-unknown (no owner recorded)}; }
+    # $1 a lock directory. Removes it if it is there, printing broke-lock=HOLDER.
+    unlock() {
+        [ -d "$1" ] || return 0
+        lockholder "$1"; printf 'broke-lock=%s\n' "$holder"
+        rm -rf -- "$1" || fail 12 "cannot remove the lock $1"
+    }
 
     """#
 
@@ -31,11 +39,7 @@ enum RemoteScripts {
     [ -f "$f" ] || fail 4 "not a regular file: $f"
     [ -r "$f" ] || fail 4 "permission denied: $f"
     if [ -h "$f" ]; then lock="$(readlink -f -- "$f").hadeck.lock"; else lock="$f.hadeck.lock"; fi
-    if [ -d "$lock" ]; then
-        o=
-        [ -r "$lock/owner" ] && read -r o < "$lock/owner"
-        printf 'hadeck-lock=%s\n' "${o:-unknown (no owner recorded)}" >&2
-    fi
+    if [ -d "$lock" ]; then lockholder "$lock"; printf 'hadeck-lock=%s\n' "$holder" >&2; fi
     exec cat -- "$f"
     """#
 
@@ -43,10 +47,7 @@ enum RemoteScripts {
     /// `broke-lock=HOLDER` if there was one.
     static let breakLock = prelude + #"""
     f=$(readlink -f -- "$1") || f=$1
-    lock="$f.hadeck.lock"
-    [ -d "$lock" ] || exit 0
-    printf 'broke-lock=%s\n' "$(cat -- "$lock/owner" 2>/dev/null || echo 'unknown (no owner recorded)')"
-    rm -rf -- "$lock" || fail 12 "cannot remove the lock $lock"
+    unlock "$f.hadeck.lock"
     """#
 
     /// $1 file. Prints `mode user:group uid:gid mtime size` (what a details view shows;
@@ -64,13 +65,10 @@ enum RemoteScripts {
     expect=$2 want=$3 keep=$4 who=$5 breaklock=$6
     dir=$(dirname -- "$f") base=$(basename -- "$f")
     lock="$f.hadeck.lock"
-    if [ "$breaklock" = 1 ] && [ -d "$lock" ]; then
-        printf 'broke-lock=%s\n' "$(cat -- "$lock/owner" 2>/dev/null || echo unknown)"
-        rm -rf -- "$lock"
-    fi
+    [ "$breaklock" = 1 ] && unlock "$lock"
     if ! mkdir -- "$lock" 2>/dev/null; then
         [ -d "$lock" ] || fail 12 "cannot create the lock $lock: $(mkdir -- "$lock" 2>&1)"
-        fail 10 "$(cat -- "$lock/owner" 2>/dev/null || echo 'unknown (no owner recorded)')"
+        lockholder "$lock"; fail 10 "$holder"
     fi
     trap 'rm -rf -- "$lock"' EXIT
     # A signal ends the script through its EXIT trap, so the lock goes with it. PIPE: the

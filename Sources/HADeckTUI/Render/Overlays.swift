@@ -110,9 +110,14 @@ enum Overlays {
             for change in plan.changes {
                 if change.changesNothing {
                     lines.append(("\(change.node.name): \(change.path) already holds this; nothing to write", .muted))
-                    continue
+                } else {
+                    lines.append(("\(change.node.name): \(change.path)\(change.restartNeeded ? "  (restart needed)" : "")", .dialog))
                 }
-                lines.append(("\(change.node.name): \(change.path)\(change.restartNeeded ? "  (restart needed)" : "")", .dialog))
+                if let holder = change.original.lock {
+                    lines += [("  LOCKED by \(holder)", .statusError),
+                              ("  refused while it holds; if that run is gone: hadeck set … --break-lock", .statusError)]
+                }
+                if change.changesNothing { continue }
                 for line in change.diff.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
                     let role: Style.Role = line.hasPrefix("+") && !line.hasPrefix("+++") ? .diffAdd
                         : line.hasPrefix("-") && !line.hasPrefix("---") ? .diffRemove : .muted
