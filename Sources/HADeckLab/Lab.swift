@@ -88,18 +88,22 @@ public struct Lab: Sendable {
         return state
     }
 
-    /// Every node answers on its web port (bounded), or `up` fails saying which did not and why.
+    /// Every node answers on its web port (within 30 s: a loaded machine starts slowly), or
+    /// `up` fails saying which did not, whether it exited, and the end of its log.
     private func waitUntilListening(_ state: LabState) throws {
         for node in state.nodes {
-            var listening = false
-            for _ in 0..<300 {
-                if Loopback.canConnect(node.address, node.webPort) { listening = true; break }
-                guard Self.isRunning(node) else { break }
+            var exited = false
+            for _ in 0..<1500 {
+                if Loopback.canConnect(node.address, node.webPort) { break }
+                exited = !Self.isRunning(node)
+                if exited { break }
                 usleep(20_000)
             }
-            guard listening else {
+            guard !exited, Loopback.canConnect(node.address, node.webPort) else {
                 let log = (try? String(contentsOfFile: "\(directory)/nodes/\(node.name)/node.log", encoding: .utf8)) ?? ""
-                throw LabError("\(node.name) did not start listening on \(node.address):\(node.webPort): \(log.suffix(300))")
+                throw LabError("\(node.name) did not start listening on \(node.address):\(node.webPort): "
+                               + (exited ? "it exited" : "still not listening after 30 s")
+                               + (log.isEmpty ? " (its log is empty)" : "; the end of its log: \(log.suffix(300))"))
             }
         }
     }
@@ -271,10 +275,12 @@ public struct Lab: Sendable {
     }
 
     /// Whether `pid` is alive and is a `hadeck-node` (so a reused pid is never signalled).
+    /// Whether `pid` is a live `hadeck-node`, or the `unshare` about to become one: just after
+    /// the start, `unshare` may not have `exec`ed the node yet.
     static func isNode(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0, let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-        let program = data.split(separator: 0).first.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        guard (program as NSString).lastPathComponent == "hadeck-node" else { return false }
+        let words = data.split(separator: 0).map { (String(decoding: $0, as: UTF8.self) as NSString).lastPathComponent }
+        guard words.first == "hadeck-node" || (words.first == "unshare" && words.contains("hadeck-node")) else { return false }
         let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
         return !stat.contains(") Z ") // a zombie is gone
     }

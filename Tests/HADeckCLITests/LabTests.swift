@@ -5,7 +5,7 @@ import FoundationNetworking
 import Testing
 import HADeckTestSupport
 @testable import HADeckCore
-import HADeckLab
+@testable import HADeckLab
 
 /// A lab cluster for one test: `hadeck lab up` in a temporary directory, `lab down` after.
 final class LabCluster: @unchecked Sendable {
@@ -283,5 +283,28 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
         #expect(FileManager.default.fileExists(atPath: lab.inventory), "down keeps the lab's files")
         let status = try Hadeck.run(["lab", "status", "--dir", lab.path])
         #expect(status.status == 1 && status.stdout.contains("web1  127.0.0.11:8624  stopped"))
+    }
+
+    /// Just after its start a node may still be the `unshare` that will `exec` it: it must count
+    /// as the lab's node (for `up`'s wait and for `down`), while an unrelated process must not.
+    @Test func aNodeIsKnownEvenBeforeUnshareExecsIt() async throws {
+        func spawn(_ script: String) throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", script]
+            try process.run()
+            return process
+        }
+        func commandLine(_ pid: Int32) -> String {
+            String(decoding: FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data(), as: UTF8.self)
+        }
+        let unshare = try spawn("exec -a /usr/bin/unshare /bin/sh -c 'while :; do sleep 0.1; done' --mount --propagation private -- /opt/x/hadeck-node --name web1")
+        let other = try spawn("exec -a /usr/bin/unshare /bin/sh -c 'while :; do sleep 0.1; done' --mount -- /usr/bin/other")
+        defer { for process in [unshare, other] { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
+        for process in [unshare, other] {
+            for _ in 0..<500 where !commandLine(process.processIdentifier).hasPrefix("/usr/bin/unshare") { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(Lab.isNode(unshare.processIdentifier), "\(commandLine(unshare.processIdentifier))")
+        #expect(!Lab.isNode(other.processIdentifier))
     }
 }
