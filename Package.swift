@@ -21,9 +21,10 @@ let package = Package(
             providers: [.apt(["libncurses-dev"])]
         ),
         .target(name: "CSocket"),
+        .target(name: "CHTTP", linkerSettings: [.linkedLibrary("curl")]),
         .target(
             name: "HADeckCore",
-            dependencies: ["CSocket", .product(name: "Yams", package: "Yams")]
+            dependencies: ["CSocket", "CHTTP", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "HADeckLab",

@@ -3,8 +3,9 @@
 # The packages every HADeck build and test run needs, in one place.
 # (openssh-server, iproute2, procps, passwd: the tests' real sshd nodes; postgresql and
 # util-linux's unshare/nsenter: the lab; tmux and ncurses-term (xterm-direct, true colour):
-# the console's end-to-end tests; haproxy, nginx-light: `hadeck lb` output checked by them.)
-HADECK_PACKAGES=(libncurses-dev diffutils coreutils openssh-client openssh-server iproute2 procps passwd
+# the console's end-to-end tests; haproxy, nginx-light: `hadeck lb` output checked by them;
+# libcurl4-openssl-dev: the settings API's HTTP client.)
+HADECK_PACKAGES=(libncurses-dev libcurl4-openssl-dev diffutils coreutils openssh-client openssh-server iproute2 procps passwd
                  postgresql postgresql-client util-linux tmux ncurses-term haproxy nginx-light)
 
 ensure_packages() {

@@ -1,7 +1,5 @@
+import CHTTP
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// What a node's health endpoint says (`/health/json`); a null status counts as OK.
 public struct HealthReport: Sendable, Equatable, Codable {
@@ -94,28 +92,32 @@ public struct ProductAPI: Sendable {
         }
     }
 
-    /// No cache, in memory or on disk, and no cookies: every poll asks the node afresh, settings
-    /// (secrets among them) are never kept, and a console left running for days does not grow.
-    private static let session: URLSession = {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalAndRemoteCacheData
-        configuration.httpCookieStorage = nil
-        configuration.httpShouldSetCookies = false
-        return URLSession(configuration: configuration)
-    }()
+    /// A node's answer is small (a health report, a list of settings); anything bigger is refused.
+    static let largestResponse = 4 << 20
 
+    /// One request on a blocking thread through libcurl (CHTTP): no cache, no cookies, no
+    /// redirect followed (the API key goes to the configured address only), nothing kept.
     private func request(_ method: String, _ address: String, apiKey: String? = nil) async throws(ProductAPIError) -> (Int, [UInt8]) {
-        guard let url = URL(string: address) else { throw ProductAPIError("bad address \(address)") }
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = method
-        if let apiKey { request.setValue(apiKey, forHTTPHeaderField: "X-ApiKey") }
-        do {
-            let (data, response) = try await Self.session.data(for: request)
-            return ((response as? HTTPURLResponse)?.statusCode ?? 0, Array(data))
-        } catch {
-            throw ProductAPIError("\(url.host ?? address): \(error.localizedDescription)")
+        guard let url = URL(string: address), let host = url.host, ["http", "https"].contains(url.scheme) else {
+            throw ProductAPIError("bad address \(address)")
         }
+        // A line break in the key would end the header and start another.
+        if let apiKey, apiKey.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw ProductAPIError("the API key holds a control character")
+        }
+        let header = apiKey.map { "X-ApiKey: \($0)" }
+        let milliseconds = max(1, Int((timeout * 1000).rounded()))
+        let result = await BlockingThreads.shared.run { () -> Result<(Int, [UInt8]), ProductAPIError> in
+            var response = hadeck_http_response()
+            let sent = hadeck_http_request(method, address, header, milliseconds, Self.largestResponse, &response)
+            defer { hadeck_http_free(&response) }
+            guard sent == 0 else {
+                let reason = withUnsafeBytes(of: response.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                return .failure(ProductAPIError("\(host): \(reason)"))
+            }
+            return .success((response.status, response.body.map { Array(UnsafeBufferPointer(start: $0, count: response.length)) } ?? []))
+        }
+        return try result.get()
     }
 }
 

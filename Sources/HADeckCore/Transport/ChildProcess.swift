@@ -10,13 +10,9 @@ public enum ChildProcess {
     /// Runs `executable` to completion with `input` on stdin; kills its process group after `timeout`.
     public static func run(executable: String, arguments: [String], environment: [String: String]? = nil,
                            input: [UInt8], timeout: Duration) async throws(TransportError) -> CommandOutput {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<CommandOutput, TransportError>, Never>) in
-            Thread.detachNewThread {
-                continuation.resume(returning: runBlocking(executable: executable, arguments: arguments,
-                                                           environment: environment, input: input, timeout: timeout))
-            }
-        }
-        return try result.get()
+        try await BlockingThreads.shared.run {
+            runBlocking(executable: executable, arguments: arguments, environment: environment, input: input, timeout: timeout)
+        }.get()
     }
 
     /// The same, blocking the calling thread (never call it from Swift's cooperative pool).

@@ -69,10 +69,8 @@ public struct SSHTransport: Transport {
         let command = Self.remoteCommand(script: script, arguments: arguments)
         // A live master takes the command directly; otherwise `ssh` connects (and becomes the master).
         let socket = controlSocket
-        let viaMaster = await withCheckedContinuation { (continuation: CheckedContinuation<SSHMultiplexSession.Outcome, Never>) in
-            Thread.detachNewThread {
-                continuation.resume(returning: SSHMultiplexSession.run(socket: socket, command: command, input: input, timeout: timeout))
-            }
+        let viaMaster = await BlockingThreads.shared.run {
+            SSHMultiplexSession.run(socket: socket, command: command, input: input, timeout: timeout)
         }
         if case .finished(let result) = viaMaster {
             let output = try result.get()
