@@ -33,8 +33,12 @@ struct Diff: AsyncParsableCommand {
                 lines.append("           \(entry.node.padded(nodeWidth))\(shown)\(row.oddNodes.contains(entry.node) ? "   <- differs" : "")")
             }
         }
+        // "on all" only when every node was read: agreement among the readable ones says
+        // nothing of the nodes that could not be read.
+        let agreeing = report.readableCount == nodes ? "on all \(nodes) nodes"
+            : "on the \(report.readableCount) node\(report.readableCount == 1 ? "" : "s") read"
         for row in report.rows where row.agrees {
-            lines.append("same     \(row.name.padded(width))on all \(report.readableCount) nodes")
+            lines.append("same     \(row.name.padded(width))\(agreeing)")
         }
         for (node, reason) in report.unreadable { lines.append("UNREAD   \(node.padded(nodeWidth))\(reason)") }
         for (node, problem) in report.problems { lines.append("INVALID  \(node.padded(nodeWidth))\(problem)") }

@@ -31,6 +31,33 @@ import HADeckTestSupport
         #expect(hasNoControls(json.stdout) && json.stdout.contains("\\u001b]0;pwned"), "JSON escapes them itself: \(json.stdout.debugDescription)")
     }
 
+    /// A node's file holding bytes that are not UTF-8 (a stray continuation byte, an overlong
+    /// encoding of "/", 0xFF) and a 200,000-character line: every command still answers for
+    /// the healthy node, names the file, line and key it cannot read on the other, and prints
+    /// nothing a terminal would act on.
+    @Test func invalidUTF8AndOverlongLinesNeverReachTheTerminalRaw() throws {
+        let env = "PROGET_ENCRYPTION_KEY=\(keyA)\nNOTE=plain\n"
+        let cluster = try LocalCluster(configs: [("web1", env), ("web2", env)], file: "proget.env")
+        let hostile = Array("PROGET_ENCRYPTION_KEY=\(keyA)\nNOTE=a".utf8) + [0x80, 0xC0, 0xAF, 0xFF, 0x1B] + Array("b\nLONG=".utf8)
+            + Array(repeating: UInt8(ascii: "x"), count: 200_000) + Array("\n".utf8)
+        let file = cluster.path("web2", file: "proget.env")
+        try Data(hostile).write(to: URL(fileURLWithPath: file))
+        let reason = "\(file): line 2, column 6: the value of NOTE is not valid UTF-8"
+        for command in [["get", "NOTE"], ["get", "LONG"], ["diff"], ["status"], ["get", "NOTE", "--json"]] {
+            let result = try cluster.hadeck(command)
+            #expect(result.status <= 1, "\(command): \(result.output.prefix(500).debugDescription)")
+            #expect(result.output.contains(reason) || result.output.contains(reason.replacingOccurrences(of: "/", with: "\\/")),
+                    "\(command): names file, line, column and key: \(result.output.prefix(800))")
+            #expect(hasNoControls(result.stdout) && hasNoControls(result.stderr), "\(command): \(result.output.prefix(500).debugDescription)")
+            #expect(result.output.count < 20_000, "\(command): the long line is not poured out")
+        }
+        let get = try cluster.hadeck(["get", "NOTE"])
+        #expect(get.stdout.contains("web1") && get.stdout.contains("plain"), "the healthy node still answers: \(get.stdout)")
+        let diff = try cluster.hadeck(["diff"]).stdout.split(separator: "\n")
+        #expect(diff.contains { $0.hasPrefix("same     NOTE ") && $0.hasSuffix(" on the 1 node read") },
+                "agreement is claimed only for the nodes read: \(diff)")
+    }
+
     @Test func theEscapingKeepsNewlinesAndTabsAndEverythingPrintable() {
         #expect(TerminalSafe.escaped("a\tb\nc é 漢 🙂") == "a\tb\nc é 漢 🙂")
         #expect(TerminalSafe.escaped("\u{1B}[31m\u{7F}\u{85}") == "\\u{1B}[31m\\u{7F}\\u{85}")
