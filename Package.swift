@@ -67,9 +67,14 @@ let package = Package(
             dependencies: ["HADeckCore", "HADeckTUI"],
             path: "Benchmarks/Console"
         ),
+        .executableTarget(
+            name: "hadeck-fuzz",
+            dependencies: ["HADeckTestSupport"],
+            path: "Benchmarks/Fuzz"
+        ),
         .target(
             name: "HADeckTestSupport",
-            dependencies: ["HADeckCore", "HADeckLab"],
+            dependencies: ["HADeckCore", "HADeckLab", "HADeckTUI"],
             path: "Tests/HADeckTestSupport"
         ),
         .testTarget(

@@ -39,7 +39,7 @@ import HADeckTestSupport
         #expect(second.stdout.contains("web3: FAILED, \(target) left as it was: \(target) is locked by alice@"), "\(second.stdout)")
         #expect(second.stdout.contains("(hadeck pid ") && second.stdout.contains(" since 20"))
 
-        FileManager.default.createFile(atPath: cluster.directory.path + "/go", contents: nil)
+        _ = FileManager.default.createFile(atPath: cluster.directory.path + "/go", contents: nil)
         let firstResult = try await first.value
         #expect(firstResult.status == 0, "\(firstResult.output)")
         #expect(cluster.nodes.allSatisfy { String(decoding: cluster.config($0), as: UTF8.self).contains(newKey) }, "the first run's change is whole")
@@ -116,7 +116,7 @@ import HADeckTestSupport
         let screen = try await session.waitFor { $0.contains { $0.contains("set WebServer.Urls: written on 2 of 3 nodes") } }
         #expect(screen.contains { $0.contains("set WebServer.Urls: written on 2 of 3 nodes; FAILED on web1") }, "\(screen)")
 
-        FileManager.default.createFile(atPath: cluster.directory.path + "/go", contents: nil)
+        _ = FileManager.default.createFile(atPath: cluster.directory.path + "/go", contents: nil)
         let first = try await alice.value
         #expect(first.status == 1, "\(first.output)")
         #expect(first.stdout.contains("web1: written "), "\(first.stdout)")

@@ -65,6 +65,11 @@ import HADeckTestSupport
             ("nodes:\n  - { name: a, host: h }\n", 2, "a.config", "no configuration file"),
             (base + "  - { name: a, host: 'h; rm -rf /' }\n", 3, "a.host", "not a valid host"),
             (base + "  - { name: a, host: h, ssh: { port: 70000 } }\n", 3, "a.ssh.port", "port number"),
+            // Base-60 and overlong numbers: Yams's own reading of them trapped on overflow.
+            (base + "  - { name: a, host: h, ssh: { port: 1:2:3:4:5:6:7:8:9:10:11:12 } }\n", 3, "a.ssh.port", "port number"),
+            (base + "  - { name: a, host: h, ssh: { port: 99999999999999999999999 } }\n", 3, "a.ssh.port", "port number"),
+            ("license: { maxServers: 59:59:59:59:59:59:59:59:59:59:59:59 }\n" + base + "  - { name: a, host: h }\n", 1, "license.maxServers", "whole number"),
+            ("license: { maxServers: 0x10 }\n" + base + "  - { name: a, host: h }\n", 1, "license.maxServers", "whole number"),
             ("nodes: [\n", 2, "", "YAML"),
         ]
         for (text, line, key, message) in cases {

@@ -80,7 +80,8 @@ public enum InventoryEditor {
             let content = lines[line]
             let trimmed = content.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { continue }
-            if content.prefix { $0 == " " }.count <= indent && !(content.prefix { $0 == " " }.count == indent && trimmed.hasPrefix("-")) {
+            let depth = content.prefix(while: { $0 == " " }).count
+            if depth <= indent && !(depth == indent && trimmed.hasPrefix("-")) {
                 blockEnd = line - 1
                 break
             }

@@ -52,7 +52,7 @@ public enum InventoryLoader {
             if let license = top["license"] {
                 let fields = try mapping(license, at: "license", allowed: ["maxServers"])
                 if let max = fields["maxServers"] {
-                    guard let value = max.int, value > 0 else { throw error(max, key: "license.maxServers", "must be a whole number above 0") }
+                    guard let value = wholeNumber(max), value > 0 else { throw error(max, key: "license.maxServers", "must be a whole number above 0") }
                     maxServers = value
                 }
             }
@@ -115,7 +115,7 @@ public enum InventoryLoader {
                 let fields = try mapping(source.0, at: source.1, allowed: ["user", "port", "options", "controlPersist"])
                 if let user = fields["user"] { ssh.user = try string(user, key: "\(source.1).user") }
                 if let port = fields["port"] {
-                    guard let value = port.int, (1...65535).contains(value) else { throw error(port, key: "\(source.1).port", "must be a port number (1-65535)") }
+                    guard let value = wholeNumber(port), (1...65535).contains(value) else { throw error(port, key: "\(source.1).port", "must be a port number (1-65535)") }
                     ssh.port = value
                 }
                 if let persist = fields["controlPersist"] {
@@ -165,6 +165,14 @@ public enum InventoryLoader {
                 result[name] = value
             }
             return result
+        }
+
+        /// A number written in decimal digits, nil for anything else or too large for an Int.
+        /// Not Yams's `Node.int`: it also reads YAML 1.1's base-60 numbers ("1:30:00") and
+        /// traps on one that overflows, so a long one crashed HADeck (found by Benchmarks/fuzz.sh).
+        func wholeNumber(_ node: Yams.Node) -> Int? {
+            guard case .scalar(let scalar) = node, !scalar.string.isEmpty, scalar.string.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            return Int(scalar.string)
         }
 
         func string(_ node: Yams.Node, key: String) throws(InventoryError) -> String {
