@@ -104,7 +104,7 @@ public struct NodeFiles: Sendable {
     public func metadata(of path: String) async throws(NodeFileError) -> FileMetadata {
         let text = String(decoding: try await run(RemoteScripts.fileMetadata, [path]).stdout, as: UTF8.self)
         let fields = text.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
-        guard fields.count == 5, let mtime = TimeInterval(fields[3]), let size = Int(fields[4]) else {
+        guard fields.count == 5, let mtime = TimeInterval(fields[3]), mtime.isFinite, let size = Int(fields[4]), size >= 0 else {
             throw .malformedReply("file metadata '\(text)'")
         }
         let owner = fields[1].contains("UNKNOWN") ? fields[2] : fields[1]
