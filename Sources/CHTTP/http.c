@@ -66,6 +66,9 @@ int hadeck_http_request(const char *method, const char *url, const char *header,
     }
 
     CURLcode code = curl_easy_perform(curl);
+    long request_size = 0;
+    curl_easy_getinfo(curl, CURLINFO_REQUEST_SIZE, &request_size);
+    response->sent = request_size > 0;
     if (code == CURLE_OK) {
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response->status);
     } else if (into.too_large) {

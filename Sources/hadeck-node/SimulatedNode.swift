@@ -153,11 +153,16 @@ actor SimulatedNode {
         ]
     }
 
+    /// How long the settings API waits for the database. The pool would wait for a connection
+    /// as long as it takes, and then store a value whose caller gave up minutes ago; the product
+    /// answers an error instead, within the 5 s HADeck waits.
+    static let databaseWait = Duration.seconds(3)
+
     private func settingsAPI(_ request: HTTPServer.Request) async -> HTTPServer.Response {
         do {
             switch (request.method, request.path) {
             case ("GET", "/api/settings/list"):
-                let stored = try await database.settings()
+                let stored = try await withTimeout(Self.databaseWait) { [database] in try await database.settings() }
                 let known = SettingsCatalog.settings(for: profile)
                 var items = known.map { setting -> [String: Any] in
                     ["name": setting.name, "value": stored[setting.name] ?? setting.defaultValue,
@@ -171,7 +176,7 @@ actor SimulatedNode {
                 guard let name = request.query["name"], !name.isEmpty, let value = request.query["value"] else {
                     return .text("name and value are required", status: 400)
                 }
-                try await database.set(name, to: value)
+                try await withTimeout(Self.databaseWait) { [database] in try await database.set(name, to: value) }
                 return .text("")
             default:
                 return .text("Not found", status: 404)

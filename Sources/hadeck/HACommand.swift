@@ -39,7 +39,10 @@ struct HA: AsyncParsableCommand {
             do {
                 let through = try await HighAvailability.setSwitch(plan, cluster: cluster, reason: force)
                 print("\(plan.setting) set to \(plan.target) (through \(through)'s settings API).")
-            } catch { throw BadInput("could not set \(plan.setting): \(error); nothing restarted") }
+            } catch {
+                throw BadInput(error.outcomeUnknown ? "\(error); nothing restarted. Once the settings API answers, run this again"
+                                                    : "could not set \(plan.setting): \(error); nothing restarted")
+            }
             let report = try await Restart.run(restart, cluster.inventory.nodes, json: false)
             let health = await cluster.healthReports(of: cluster.inventory.nodes)
             let unhealthy = health.filter { (try? $0.value.get())?.isOK != true }.map(\.key).sorted()

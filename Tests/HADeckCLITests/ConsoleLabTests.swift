@@ -71,6 +71,29 @@ extension LabTests {
                 #expect(file.contains("Urls=\"http://*:8625\""), "\(node): \(file)")
             }
 
+            // A secret through the settings API: typed blind, shown as a fingerprint, stored for
+            // every node, audited by fingerprint, never by value.
+            let messengerKey = "console-messenger-\(UUID().uuidString.prefix(8))"
+            try session.keys("/", "BSpace", "BSpace", "BSpace", "BSpace") // the filter "Urls" of the last edit
+            try session.type("MessengerK")
+            try session.keys("Enter", "Enter")
+            screen = try await session.waitFor { $0.contains { $0.contains("Edit Service.MessengerKey") } }
+            try session.type(messengerKey)
+            try session.keys("Enter")
+            screen = try await session.waitFor { $0.contains { $0.contains("Apply? y stores it through the settings API") } }
+            #expect(screen.contains { $0.contains("+ Service.MessengerKey = \(Secrets.fingerprint(messengerKey))") }, "\(screen)")
+            #expect(!screen.joined().contains(messengerKey), "\(screen)")
+            try session.keys("y")
+            screen = try await session.waitFor { $0.contains { $0.contains("set Service.MessengerKey through the settings API: done") } }
+            #expect(screen.contains { $0.contains("set Service.MessengerKey through the settings API: done") }, "\(screen)")
+            #expect(try await Operations.settingEverywhere(lab, "Service.MessengerKey") == [messengerKey, messengerKey, messengerKey])
+            let stateHome = lab.directory.path + "/state"
+            #expect(!(try String(contentsOfFile: stateHome + "/hadeck/audit.log", encoding: .utf8)).contains(messengerKey))
+            #expect(try auditEntries(in: stateHome).contains {
+                $0.action == "set" && $0.target == "Service.MessengerKey" && $0.new == Secrets.fingerprint(messengerKey)
+                    && $0.node == "web1" && $0.result == "set through the settings API"
+            }, "the change is in the console's audit log")
+
             try session.keys("q")
             screen = try await session.waitFor { $0.contains { $0.contains("EXIT=0") } }
             #expect(!screen.contains { $0.contains("HADeck ·") }, "the terminal is restored")

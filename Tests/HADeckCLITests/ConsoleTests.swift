@@ -19,6 +19,9 @@ final class TmuxSession: @unchecked Sendable {
 
     func keys(_ keys: String...) throws { try tmux(["send-keys", "-t", name] + keys) }
 
+    /// Types `text` character by character, none taken for a key name.
+    func type(_ text: String) throws { try tmux(["send-keys", "-l", "-t", name, text]) }
+
     func screen() throws -> [String] { try tmux(["capture-pane", "-p", "-t", name]).stdout.components(separatedBy: "\n") }
 
     /// Polls the screen until `condition` holds (bounded); returns the last screen.

@@ -54,6 +54,47 @@ extension LabTests {
             #expect(!FileManager.default.fileExists(atPath: lab.path + "/storage/.hadeck-probe-web1"), "probe files removed")
         }
 
+        /// The issue 7 fault "stop the database": PostgreSQL itself stopped under the whole cluster,
+        /// not one node cut off from it (that is the `db` lab fault above).
+        @Test func theDatabaseStoppedUnderTheWholeClusterIsReportedAndNothingIsSwitchedOrRestarted() async throws {
+            let lab = try LabCluster()
+            let hosts = ["127.0.0.11", "127.0.0.12", "127.0.0.13"]
+            for host in hosts { _ = try await waitForHealth(host, Self.healthy) }
+            let postgres = LabPostgres(directory: lab.path, port: try lab.state().postgresPort)
+            await postgres.stop()
+            #expect(postgres.pid == nil, "PostgreSQL stopped")
+            for host in hosts { _ = try await waitForHealth(host) { $0["databaseStatus"] as? String == "Error" } }
+
+            let (status, results, output) = try Self.checks(lab)
+            #expect(status == 1 && Self.failing(results).contains("database-reachable"), "\(output)")
+            for node in ["web1", "web2", "web3"] {
+                #expect((results["database-reachable"]?["evidence"] as? [String: String])?[node] != nil, "\(node): \(output)")
+            }
+            let shown = try lab.hadeck(["status"])
+            #expect(shown.status == 1, "\(shown.output)")
+            for node in ["web1", "web2", "web3"] {
+                #expect(shown.stdout.split(separator: "\n").contains { $0.hasPrefix(node) && $0.contains("database") }, "\(node): \(shown.stdout)")
+            }
+
+            // Forced past the checks, the switch cannot be stored: each node says so at once (it
+            // does not hold the request until the database is back), nothing restarted, audited.
+            let pids = try lab.state().nodes.map(\.pid)
+            let forced = try lab.hadeck(["ha", "enable", "--yes", "--force", "database maintenance"])
+            #expect(forced.status == 2 && forced.stderr.contains("could not set Service.HighAvailabilityEnabled: web1: settings API: HTTP 500: The database is not reachable")
+                    && forced.stderr.contains("nothing restarted"), "\(forced.output)")
+            #expect(try lab.state().nodes.map(\.pid) == pids, "no node restarted")
+            #expect(try auditEntries().contains { $0.action == "ha enable" && $0.result.hasPrefix("failed: ") && $0.reason == "database maintenance" },
+                    "the failed switch is in the audit log")
+
+            // Back: every node heals by itself, every check passes, the switch was never stored.
+            try await postgres.start()
+            for host in hosts { _ = try await waitForHealth(host, timeout: 30, Self.healthy) }
+            let after = try Self.checks(lab)
+            #expect(after.status == 0 && Self.failing(after.results).isEmpty, "\(after.output)")
+            #expect(try await Self.settingEverywhere(lab, "Service.HighAvailabilityEnabled") == ["False", "False", "False"],
+                    "a refused switch is not stored later")
+        }
+
         /// Lines of the lab's restart journal: (node, stopped, started).
         static func restarts(_ lab: LabCluster) -> [(node: String, stopped: Double, started: Double)] {
             ((try? String(contentsOfFile: lab.path + "/restarts.log", encoding: .utf8)) ?? "").split(separator: "\n").map { line in

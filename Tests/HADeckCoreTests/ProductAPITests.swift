@@ -4,61 +4,9 @@ import HADeckTestSupport
 @testable import HADeckCore
 
 /// The settings API client against a real HTTP server (Python's) that misbehaves on purpose:
-/// it redirects, answers too much, or never answers.
+/// it redirects, answers too much, never answers, or takes a change without answering.
 @Suite struct ProductAPITests {
-    /// Python's http.server on 127.0.0.1 (a free port); each request's path and X-ApiKey is
-    /// appended to DIR/requests.
-    final class Server: @unchecked Sendable {
-        let directory: TemporaryDirectory
-        let pid: pid_t
-        let port: Int
-        var base: String { "http://127.0.0.1:\(port)" }
-
-        init() throws {
-            directory = try TemporaryDirectory()
-            let script = #"""
-            import http.server, sys, time
-            log = sys.argv[1]
-            class Handler(http.server.BaseHTTPRequestHandler):
-                def log_message(self, *args): pass
-                def answer(self, status, body=b"[]", headers=()):
-                    self.send_response(status)
-                    for name, value in headers: self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                def do_GET(self):
-                    with open(log, "a") as f: f.write("%s %s\n" % (self.path, self.headers.get("X-ApiKey")))
-                    if self.path.startswith("/redirect/"):
-                        self.answer(302, b"", [("Location", "http://127.0.0.1:%d/landing/" % self.server.server_port)])
-                    elif self.path.startswith("/big/"): self.answer(200, b"[" + b" " * (5 << 20) + b"]")
-                    elif self.path.startswith("/slow/"): time.sleep(3); self.answer(200)
-                    else: self.answer(200)
-            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-            print(server.server_port, flush=True)
-            server.serve_forever()
-            """#
-            // The port is the first line of the server's log.
-            pid = try ChildProcess.start(executable: "/usr/bin/python3", arguments: ["-c", script, directory.path + "/requests"],
-                                         logFile: directory.path + "/server.log")
-            var line = ""
-            for _ in 0..<500 where !line.hasSuffix("\n") {
-                line = (try? String(contentsOfFile: directory.path + "/server.log", encoding: .utf8)) ?? ""
-                usleep(10_000)
-            }
-            guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-                ChildProcess.stop(pid)
-                throw FixtureError("the HTTP server did not start: \(line)")
-            }
-            self.port = port
-        }
-
-        deinit { ChildProcess.stop(pid) }
-
-        var requests: [String] {
-            ((try? String(contentsOfFile: directory.path + "/requests", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-        }
-    }
+    typealias Server = MisbehavingHTTPServer
 
     @Test func aRedirectIsNotFollowedSoTheKeyGoesNowhereElse() async throws {
         let server = try Server()
@@ -67,7 +15,7 @@ import HADeckTestSupport
         } throws: { error in
             "\(error)".contains("HTTP 302")
         }
-        #expect(server.requests == ["/redirect/api/settings/list?showAll=true k3y"], "the landing page was never asked")
+        #expect(server.requests == ["GET /redirect/api/settings/list?showAll=true k3y"], "the landing page was never asked")
     }
 
     @Test func anOverlongAnswerIsRefused() async throws {
@@ -95,6 +43,23 @@ import HADeckTestSupport
         }
         let answered = try await ProductAPI().settings(at: server.base + "/ok", apiKey: "k3y")
         #expect(answered.isEmpty)
-        #expect(server.requests == ["/ok/api/settings/list?showAll=true k3y"], "only the clean request reached the server")
+        #expect(server.requests == ["GET /ok/api/settings/list?showAll=true k3y"], "only the clean request reached the server")
+    }
+
+    /// A change sent to a node that then never answers may have been made; one refused, or
+    /// never delivered, was not. HADeck must tell the two apart to report honestly.
+    @Test func aChangeTheNodeTookWithoutAnsweringHasAnUnknownOutcome() async throws {
+        let server = try Server()
+        let api = ProductAPI(timeout: 0.5)
+        let silent = await #expect(throws: ProductAPIError.self) { try await api.set("A", to: "1", at: server.base + "/silent", apiKey: "k3y") }
+        #expect(silent?.outcomeUnknown == true, "\(String(describing: silent))")
+        #expect(server.requests == ["POST /silent/api/settings/set?name=A&value=1 k3y"], "the request did reach the node")
+
+        let refused = await #expect(throws: ProductAPIError.self) { try await api.set("A", to: "1", at: server.base + "/refuse", apiKey: "k3y") }
+        #expect(refused == ProductAPIError("settings API: HTTP 500: The database is not reachable"))
+
+        // Port 1: nothing listens there, so nothing was delivered.
+        let unreachable = await #expect(throws: ProductAPIError.self) { try await api.set("A", to: "1", at: "http://127.0.0.1:1", apiKey: "k3y") }
+        #expect(unreachable?.outcomeUnknown == false, "\(String(describing: unreachable))")
     }
 }

@@ -10,6 +10,7 @@ typedef struct {
     unsigned char *body;   // malloc'ed; free with hadeck_http_free
     size_t length;
     char error[256];       // why the request failed, when it did
+    int sent;              // whether the request reached the server (so a failure may follow its effect)
 } hadeck_http_response;
 
 /// Sends `method` ("GET" or "POST", with an empty body) to `url` (http or https only, no

@@ -36,15 +36,7 @@ public enum HighAvailability {
     /// caller's, with its progress). `reason` is why failed checks were overridden, for the
     /// audit log. Returns the node whose API took it.
     public static func setSwitch(_ plan: HighAvailabilityPlan, cluster: Cluster, reason: String?) async throws(ProductAPIError) -> String {
-        let action = "ha \(plan.enable ? "enable" : "disable")"
-        do {
-            let through = try await cluster.setAPISetting(plan.setting, to: plan.target)
-            AuditLog.record(AuditEntry(action: action, node: through, target: plan.setting, old: plan.current, new: plan.target,
-                                       result: "set through the settings API", reason: reason))
-            return through
-        } catch {
-            AuditLog.record(AuditEntry(action: action, target: plan.setting, old: plan.current, new: plan.target, result: "failed: \(error)", reason: reason))
-            throw error
-        }
+        try await cluster.setAPISetting(plan.setting, to: plan.target, action: "ha \(plan.enable ? "enable" : "disable")",
+                                        old: plan.current, new: plan.target, reason: reason)
     }
 }

@@ -43,7 +43,15 @@ public struct ProductSetting: Sendable, Equatable, Codable {
 /// Why a call to the product's HTTP interface failed.
 public struct ProductAPIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// The request reached the node but no answer came back (a timeout, a dropped
+    /// connection): a change it asked for may or may not have been made.
+    public var outcomeUnknown: Bool
+
+    public init(_ message: String, outcomeUnknown: Bool = false) {
+        self.message = message
+        self.outcomeUnknown = outcomeUnknown
+    }
+
     public var description: String { message }
 }
 
@@ -113,7 +121,7 @@ public struct ProductAPI: Sendable {
             defer { hadeck_http_free(&response) }
             guard sent == 0 else {
                 let reason = withUnsafeBytes(of: response.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                return .failure(ProductAPIError("\(host): \(reason)"))
+                return .failure(ProductAPIError("\(host): \(reason)", outcomeUnknown: response.sent != 0))
             }
             return .success((response.status, response.body.map { Array(UnsafeBufferPointer(start: $0, count: response.length)) } ?? []))
         }

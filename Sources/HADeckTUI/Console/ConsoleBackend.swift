@@ -50,9 +50,9 @@ public struct ClusterBackend: ConsoleBackend {
 
     public func apply(_ change: PendingChange, progress: @escaping @Sendable (String, String, Bool) -> Void) async -> (summary: String, failed: Bool) {
         switch change {
-        case .setting(let name, _, _, let value):
+        case .setting(let name, let old, let new, let value):
             do throws(ProductAPIError) {
-                let node = try await cluster.setAPISetting(name, to: value)
+                let node = try await cluster.setAPISetting(name, to: value, action: "set", old: old, new: new)
                 progress(node, "settings API accepted the new value", false)
                 return ("\(change.title): done", false)
             } catch {
@@ -65,7 +65,7 @@ public struct ClusterBackend: ConsoleBackend {
                 let through = try await HighAvailability.setSwitch(plan, cluster: cluster, reason: nil)
                 progress("settings API", "\(plan.setting) = \(plan.target) (through \(through))", false)
             } catch {
-                return ("\(change.title): FAILED to set \(plan.setting): \(error); nothing restarted", true)
+                return ("\(change.title): FAILED\(error.outcomeUnknown ? "" : " to set \(plan.setting)"): \(error); nothing restarted", true)
             }
             return await restart(plan.restartOrder, title: change.title, progress: progress)
         case .files(let plan):

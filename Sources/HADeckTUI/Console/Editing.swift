@@ -69,6 +69,16 @@ public enum PendingChange: Sendable {
         }
     }
 
+    /// What `y` does, as the plan dialog asks it.
+    public var question: String {
+        switch self {
+        case .files: "Apply? y writes every file (replaced whole, backup kept)   n cancels"
+        case .setting: "Apply? y stores it through the settings API   n cancels"
+        case .restart: "Apply? y restarts them, one at a time   n cancels"
+        case .highAvailability: "Apply? y sets the switch, then restarts every node, one at a time   n cancels"
+        }
+    }
+
     /// Why it cannot be applied as it is, if it cannot.
     public var refusal: String? {
         switch self {

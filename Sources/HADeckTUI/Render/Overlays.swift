@@ -150,7 +150,7 @@ enum Overlays {
         if lines.count > room {
             buffer.put(" lines \(first + 1)-\(min(lines.count, first + room)) of \(lines.count) ", x: box.x + box.width - 24, y: box.y + box.height - 1, style: Style(.dialog))
         }
-        let question = pending.refusal ?? "Apply? y writes every file (replaced whole, backup kept)   n cancels"
+        let question = pending.refusal ?? pending.question
         buffer.put(question, x: box.x + 2, y: box.y + box.height - 2, style: Style(pending.refusal == nil ? .dialog : .statusError, bold: true),
                    maxWidth: box.width - 4)
     }
