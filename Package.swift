@@ -21,6 +21,7 @@ let package = Package(
             providers: [.apt(["libncurses-dev"])]
         ),
         .target(name: "CSocket"),
+        .target(name: "CProcess"),
         .target(name: "CHTTP", linkerSettings: [.linkedLibrary("curl")]),
         .target(
             name: "HADeckCore",
@@ -37,6 +38,7 @@ let package = Package(
         .executableTarget(
             name: "hadeck",
             dependencies: [
+                "CProcess",
                 "HADeckCore",
                 "HADeckLab",
                 "HADeckTUI",

@@ -30,6 +30,7 @@ let problemsFound = ExitCode(1)
 @main
 enum Main {
     static func main() async {
+        MemoryProtection.apply()
         do {
             var command = try HADeck.parseAsRoot(withDefaultWatchInterval(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
