@@ -22,16 +22,21 @@ public final class SSHDFixture: @unchecked Sendable {
 
     public static let testUser = "hadeck-test"
 
+    /// Creates the user `hadeck-test` (login shell `sh`, key logins only) if missing; needs root.
+    public static func ensureTestUser() throws -> String {
+        if (try? run("/usr/bin/id", [testUser]))?.status != 0 {
+            try check(run("/usr/sbin/useradd", ["--create-home", "--shell", "/bin/sh", testUser]), "useradd \(testUser)")
+        }
+        // '!' (locked, useradd's default) makes sshd refuse even a key; '*' only rules out passwords.
+        try check(run("/usr/sbin/usermod", ["--password", "*", testUser]), "usermod \(testUser)")
+        return testUser
+    }
+
     public init(nodes count: Int, namePrefix: String = "node") throws {
         directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.path + "/run", withIntermediateDirectories: true)
         if getuid() == 0 {
-            user = Self.testUser
-            if (try? run("/usr/bin/id", [user]))?.status != 0 {
-                try check(run("/usr/sbin/useradd", ["--create-home", "--shell", "/bin/sh", user]), "useradd \(user)")
-            }
-            // '!' (locked, useradd's default) makes sshd refuse even a key; '*' only rules out passwords.
-            try check(run("/usr/sbin/usermod", ["--password", "*", user]), "usermod \(user)")
+            user = try Self.ensureTestUser()
         } else {
             user = ProcessInfo.processInfo.environment["USER"] ?? NSUserName()
         }
@@ -71,7 +76,7 @@ public final class SSHDFixture: @unchecked Sendable {
 
     /// Gives a file the node's login user as owner (tests write files as root).
     public func handOver(_ path: String) throws {
-        if getuid() == 0 { try check(run("/bin/chown", ["-R", "\(user):\(user)", path]), "chown") }
+        if getuid() == 0 { try Self.check(run("/bin/chown", ["-R", "\(user):\(user)", path]), "chown") }
     }
 
     public func start(_ name: String) throws {
@@ -113,7 +118,7 @@ public final class SSHDFixture: @unchecked Sendable {
         try handle.close()
     }
 
-    private func check(_ result: ProgramResult, _ what: String) throws {
+    private static func check(_ result: ProgramResult, _ what: String) throws {
         guard result.status == 0 else { throw FixtureError("\(what) failed: \(result.output)") }
     }
 }
