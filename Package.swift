@@ -33,7 +33,7 @@ let package = Package(
         ),
         .target(
             name: "HADeckTUI",
-            dependencies: ["HADeckCore", "CNcurses", .product(name: "Yams", package: "Yams")]
+            dependencies: ["HADeckCore", "CNcurses", "CProcess", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "hadeck",

@@ -75,6 +75,26 @@ final class TmuxSession: @unchecked Sendable {
         #expect(!screen.contains { $0.contains("HADeck ·") }, "the terminal is restored (the console's screen is gone)")
     }
 
+    /// A crash in the console gives the shell its terminal back as it was, the crash report
+    /// readable on the normal screen, and the process ends of the signal.
+    @Test func aCrashGivesTheTerminalBackWithTheReport() async throws {
+        let cluster = try driftedCluster()
+        let dir = cluster.directory.path
+        let session = try TmuxSession(command: "stty -g > \(dir)/before; \(Hadeck.binary) -i \(cluster.inventory) --refresh 0.5; echo EXIT=$?; stty -g > \(dir)/after; sleep 60",
+                                      width: 100, height: 40)
+        _ = try await session.waitFor { $0.contains { $0.contains("web3") } }
+        let shell = try session.tmux(["display-message", "-p", "-t", session.name, "#{pane_pid}"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let console = try #require(pid_t(try run("/usr/bin/pgrep", ["-P", shell, "-x", "hadeck"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(try session.tmux(["display-message", "-p", "-t", session.name, "#{alternate_on}"]).stdout.hasPrefix("1"), "the console is on the full screen")
+        kill(console, SIGSEGV)
+        let screen = try await session.waitFor(seconds: 60) { $0.contains { $0.contains("EXIT=") } }
+        #expect(screen.contains { $0.contains("EXIT=139") }, "ended of SIGSEGV: \(screen)")
+        #expect(screen.contains { $0.contains("Program crashed") }, "the report is on the screen: \(screen)")
+        #expect(try session.tmux(["display-message", "-p", "-t", session.name, "#{alternate_on}"]).stdout.hasPrefix("0"), "back on the normal screen")
+        let (before, after) = (try String(contentsOfFile: dir + "/before", encoding: .utf8), (try? String(contentsOfFile: dir + "/after", encoding: .utf8)) ?? "")
+        #expect(!before.isEmpty && before == after, "the terminal's settings as the shell had them: \(before) vs \(after)")
+    }
+
     @Test func aRefusedThemeIsReportedAndTheDefaultUsed() async throws {
         let cluster = try driftedCluster()
         try cluster.directory.write("roles:\n  bodyy: { fg: red }\n", to: "bad.yaml")

@@ -1,4 +1,5 @@
 import CNcurses
+import CProcess
 import Foundation
 
 /// The only code that talks to the terminal: ncursesw, driven from one thread.
@@ -12,6 +13,8 @@ final class CursesTerminal {
 
     init(theme: Theme, noColor: Bool) {
         _ = hadeck_set_locale()
+        var shellSettings = termios()
+        let isTerminal = tcgetattr(STDOUT_FILENO, &shellSettings) == 0
         initscr()
         cbreak()
         noecho()
@@ -24,6 +27,16 @@ final class CursesTerminal {
         }
         palette = Palette(theme: theme, colors: has_colors() ? Int(hadeck_colors()) : 0, noColor: noColor)
         definePairs()
+        if isTerminal { _ = hadeck_restore_terminal_on_crash(STDOUT_FILENO, &shellSettings, Self.leaveFullScreen) }
+    }
+
+    /// The terminal's own sequences (terminfo) for what `endwin` undoes: the normal screen
+    /// back, the cursor shown, keypad and attributes reset. Written by the crash handler.
+    private static var leaveFullScreen: String {
+        ["sgr0", "cnorm", "rmkx", "rmcup"].compactMap { name -> String? in
+            guard let value = tigetstr(name), Int(bitPattern: value) != -1 else { return nil }
+            return String(cString: value)
+        }.joined()
     }
 
     /// Switches to another theme (`:theme`): new pairs, everything drawn again.
@@ -117,6 +130,7 @@ final class CursesTerminal {
     }
 
     func end() {
+        _ = hadeck_restore_terminal_on_crash(-1, nil, nil)
         endwin()
     }
 }
