@@ -22,7 +22,7 @@ static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, S
 static struct sigaction before[CRASH_SIGNALS];
 static int installed;
 
-// Read by the handler only: written while no crash can be running on another thread's behalf.
+// Set by the console's curses thread when it takes the terminal and gives it back; read by the handler.
 static volatile sig_atomic_t terminal_fd = -1;
 static struct termios terminal_settings;
 static char leave_sequence[512];
