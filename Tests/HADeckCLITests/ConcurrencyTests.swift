@@ -95,6 +95,38 @@ import HADeckTestSupport
     /// the console's write there is refused and it says who holds the lock and since when; the
     /// console writes web2 and web3, so the set's plan, made before, is refused there (no lost
     /// update either way); every file stays whole, and the console's writes are in its audit log.
+    /// Two consoles plan the same setting from the same files; the first to apply wins on every
+    /// node, and the second's plan, made from files that have since changed, writes nothing.
+    @Test func twoConsolesEditingOneSettingLoseNoUpdate() async throws {
+        let cluster = try driftedCluster()
+        let consoles = try ["alice", "bob"].map { user in
+            try TmuxSession(command: "USER=\(user) XDG_STATE_HOME=\(shellQuote(cluster.directory.path + "/\(user)-state")) \(Hadeck.binary) -i \(cluster.inventory) --refresh 0.5; echo EXIT=$?; sleep 60",
+                            width: 220, height: 40)
+        }
+        for (console, port) in zip(consoles, ["8001", "8002"]) {
+            _ = try await console.waitFor { $0.contains { $0.contains("web3") && $0.contains("≠ EncryptionKey") } }
+            try console.keys("5", "/", "U", "r", "l", "s", "Enter", "Enter")
+            _ = try await console.waitFor { $0.contains { $0.contains("Edit WebServer.Urls") } }
+            try console.keys("End", "BSpace", "BSpace", "BSpace", "BSpace")
+            try console.type(port)
+            try console.keys("Enter")
+            let plan = try await console.waitFor { $0.contains { $0.contains("Apply? y writes every file") } }
+            #expect(plan.contains { $0.contains("Urls=\"http://*:\(port)\"") }, "\(plan)")
+        }
+        try consoles[0].keys("y")
+        let first = try await consoles[0].waitFor { $0.contains { $0.contains("set WebServer.Urls: written on") } }
+        #expect(first.contains { $0.contains("set WebServer.Urls: written on 3 of 3 nodes") }, "\(first)")
+        try consoles[1].keys("y")
+        let second = try await consoles[1].waitFor { $0.contains { $0.contains("set WebServer.Urls: written on") } }
+        #expect(second.contains { $0.contains("set WebServer.Urls: written on 0 of 3 nodes") }, "\(second)")
+        for node in cluster.nodes {
+            #expect(String(decoding: cluster.config(node), as: UTF8.self).contains("Urls=\"http://*:8001\""), "\(node) holds alice's value, whole")
+        }
+        let refused = try auditEntries(in: cluster.directory.path + "/bob-state")
+        #expect(refused.count == 3 && refused.allSatisfy { $0.result.hasPrefix("failed: ") && $0.result.contains("changed since read") }, "\(refused)")
+        for console in consoles { try console.keys("q") }
+    }
+
     @Test func aConsoleAndASetAtOnceNeverInterleaveOrLoseAnUpdate() async throws {
         let cluster = try driftedCluster()
         var environment = try Self.fakePath(in: cluster.directory, ["mv": Self.pausingMove(before: "web1")])
