@@ -8,7 +8,8 @@ enum MemoryProtection {
     /// What Swift's crash reporter prints unless the administrator chose otherwise: every
     /// thread's backtrace, but no registers (its register dump shows 16 bytes of memory at each
     /// one, which may be a key), no prompt waiting at the terminal, on stderr (stdout may be JSON).
-    static let crashReportSettings = "interactive=no,threads=all,registers=none,images=mentioned,sanitize=yes,output-to=stderr"
+    /// (`threads=all` alone is not honoured: `preset=full` is what shows every thread.)
+    static let crashReportSettings = "preset=full,interactive=no,registers=none,images=mentioned,sanitize=yes,output-to=stderr"
 
     /// Called first thing in `main`. The Swift runtime reads `SWIFT_BACKTRACE` once, when it is
     /// loaded, so the setting takes effect by running this program again with it (same process,

@@ -89,7 +89,8 @@ final class TmuxSession: @unchecked Sendable {
         kill(console, SIGSEGV)
         let screen = try await session.waitFor(seconds: 60) { $0.contains { $0.contains("EXIT=") } }
         #expect(screen.contains { $0.contains("EXIT=139") }, "ended of SIGSEGV: \(screen)")
-        #expect(screen.contains { $0.contains("Program crashed") }, "the report is on the screen: \(screen)")
+        let scrollback = try session.tmux(["capture-pane", "-p", "-S", "-1000", "-t", session.name]).stdout
+        #expect(scrollback.contains("Program crashed") && scrollback.contains("Backtrace took"), "the report is on the normal screen: \(scrollback)")
         #expect(try session.tmux(["display-message", "-p", "-t", session.name, "#{alternate_on}"]).stdout.hasPrefix("0"), "back on the normal screen")
         let (before, after) = (try String(contentsOfFile: dir + "/before", encoding: .utf8), (try? String(contentsOfFile: dir + "/after", encoding: .utf8)) ?? "")
         #expect(!before.isEmpty && before == after, "the terminal's settings as the shell had them: \(before) vs \(after)")
