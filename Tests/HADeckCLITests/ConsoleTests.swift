@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import HADeckTestSupport
+import HADeckCore
 
 /// The real `hadeck` console in a real terminal: tmux, driven by send-keys, read by capture-pane.
 final class TmuxSession: @unchecked Sendable {
@@ -94,6 +95,29 @@ final class TmuxSession: @unchecked Sendable {
         #expect(try session.tmux(["display-message", "-p", "-t", session.name, "#{alternate_on}"]).stdout.hasPrefix("0"), "back on the normal screen")
         let (before, after) = (try String(contentsOfFile: dir + "/before", encoding: .utf8), (try? String(contentsOfFile: dir + "/after", encoding: .utf8)) ?? "")
         #expect(!before.isEmpty && before == after, "the terminal's settings as the shell had them: \(before) vs \(after)")
+    }
+
+    /// An audit log that cannot be written is told in the console's activity log, not written
+    /// over its screen; the change itself is made.
+    @Test func anUnwritableAuditLogIsToldInTheActivityLog() async throws {
+        let cluster = try driftedCluster()
+        try cluster.directory.write("a file where the state folder should be\n", to: "state")
+        let session = try TmuxSession(command: "XDG_STATE_HOME=\(shellQuote(cluster.directory.path + "/state/sub")) \(Hadeck.binary) -i \(cluster.inventory) --refresh 0.5; echo EXIT=$?; sleep 60",
+                                      width: 160, height: 30)
+        _ = try await session.waitFor { $0.contains { $0.contains("web3") } }
+        try session.keys("5", "/", "U", "r", "l", "s", "Enter", "Enter")
+        _ = try await session.waitFor { $0.contains { $0.contains("Edit WebServer.Urls") } }
+        try session.keys("End", "BSpace", "BSpace", "BSpace", "BSpace")
+        try session.type("8625")
+        try session.keys("Enter")
+        _ = try await session.waitFor { $0.contains { $0.contains("Apply? y writes every file") } }
+        try session.keys("y")
+        let screen = try await session.waitFor { $0.contains { $0.contains("written on 3 of 3 nodes") } && $0.contains { $0.contains("cannot write the audit log") } }
+        #expect(screen.contains { $0.contains("cannot write the audit log \(cluster.directory.path)/state/sub/hadeck/audit.log") }, "\(screen)")
+        #expect(screen.first?.hasPrefix(" HADeck · test") == true && !screen.contains { $0.hasPrefix("hadeck: ") }, "nothing written over the screen: \(screen)")
+        for node in cluster.nodes { #expect(String(decoding: cluster.config(node), as: UTF8.self).contains("Urls=\"http://*:8625\""), "\(node)") }
+        try session.keys("q")
+        _ = try await session.waitFor { $0.contains { $0.contains("EXIT=0") } }
     }
 
     @Test func aRefusedThemeIsReportedAndTheDefaultUsed() async throws {

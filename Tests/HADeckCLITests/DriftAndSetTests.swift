@@ -105,6 +105,16 @@ func expectNoSecrets(_ text: String, _ secrets: [String] = [keyA, keyB, newKey, 
         #expect(cluster.nodes.map { cluster.config($0) } == before)
     }
 
+    /// An audit log that cannot be written is said on stderr; it never stops the change.
+    @Test func anUnwritableAuditLogIsSaidAndTheChangeMade() throws {
+        let cluster = try driftedCluster()
+        try cluster.directory.write("a file where the state folder should be\n", to: "state")
+        let result = try cluster.hadeck(["set", "WebServer.Urls", "http://*:8625", "--yes"], environment: ["XDG_STATE_HOME": cluster.directory.path + "/state/sub"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.stderr.contains("hadeck: cannot write the audit log \(cluster.directory.path)/state/sub/hadeck/audit.log"), "\(result.stderr)")
+        for node in cluster.nodes { #expect(String(decoding: cluster.config(node), as: UTF8.self).contains("Urls=\"http://*:8625\""), "\(node)") }
+    }
+
     @Test func aValueCanComeFromStandardInput() throws {
         let cluster = try driftedCluster()
         let result = try cluster.hadeck(["set", "EncryptionKey", "-", "--yes"], input: newKey + "\n")

@@ -41,8 +41,17 @@ public enum AuditLog {
     }
 
     private static let lock = NSLock()
+    nonisolated(unsafe) private static var tellProblem: @Sendable (String) -> Void = standardError
 
-    /// Appends entries; a log that cannot be written is reported on stderr, never fatal to the change.
+    private static let standardError: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("hadeck: \($0)\n".utf8)) }
+
+    /// Where a log that cannot be written is told: stderr, unless `sink` is given (the console's
+    /// activity log: text on stderr would land in the middle of its screen). nil: stderr again.
+    public static func tellProblems(to sink: (@Sendable (String) -> Void)?) {
+        lock.withLock { tellProblem = sink ?? standardError }
+    }
+
+    /// Appends entries; a log that cannot be written is told (`tellProblems`), never fatal to the change.
     public static func record(_ entries: [AuditEntry]) {
         guard !entries.isEmpty else { return }
         let encoder = JSONEncoder()
@@ -60,7 +69,7 @@ public enum AuditLog {
                 let bytes = Array(lines.utf8)
                 guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else { throw POSIXError(.EIO) }
             } catch {
-                FileHandle.standardError.write(Data("hadeck: cannot write the audit log \(file): \(error)\n".utf8))
+                tellProblem("cannot write the audit log \(file): \(error)")
             }
         }
     }

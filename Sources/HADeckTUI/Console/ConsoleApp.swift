@@ -35,6 +35,8 @@ public final class ConsoleApp: @unchecked Sendable {
             return source
         }
         defer { signals.forEach { $0.cancel() } }
+        AuditLog.tellProblems { [shared] in shared.post(.problem($0)) }
+        defer { AuditLog.tellProblems(to: nil) }
         let poller = Task.detached { [backend, shared] in
             while !Task.isCancelled {
                 let poll = await backend.poll(probing: shared.probing)

@@ -10,6 +10,9 @@ public enum ConsoleEvent: Sendable {
     /// One node's part of the running change ended.
     case progress(node: String, text: String, failed: Bool)
     case finished(summary: String, failed: Bool)
+    /// Something the console must tell that belongs to no change's progress (the audit log
+    /// could not be written).
+    case problem(String)
     /// SIGINT (acts as `q`), SIGTERM or SIGHUP (end at once); handled by the app, not the state.
     case signal(Int32)
 }
@@ -49,6 +52,9 @@ extension ConsoleState {
             running?.finished = true
             record(summary, failed ? .failed : .ok, at: now)
             notice = summary
+        case .problem(let text):
+            record(text, .failed, at: now)
+            notice = text
         case .signal:
             break
         }
