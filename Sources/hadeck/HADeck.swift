@@ -54,6 +54,11 @@ enum Main {
     }
 }
 
+/// This program's file, from /proc (nil without /proc, or once the file is gone).
+var runningProgram: String? {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
+}
+
 /// `--watch` may stand without a value (`status --watch`): give it the default interval.
 func withDefaultWatchInterval(_ arguments: [String]) -> [String] {
     var result: [String] = []

@@ -22,7 +22,7 @@ struct LabCommand: AsyncParsableCommand {
             let stateHome = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
                 ?? (getuid() == 0 ? "/var/lib" : NSHomeDirectory() + "/.local/state")
             let directory = URL(fileURLWithPath: dir ?? "\(stateHome)/hadeck/lab").standardizedFileURL.path
-            let hadeck = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            let hadeck = runningProgram ?? CommandLine.arguments[0]
             let node = (hadeck as NSString).deletingLastPathComponent + "/hadeck-node"
             return Lab(directory: directory, nodeProgram: node, hadeckProgram: hadeck)
         }

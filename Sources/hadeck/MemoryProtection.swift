@@ -18,12 +18,11 @@ enum MemoryProtection {
         if getenv("SWIFT_BACKTRACE") == nil {
             setenv("SWIFT_BACKTRACE", crashReportSettings, 1)
             // The program's own path, not /proc/self/exe: the process keeps its name for ps and pkill.
-            let program = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
-            execv(program ?? "/proc/self/exe", CommandLine.unsafeArgv)
+            execv(runningProgram ?? "/proc/self/exe", CommandLine.unsafeArgv)
             // No /proc: carry on with the runtime's own crash settings.
         }
         if hadeck_forbid_memory_dumps() != 0 {
-            FileHandle.standardError.write(Data("hadeck: warning: could not turn off core files (\(String(cString: strerror(errno))))\n".utf8))
+            FileHandle.standardError.write(Data("hadeck: warning: could not turn off core files and memory reads (\(String(cString: strerror(errno))))\n".utf8))
         }
     }
 }

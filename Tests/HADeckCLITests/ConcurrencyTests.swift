@@ -105,12 +105,7 @@ import HADeckTestSupport
         }
         for (console, port) in zip(consoles, ["8001", "8002"]) {
             _ = try await console.waitFor { $0.contains { $0.contains("web3") && $0.contains("≠ EncryptionKey") } }
-            try console.keys("5", "/", "U", "r", "l", "s", "Enter", "Enter")
-            _ = try await console.waitFor { $0.contains { $0.contains("Edit WebServer.Urls") } }
-            try console.keys("End", "BSpace", "BSpace", "BSpace", "BSpace")
-            try console.type(port)
-            try console.keys("Enter")
-            let plan = try await console.waitFor { $0.contains { $0.contains("Apply? y writes every file") } }
+            let plan = try await console.planURLsEdit(port: port)
             #expect(plan.contains { $0.contains("Urls=\"http://*:\(port)\"") }, "\(plan)")
         }
         try consoles[0].keys("y")
@@ -139,10 +134,7 @@ import HADeckTestSupport
         let alice = Task.detached { try cluster.hadeck(["set", "WebServer.Urls", "http://*:9000", "--yes"], environment: environment) }
         #expect(try await waitForFile(cluster.directory.path + "/paused"))
 
-        try session.keys("5", "/", "U", "r", "l", "s", "Enter", "Enter")
-        _ = try await session.waitFor { $0.contains { $0.contains("Edit WebServer.Urls") } }
-        try session.keys("End", "BSpace", "BSpace", "BSpace", "BSpace", "8", "6", "2", "5", "Enter")
-        let plan = try await session.waitFor { $0.contains { $0.contains("Apply? y writes every file") } }
+        let plan = try await session.planURLsEdit(port: "8625")
         #expect(plan.contains { $0.contains("LOCKED by alice@") && $0.contains(" since 20") }, "the plan tells of alice's lock: \(plan)")
         try session.keys("y")
         let screen = try await session.waitFor { $0.contains { $0.contains("set WebServer.Urls: written on 2 of 3 nodes") } }

@@ -58,10 +58,7 @@ extension LabTests {
             try session.keys("Escape")
 
             // Edit a value: editor, plan dialog, y, every node's file changed on disk.
-            try session.keys("5", "/", "U", "r", "l", "s", "Enter", "Enter")
-            screen = try await session.waitFor { $0.contains { $0.contains("Edit WebServer.Urls") } }
-            try session.keys("End", "BSpace", "BSpace", "BSpace", "BSpace", "8", "6", "2", "5", "Enter")
-            screen = try await session.waitFor { $0.contains { $0.contains("Apply? y writes every file") } }
+            screen = try await session.planURLsEdit(port: "8625")
             #expect(screen.contains { $0.contains("+  <WebServer Enabled=\"true\" Urls=\"http://*:8625\" />") }, "\(screen)")
             try session.keys("y")
             screen = try await session.waitFor { $0.contains { $0.contains("set WebServer.Urls: written on 3 of 3 nodes") } }

@@ -23,6 +23,17 @@ final class TmuxSession: @unchecked Sendable {
     /// Types `text` character by character, none taken for a key name.
     func type(_ text: String) throws { try tmux(["send-keys", "-l", "-t", name, text]) }
 
+    /// In the Advanced pane, edits `WebServer.Urls` (a local or lab cluster's `http://*:8624`)
+    /// to `http://*:PORT` and returns the screen once the plan dialog asks to apply.
+    func planURLsEdit(port: String) async throws -> [String] {
+        try keys("5", "/", "U", "r", "l", "s", "Enter", "Enter")
+        _ = try await waitFor { $0.contains { $0.contains("Edit WebServer.Urls") } }
+        try keys("End", "BSpace", "BSpace", "BSpace", "BSpace")
+        try type(port)
+        try keys("Enter")
+        return try await waitFor { $0.contains { $0.contains("Apply? y writes every file") } }
+    }
+
     func screen() throws -> [String] { try tmux(["capture-pane", "-p", "-t", name]).stdout.components(separatedBy: "\n") }
 
     /// Polls the screen until `condition` holds (bounded); returns the last screen.
@@ -105,12 +116,7 @@ final class TmuxSession: @unchecked Sendable {
         let session = try TmuxSession(command: "XDG_STATE_HOME=\(shellQuote(cluster.directory.path + "/state/sub")) \(Hadeck.binary) -i \(cluster.inventory) --refresh 0.5; echo EXIT=$?; sleep 60",
                                       width: 160, height: 30)
         _ = try await session.waitFor { $0.contains { $0.contains("web3") } }
-        try session.keys("5", "/", "U", "r", "l", "s", "Enter", "Enter")
-        _ = try await session.waitFor { $0.contains { $0.contains("Edit WebServer.Urls") } }
-        try session.keys("End", "BSpace", "BSpace", "BSpace", "BSpace")
-        try session.type("8625")
-        try session.keys("Enter")
-        _ = try await session.waitFor { $0.contains { $0.contains("Apply? y writes every file") } }
+        _ = try await session.planURLsEdit(port: "8625")
         try session.keys("y")
         let screen = try await session.waitFor { $0.contains { $0.contains("written on 3 of 3 nodes") } && $0.contains { $0.contains("cannot write the audit log") } }
         #expect(screen.contains { $0.contains("cannot write the audit log \(cluster.directory.path)/state/sub/hadeck/audit.log") }, "\(screen)")

@@ -18,13 +18,14 @@ import HADeckTestSupport
         }
         // The watcher has read web1's key by the time its first table is out; then its neighbour
         // tries what a debugger or a memory scraper would read first.
-        let probe = try run(asUser.first ?? "/bin/sh", Array(asUser.dropFirst()) + (asUser.isEmpty ? [] : ["/bin/sh"]) + ["-c", """
+        let command = asUser + ["/bin/sh", "-c", """
             "$1" status --watch 0.5 -i "$2" >"$3" 2>&1 & pid=$!
             for i in $(seq 100); do grep -q 'web1' "$3" && break; sleep 0.1; done
             for file in maps environ; do cat /proc/$pid/$file >/dev/null 2>&1 && echo "$file readable" || echo "$file refused"; done
             grep '^Max core file size' /proc/$pid/limits
             kill $pid; wait $pid
-            """, "sh", binary, cluster.inventory, cluster.directory.path + "/watch.txt"], environment: ["PATH": "/usr/bin:/bin", "HOME": "/tmp", "XDG_STATE_HOME": cluster.directory.path])
+            """, "sh", binary, cluster.inventory, cluster.directory.path + "/watch.txt"]
+        let probe = try run(command[0], Array(command.dropFirst()), environment: ["PATH": "/usr/bin:/bin", "HOME": "/tmp", "XDG_STATE_HOME": cluster.directory.path])
         let watched = (try? String(contentsOfFile: cluster.directory.path + "/watch.txt", encoding: .utf8)) ?? ""
         #expect(watched.contains("web1"), "hadeck ran and read the node: \(watched)")
         #expect(probe.stdout.contains("maps refused") && probe.stdout.contains("environ refused"), "\(probe.output)")
