@@ -34,14 +34,17 @@ final class TmuxSession: @unchecked Sendable {
         return try await waitFor { $0.contains { $0.contains("Apply? y writes every file") } }
     }
 
-    func screen() throws -> [String] { try tmux(["capture-pane", "-p", "-t", name]).stdout.components(separatedBy: "\n") }
+    /// The visible lines; with `history`, the scrollback above them too.
+    func screen(history: Bool = false) throws -> [String] {
+        try tmux(["capture-pane", "-p", "-t", name] + (history ? ["-S", "-1000"] : [])).stdout.components(separatedBy: "\n")
+    }
 
     /// Polls the screen until `condition` holds (bounded); returns the last screen.
-    func waitFor(seconds: Double = 20, _ condition: ([String]) -> Bool) async throws -> [String] {
+    func waitFor(seconds: Double = 20, history: Bool = false, _ condition: ([String]) -> Bool) async throws -> [String] {
         var last: [String] = []
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            last = try screen()
+            last = try screen(history: history)
             if condition(last) { return last }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -101,7 +104,9 @@ final class TmuxSession: @unchecked Sendable {
         kill(console, SIGSEGV)
         let screen = try await session.waitFor(seconds: 60) { $0.contains { $0.contains("EXIT=") } }
         #expect(screen.contains { $0.contains("EXIT=139") }, "ended of SIGSEGV: \(screen)")
-        let scrollback = try session.tmux(["capture-pane", "-p", "-S", "-1000", "-t", session.name]).stdout
+        // The reporter lets the process go once it has read it, and may still be writing its
+        // report when the shell has moved on.
+        let scrollback = try await session.waitFor(history: true) { $0.contains { $0.contains("Backtrace took") } }.joined(separator: "\n")
         #expect(scrollback.contains("Program crashed") && scrollback.contains("Backtrace took"), "the report is on the normal screen: \(scrollback)")
         #expect(try session.tmux(["display-message", "-p", "-t", session.name, "#{alternate_on}"]).stdout.hasPrefix("0"), "back on the normal screen")
         let (before, after) = (try String(contentsOfFile: dir + "/before", encoding: .utf8), (try? String(contentsOfFile: dir + "/after", encoding: .utf8)) ?? "")
