@@ -72,6 +72,7 @@ case "console":
         func planHighAvailability(enable: Bool) async -> HighAvailabilityPlan {
             HighAvailabilityPlan(enable: enable, setting: "Service.HighAvailabilityEnabled", current: nil, checks: [], restartOrder: [])
         }
+        func planRestart(_ names: [String]) async -> RestartPlan { RestartPlan(order: names, healthy: [], refusal: nil) }
         func apply(_ change: PendingChange, progress: @escaping @Sendable (String, String, Bool) -> Void) async -> (summary: String, failed: Bool) {
             ("benchmark: nothing applied", true)
         }

@@ -57,21 +57,6 @@ struct NodeSelection: ParsableArguments {
     }
 }
 
-/// Confirmation before a write, as every destructive action asks for one.
-enum Confirmation {
-    /// True to go on. Without a terminal and without `--yes` it refuses: a script must say so.
-    static func ask(_ question: String, yes: Bool, stdinUsed: Bool = false) throws -> Bool {
-        if yes { return true }
-        guard isatty(STDIN_FILENO) == 1, !stdinUsed else {
-            throw BadInput("refusing to write without confirmation: standard input is not a terminal; pass --yes to confirm")
-        }
-        print("\(question) [y/N] ", terminator: "")
-        fflush(nil)
-        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-        return answer == "y" || answer == "yes"
-    }
-}
-
 /// JSON on stdout, keys sorted so that output is stable for scripts and diffs.
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()

@@ -22,6 +22,9 @@ struct Get: AsyncParsableCommand {
     func run() async throws {
         let cluster = try cluster.cluster()
         let snapshots = await cluster.snapshots(of: try selection.nodes(of: cluster))
+        if case .api(let name, _) = try await SettingLookup.resolve(name, in: cluster, snapshots: snapshots, allowNew: false) {
+            return try await printFromAPI(name, cluster: cluster)
+        }
         let rows = snapshots.map { snapshot -> Row in
             switch snapshot.result {
             case .failure(let error): return Row(node: snapshot.node.name, error: error.message)
@@ -40,6 +43,26 @@ struct Get: AsyncParsableCommand {
                 else { print("\(row.node.padded(width))(not set)") }
             }
         }
+        try finish(rows)
+    }
+
+    /// A settings-API setting is one value for the whole cluster, kept in the database.
+    private func printFromAPI(_ name: String, cluster: Cluster) async throws {
+        let origin = "settings API, cluster-wide"
+        var row = Row(node: "(cluster)", origin: origin)
+        switch await cluster.apiSettings(from: cluster.inventory.nodes) {
+        case .success(let listed)?: row.value = Secrets.mask(listed.first { $0.name == name }?.value ?? "", forSetting: name)
+        case .failure(let error)?: row.error = "cannot read the settings API: \(error)"
+        case nil: row.error = "no node has a settings API (api: in the inventory)"
+        }
+        if json { try printJSON([row]) }
+        else if let error = row.error { print("\(name): UNREADABLE: \(error)") }
+        else { print("\(name)  \(row.value!.isEmpty ? "(empty)" : row.value!)   (\(origin))") }
+        try finish([row])
+    }
+
+    /// Exit 1 when a node could not be read or the nodes disagree.
+    private func finish(_ rows: [Row]) throws {
         let readable = rows.filter { $0.error == nil }
         if readable.count < rows.count || Set(readable.map(\.value)).count > 1 { throw problemsFound }
     }

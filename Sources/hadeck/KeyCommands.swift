@@ -21,8 +21,11 @@ struct KeyCommand: AsyncParsableCommand {
             abstract: "Write a new key on every node (plan, confirm, safe write with backups), then restart them one at a time.",
             discussion: """
             Only fingerprints are shown. The old key stays in each node's backups. Data the product encrypted with \
-            the old key (e.g. stored credentials) cannot be read with the new one: re-enter it after the rotation.
+            the old key (e.g. stored credentials) cannot be read with the new one, so rotate refuses without \
+            --discard-encrypted-data. A node whose key differs from the others is fixed with `hadeck set EncryptionKey -` \
+            and the key the other nodes hold, not with a new key.
             """)
+        @Flag(help: "Confirm that data encrypted with the old key may be lost (required).") var discardEncryptedData = false
         @OptionGroup var cluster: ClusterOptions
         @OptionGroup var write: WriteOptions
 
@@ -31,6 +34,10 @@ struct KeyCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            guard discardEncryptedData else {
+                throw BadInput("refused: a new key replaces the cluster's key. \(EncryptionKeys.dataLossWarning) "
+                               + "Pass --discard-encrypted-data to rotate anyway.")
+            }
             let cluster = try cluster.cluster(defaultTimeout: 120)
             let nodes = cluster.inventory.nodes
             let restart = RollingRestart(cluster: cluster, timeout: cluster.timeout)
@@ -40,7 +47,7 @@ struct KeyCommand: AsyncParsableCommand {
             let key = EncryptionKeys.generate()
             let plan: ChangePlan
             do { plan = try Planner.set(EncryptionKeys.setting, to: key, on: before, profile: cluster.profile) } catch { throw BadInput(error) }
-            print("New key: \(Secrets.fingerprint(key)). Data encrypted with the old key cannot be read with the new one; the old key stays in the backups.")
+            print("New key: \(Secrets.fingerprint(key)). \(EncryptionKeys.dataLossWarning) The old key stays in the backups.")
             try await write.runner(for: cluster).run(plan)
             guard !write.dryRun else { return }
             let report = try await Restart.run(restart, nodes, json: false)

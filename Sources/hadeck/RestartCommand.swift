@@ -7,8 +7,9 @@ struct Restart: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Restart nodes with their restart command, waiting for each to be healthy before the next.",
         discussion: """
-        Without NODE, every node, in inventory order. Stops at the first node that is not healthy within \
-        --timeout and leaves every later node untouched. Refuses to take down the last healthy node without --force.
+        Without NODE, every node: those not healthy now first (they serve nobody), then the others in inventory \
+        order. Stops at the first node that is not healthy within --timeout and leaves every later node untouched. \
+        Refuses, before asking, to take down the last healthy node without --force.
         """)
 
     @OptionGroup var cluster: ClusterOptions
@@ -29,14 +30,27 @@ struct Restart: AsyncParsableCommand {
         do { chosen = try cluster.inventory.nodes(named: nodes) } catch { throw BadInput(error) }
         let restart = RollingRestart(cluster: cluster, maxUnavailable: maxUnavailable, timeout: cluster.timeout, force: force)
         do { try restart.validate(chosen) } catch { throw BadInput(error.description) }
-        let order = chosen.map(\.name).joined(separator: ", ")
-        if !json { print("Restart \(order), \(maxUnavailable == 1 ? "one at a time" : "\(maxUnavailable) at a time"), each healthy before the next.") }
+        let plan = await restart.plan(chosen)
+        if let refusal = plan.refusal, !force { throw BadInput("\(refusal); --force restarts anyway") }
+        if !json { Self.describe(plan, maxUnavailable: maxUnavailable) }
         guard try Confirmation.ask("Restart \(chosen.count) node\(chosen.count == 1 ? "" : "s")?", yes: yes) else {
             if !json { print("Not confirmed: nothing restarted.") }
             throw problemsFound
         }
-        let report = try await Self.run(restart, chosen, json: json)
+        let ordered = plan.order.compactMap { name in chosen.first { $0.name == name } }
+        let report = try await Self.run(restart, ordered, json: json)
         if !report.succeeded { throw problemsFound }
+    }
+
+    /// The order and what it means, before the question.
+    static func describe(_ plan: RestartPlan, maxUnavailable: Int) {
+        let pace = plan.order.count == 1 ? "" : maxUnavailable == 1 ? ", one at a time, each healthy before the next" : ", \(maxUnavailable) at a time, each healthy before the next"
+        print("Restart \(plan.order.joined(separator: ", "))\(pace).")
+        let down = plan.unhealthyFirst
+        if !down.isEmpty, plan.order.count > 1 {
+            print("\(down.joined(separator: ", ")) \(down.count == 1 ? "is" : "are") not healthy now, so \(down.count == 1 ? "it goes" : "they go") first.")
+        }
+        if let refusal = plan.refusal { print("FORCED (--force): \(refusal).") }
     }
 
     /// Runs a restart with per-node progress lines and the closing report (also for `ha`, `key rotate`).

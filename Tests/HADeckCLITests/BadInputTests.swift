@@ -40,7 +40,7 @@ import HADeckTestSupport
         ]
         for (text, message) in cases {
             try cluster.directory.write(text, to: "bad.yaml")
-            for arguments in [["diff"], ["set", "EncryptionKey", newKey, "--yes"]] {
+            for arguments in [["diff"], ["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"]] {
                 let result = try Hadeck.run(arguments + ["-i", cluster.directory.path + "/bad.yaml"])
                 #expect(result.status == 2)
                 #expect(result.stderr.contains(cluster.directory.path + "/bad.yaml" + message), "\(result.stderr)")
@@ -69,14 +69,14 @@ import HADeckTestSupport
         #expect(diff.stdout.contains("same     EncryptionKey"), "web1 was still read")
         expectNoSecrets(diff.output)
 
-        let set = try cluster.hadeck(["set", "EncryptionKey", newKey, "--yes"])
+        let set = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"])
         #expect(set.status == 2)
         #expect(set.stdout.contains("web2: NOT CHANGED: cannot read its configuration"))
         #expect(set.stderr.contains("not writing anything: web2, web3 cannot be changed"))
         #expect(cluster.nodes.map { cluster.config($0) } == before, "nothing written anywhere")
 
         // Naming the healthy node changes just that one.
-        let one = try cluster.hadeck(["set", "EncryptionKey", newKey, "--yes", "--node", "web1"])
+        let one = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes", "--node", "web1"])
         #expect(one.status == 0, "\(one.output)")
         #expect(cluster.config("web1") != before[0] && cluster.config("web2") == before[1])
     }

@@ -31,7 +31,7 @@ import HADeckTestSupport
         // The first run pauses on web3 just before its rename until the test says go.
         var environment = try Self.fakePath(in: cluster.directory, ["mv": Self.pausingMove(before: "web3")])
         environment["USER"] = "alice"
-        let first = Task.detached { try cluster.hadeck(["set", "EncryptionKey", newKey, "--yes"], environment: environment) }
+        let first = Task.detached { try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"], environment: environment) }
         #expect(try await waitForFile(cluster.directory.path + "/paused"))
 
         let second = try cluster.hadeck(["set", "EncryptionKey", keyA, "--yes", "--node", "web3"], environment: ["USER": "bob"])
@@ -54,7 +54,7 @@ import HADeckTestSupport
             case $last in */web2/ProGet.config.hadeck.lock) printf '<!-- hand edit -->\\n' >> "${last%.hadeck.lock}" ;; esac
             exec /bin/mkdir "$@"
             """])
-        let result = try cluster.hadeck(["set", "EncryptionKey", newKey, "--yes"], environment: environment)
+        let result = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"], environment: environment)
         #expect(result.status == 1)
         #expect(result.stdout.contains("web2: FAILED, \(cluster.path("web2")) left as it was: changed since read: \(cluster.path("web2"))"), "\(result.stdout)")
         let web2 = String(decoding: cluster.config("web2"), as: UTF8.self)

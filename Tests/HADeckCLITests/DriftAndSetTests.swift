@@ -54,7 +54,7 @@ func expectNoSecrets(_ text: String, _ secrets: [String] = [keyA, keyB, newKey, 
     @Test func setMakesEveryNodeAgreeChangingOnlyThatValueAndRestoreUndoesIt() throws {
         let cluster = try driftedCluster()
         let before = cluster.nodes.map { cluster.config($0) }
-        let result = try cluster.hadeck(["set", "EncryptionKey", newKey, "--yes"])
+        let result = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"])
         #expect(result.status == 0, "\(result.output)")
         expectNoSecrets(result.output)
         #expect(result.stdout.contains("Restart needed for the change to take effect on: web1, web2, web3"))
@@ -87,7 +87,7 @@ func expectNoSecrets(_ text: String, _ secrets: [String] = [keyA, keyB, newKey, 
     @Test func dryRunShowsAMaskedPlanAndWritesNothing() throws {
         let cluster = try driftedCluster()
         let before = cluster.nodes.map { cluster.config($0) }
-        let result = try cluster.hadeck(["set", "EncryptionKey", newKey, "--dry-run"])
+        let result = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--dry-run"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("-  <EncryptionKey>\(Secrets.fingerprint(keyB))</EncryptionKey>"))
         #expect(result.stdout.contains("+  <EncryptionKey>\(Secrets.fingerprint(newKey))</EncryptionKey>"))
@@ -99,7 +99,7 @@ func expectNoSecrets(_ text: String, _ secrets: [String] = [keyA, keyB, newKey, 
     @Test func withoutATerminalAndWithoutYesItRefuses() throws {
         let cluster = try driftedCluster()
         let before = cluster.nodes.map { cluster.config($0) }
-        let result = try cluster.hadeck(["set", "EncryptionKey", newKey])
+        let result = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("standard input is not a terminal; pass --yes"))
         #expect(cluster.nodes.map { cluster.config($0) } == before)
@@ -117,7 +117,7 @@ func expectNoSecrets(_ text: String, _ secrets: [String] = [keyA, keyB, newKey, 
 
     @Test func aValueCanComeFromStandardInput() throws {
         let cluster = try driftedCluster()
-        let result = try cluster.hadeck(["set", "EncryptionKey", "-", "--yes"], input: newKey + "\n")
+        let result = try cluster.hadeck(["set", "EncryptionKey", "-", "--discard-encrypted-data", "--yes"], input: newKey + "\n")
         #expect(result.status == 0, "\(result.output)")
         #expect(try cluster.hadeck(["get", "EncryptionKey"]).stdout.contains(Secrets.fingerprint(newKey)))
     }

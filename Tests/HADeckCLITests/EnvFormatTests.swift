@@ -29,7 +29,7 @@ import HADeckTestSupport
 
         let envBefore = cluster.config("d3", file: "proget.env")
         let d1Before = cluster.config("d1", file: "proget.env")
-        let set = try cluster.hadeck(["set", "EncryptionKey", newKey, "--yes"])
+        let set = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"])
         #expect(set.status == 0, "\(set.output)")
         expectNoSecrets(set.output)
         #expect(cluster.directory.bytes("nodes/d3/key.secret") == Array((newKey + "\n").utf8), "the key file was written, newline kept")

@@ -101,7 +101,7 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
     @Test func aConfigurationChangeShowsOnlyAfterTheNodesRestartCommand() async throws {
         let lab = try LabCluster()
         _ = try await waitForHealth("127.0.0.12") { $0["serviceStatus"] as? String == "OK" && $0["databaseStatus"] as? String == "OK" }
-        let set = try lab.hadeck(["set", "EncryptionKey", "00112233445566778899AABBCCDDEEFF", "--node", "web2", "--yes"])
+        let set = try lab.hadeck(["set", "EncryptionKey", "00112233445566778899AABBCCDDEEFF", "--node", "web2", "--discard-encrypted-data", "--yes"])
         #expect(set.status == 0, "\(set.output)")
         #expect(set.stdout.contains("Restart needed for the change to take effect on: web2"))
         try await Task.sleep(for: .seconds(1.5)) // more than one heartbeat: the running node has not re-read its file

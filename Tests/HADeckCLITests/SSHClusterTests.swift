@@ -42,7 +42,7 @@ struct SSHCluster {
         let get = try cluster.hadeck(["get", "EncryptionKey", "--node", "node4", "--node", "node1"])
         #expect(get.stdout.contains("node1  \(Secrets.fingerprint(keyA))") && get.stdout.contains("node4  \(Secrets.fingerprint(keyB))"))
 
-        let set = try cluster.hadeck(["set", "EncryptionKey", newKey, "--yes"])
+        let set = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"])
         #expect(set.status == 0, "\(set.output)")
         expectNoSecrets(set.output)
         for (name, old) in zip(cluster.names, before) {
@@ -119,7 +119,7 @@ struct SSHCluster {
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in cluster.fixture.hadeckEnvironment { environment[key] = value }
         let pid = try ChildProcess.start(executable: Hadeck.binary,
-                                         arguments: ["set", "EncryptionKey", newKey, "--yes", "--fanout", String(nodes), "-i", cluster.inventory],
+                                         arguments: ["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes", "--fanout", String(nodes), "-i", cluster.inventory],
                                          environment: environment, logFile: cluster.fixture.directory.path + "/hadeck.log")
         return (cluster, before, after, pid)
     }
@@ -147,7 +147,7 @@ struct SSHCluster {
             let delay = window * Double.random(in: 0...1, using: &random)
             let context = "run \(run) (seed \(seed)), killed after \(delay.formattedSeconds)"
             let pid = try ChildProcess.start(executable: Hadeck.binary,
-                                             arguments: ["set", "EncryptionKey", versions.key, "--yes", "--fanout", "5", "-i", cluster.inventory],
+                                             arguments: ["set", "EncryptionKey", versions.key, "--discard-encrypted-data", "--yes", "--fanout", "5", "-i", cluster.inventory],
                                              environment: environment.merging(cluster.fixture.hadeckEnvironment) { $1 },
                                              logFile: cluster.fixture.directory.path + "/hadeck.log")
             try await Task.sleep(for: delay)
@@ -168,13 +168,13 @@ struct SSHCluster {
             // that run must say so, as it must when it is refused.
             let locked = { cluster.names.filter { FileManager.default.fileExists(atPath: cluster.path($0) + ".hadeck.lock") } }
             let lockedBefore = locked()
-            let next = try cluster.hadeck(["set", "EncryptionKey", versions.key, "--yes"])
+            let next = try cluster.hadeck(["set", "EncryptionKey", versions.key, "--discard-encrypted-data", "--yes"])
             let leftBehind = Set(lockedBefore).intersection(locked())
             locksLeft += leftBehind.count
             if next.status != 0 || !leftBehind.isEmpty {
                 #expect(next.stdout.contains("is locked by") && next.stdout.contains(" since "), "\(context), locks on \(leftBehind): \(next.output)")
             }
-            let final = try cluster.hadeck(["set", "EncryptionKey", versions.key, "--yes", "--break-lock"])
+            let final = try cluster.hadeck(["set", "EncryptionKey", versions.key, "--discard-encrypted-data", "--yes", "--break-lock"])
             #expect(final.status == 0, "\(context): \(final.output)")
             for (index, name) in cluster.names.enumerated() {
                 #expect(cluster.config(name) == versions.to[index], "\(name) not completed: \(context)")
@@ -232,9 +232,9 @@ struct SSHCluster {
         default: #expect(status == 0 && cluster.config(victim) == after[2], "exit \(status): \(output)")
         }
         try cluster.fixture.start(victim)
-        let next = try cluster.hadeck(["set", "EncryptionKey", newKey, "--yes"])
+        let next = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"])
         if next.status != 0 { #expect(next.stdout.contains("is locked by") && next.stdout.contains(" since "), "\(next.output)") }
-        let final = try cluster.hadeck(["set", "EncryptionKey", newKey, "--yes", "--break-lock"])
+        let final = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes", "--break-lock"])
         #expect(final.status == 0 && cluster.names.enumerated().allSatisfy { cluster.config($0.element) == after[$0.offset] }, "\(final.output)")
     }
 }

@@ -56,7 +56,7 @@ import Testing
         #expect(name == "Service.MessengerKey" && value == "new-secret")
         #expect(old == Secrets.fingerprint("messenger-secret") && new == Secrets.fingerprint("new-secret"))
         press([.character("n")], on: &state)
-        #expect(state.log.last?.text == "set Service.MessengerKey through the settings API: cancelled, nothing written")
+        #expect(state.log.last?.text == "set Service.MessengerKey through the settings API: cancelled, nothing set")
     }
 
     @Test func aPlanThatSkipsANodeCannotBeApplied() {
@@ -102,19 +102,77 @@ import Testing
         #expect(press([.character(":"), .character("q"), .enter], on: &state).isQuit)
     }
 
-    @Test func restartKeysConfirmFirstAndNameTheNodes() {
+    @Test func restartKeysAskEveryNodesHealthThenConfirmAndNameTheNodes() {
         var state = ConsoleFixture.state()
         state.selected = 2
-        guard case .none = press([.character("r")], on: &state), case .plan(.restart(let one), _) = state.mode else { Issue.record("r confirms"); return }
+        guard case .planRestart(let one) = press([.character("r")], on: &state), case .planning = state.mode else { Issue.record("r plans first"); return }
         #expect(one == ["web3"])
-        #expect(ConsoleRenderer.render(state, width: 100, height: 30, now: ConsoleFixture.now).lines.contains { $0.contains("Order: web3") })
-        guard case .apply(.restart(["web3"])) = press([.character("y")], on: &state) else { Issue.record("y restarts"); return }
-        guard case .plan(.restart(let all), _) = { press([.character("R")], on: &state); return state.mode }() else { Issue.record("R confirms"); return }
+        state.receive(.planned(.success(.restart(RestartPlan(order: ["web3"], healthy: ["web1"], refusal: nil)))))
+        let lines = ConsoleRenderer.render(state, width: 100, height: 30, now: ConsoleFixture.now).lines
+        #expect(lines.contains { $0.contains("Node: web3 (not healthy now)") })
+        #expect(lines.contains { $0.contains("Apply? y restarts web3   n cancels") }, "one node: no 'one at a time'")
+        guard case .apply(.restart(let plan)) = press([.character("y")], on: &state) else { Issue.record("y restarts"); return }
+        #expect(plan.order == ["web3"] && !plan.forced)
+        guard case .planRestart(let all) = press([.character("R")], on: &state) else { Issue.record("R plans"); return }
         #expect(all == ["web1", "web2", "web3"])
+        state.receive(.planned(.success(.restart(RestartPlan(order: ["web2", "web3", "web1"], healthy: ["web1"], refusal: nil)))))
+        let roll = ConsoleRenderer.render(state, width: 100, height: 30, now: ConsoleFixture.now).lines
+        #expect(roll.contains { $0.contains("Order: web2, web3, web1") } && roll.contains { $0.contains("web2, web3 not healthy now: first") })
         press([.escape], on: &state)
-        state.running = RunningChange(title: "restart web3", nodes: [("web3", "restarting…", nil)])
+        #expect(state.log.last?.text == "rolling restart of 3 nodes: cancelled, nothing restarted")
+        state.running = RunningChange(title: "restart web3", nodes: [("web3", "restarting…", nil)], leftByQuitting: PendingChange.restart(plan).leftByQuitting)
         press([.character("R")], on: &state)
         #expect(state.notice == "A change is being applied (restart web3); wait for it to finish.", "one change at a time")
+        press([.character("q")], on: &state)
+        let quit = ConsoleRenderer.render(state, width: 100, height: 30, now: ConsoleFixture.now).lines
+        #expect(quit.contains { $0.contains("Nodes not yet restarted will not be restarted.") } && !quit.contains { $0.contains("not yet written") })
+    }
+
+    /// The last healthy node: refused before y can do anything; F shows it again, forced, and only then y restarts.
+    @Test func restartingTheLastHealthyNodeIsRefusedUntilForcedAndConfirmedAgain() {
+        var state = ConsoleFixture.state()
+        press([.character("r")], on: &state)
+        let refusal = "not restarting: web1 is the last healthy node of the cluster; restarting it leaves nothing serving until it is back"
+        state.receive(.planned(.success(.restart(RestartPlan(order: ["web1"], healthy: ["web1"], refusal: refusal)))))
+        guard case .none = press([.character("y")], on: &state) else { Issue.record("y does nothing while refused"); return }
+        #expect(ConsoleRenderer.render(state, width: 120, height: 30, now: ConsoleFixture.now).lines.contains { $0.contains("F overrides (asks again)") })
+        guard case .none = press([.character("F")], on: &state), case .plan(.restart(let forced), _) = state.mode else { Issue.record("F asks again"); return }
+        #expect(forced.forced)
+        #expect(ConsoleRenderer.render(state, width: 120, height: 30, now: ConsoleFixture.now).lines.contains { $0.contains("FORCED: y restarts web1") })
+        guard case .apply(.restart(let plan)) = press([.character("y")], on: &state) else { Issue.record("y after F restarts"); return }
+        #expect(plan.forced && plan.order == ["web1"])
+    }
+
+    /// r, R and H work in the Nodes pane, so the status bar shows them, at 60 columns too.
+    @Test func theNodesPaneStatusBarShowsEveryKeyThatWorksThere() {
+        let state = ConsoleFixture.state()
+        let wide = ConsoleRenderer.render(state, width: 200, height: 30, now: ConsoleFixture.now).lines.last!
+        #expect(wide.contains("r restart  R restart all  H HA on/off") && wide.contains("? help"), "\(wide)")
+        let narrow = ConsoleRenderer.render(state, width: 60, height: 15, now: ConsoleFixture.now).lines.last!
+        let words = Set(narrow.split(separator: " ").map(String.init))
+        #expect(["r", "R", "H", "/", ":", "L", "q", "?", "help"].allSatisfy(words.contains), "\(narrow)")
+    }
+
+    /// The HA switch is never edited as free text: Enter on its row is H (checks, then the plan).
+    @Test func enterOnTheHASwitchRunsTheHAFlow() {
+        var state = ConsoleFixture.state()
+        press([.character("5")], on: &state)
+        state.selected = state.advancedRows.firstIndex { $0.name == "Service.HighAvailabilityEnabled" }!
+        guard case .planHighAvailability(enable: true) = press([.enter], on: &state) else { Issue.record("Enter on the switch plans HA"); return }
+        if case .edit = state.mode { Issue.record("no free-text editor for the switch") }
+    }
+
+    /// A settings-API value is checked against its type before anything is planned.
+    @Test func aSettingsAPIValueOfTheWrongTypeIsRefusedInTheEditor() {
+        var state = ConsoleFixture.state()
+        press([.character("5")], on: &state)
+        state.selected = state.advancedRows.firstIndex { $0.name == "Service.HeartbeatFrequency" }!
+        press([.enter] + type("abc") + [.enter], on: &state)
+        guard case .edit = state.mode else { Issue.record("still editing after a refused value, got \(state.mode)"); return }
+        #expect(state.notice == "Service.HeartbeatFrequency takes a whole number (the settings API's type Integer), not 'abc'.")
+        press([.backspace, .backspace, .backspace] + type("25") + [.enter], on: &state)
+        guard case .plan(.setting(let name, _, let new, _), _) = state.mode else { Issue.record("a whole number is planned"); return }
+        #expect(name == "Service.HeartbeatFrequency" && new == "25")
     }
 
     @Test func haRunsTheChecksAndAFailedCheckRefuses() {
@@ -128,6 +186,8 @@ import Testing
         guard case .none = press([.character("y")], on: &state) else { Issue.record("a refused plan is never applied"); return }
         let lines = ConsoleRenderer.render(state, width: 100, height: 30, now: ConsoleFixture.now).lines
         #expect(lines.contains { $0.contains("FAIL  encryption-key: differs on web3") } && lines.contains { $0.contains("Refused: encryption-key failed.") })
+        press([.escape], on: &state)
+        #expect(state.log.last?.text == "enable HA: refused (a check failed), nothing changed")
     }
 
     @Test func theChecksCommandShowsEveryResult() {

@@ -7,7 +7,7 @@ public struct PlannedChange: Sendable {
     public var newContent: [UInt8]
     /// Unified diff with every secret masked: safe to print.
     public var diff: String
-    /// The product reads its configuration at start only.
+    /// The product reads its configuration at start only: true when the content changes.
     public var restartNeeded: Bool
 
     public var changesNothing: Bool { newContent == original.content }
@@ -42,9 +42,7 @@ public enum Planner {
     public static func set(_ values: [(name: String, value: String)], on snapshots: [NodeSnapshot], profile: ProductProfile,
                            title: String) throws(PlanError) -> ChangePlan {
         for (name, value) in values {
-            guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_.-]*$"#, options: .regularExpression) != nil else {
-                throw PlanError("'\(name)' is not a setting name (letters, digits, '_', '.', '-'; e.g. EncryptionKey or WebServer.Urls)")
-            }
+            if let problem = SettingNames.syntaxProblem(name) { throw PlanError(problem) }
             if let problem = SettingRules.problem(with: value, for: name) { throw PlanError(problem) }
         }
         var plan = ChangePlan(title: title, changes: [], skipped: [])
@@ -65,7 +63,7 @@ public enum Planner {
                     let diff = old == newText ? "" : "--- \(secretFile.path)\n+++ \(secretFile.path)\n@@ -1 +1 @@\n"
                         + "-\(Secrets.mask(old.trimmingTrailingNewline(), forSetting: name))\n+\(Secrets.mask(value, forSetting: name))\n"
                     changes.append(PlannedChange(node: node, path: secretFile.path, original: secretFile,
-                                                 newContent: Array(newText.utf8), diff: diff, restartNeeded: true))
+                                                 newContent: Array(newText.utf8), diff: diff, restartNeeded: old != newText))
                     continue
                 }
                 do { try document.set(name, to: value) } catch {
@@ -76,7 +74,7 @@ public enum Planner {
             if document.bytes != configuration.file.content || changes.isEmpty {
                 changes.insert(PlannedChange(node: node, path: node.config, original: configuration.file, newContent: document.bytes,
                                              diff: maskedDiff(from: configuration.document, to: document, path: node.config),
-                                             restartNeeded: true), at: 0)
+                                             restartNeeded: document.bytes != configuration.file.content), at: 0)
             }
             plan.changes += changes
         }
@@ -94,7 +92,7 @@ public enum Planner {
             diff = "(diff withheld: a version cannot be parsed (\(error)), so its secrets cannot be masked)\n"
         }
         let change = PlannedChange(node: node, path: current.path, original: current, newContent: backup.content,
-                                   diff: diff, restartNeeded: true)
+                                   diff: diff, restartNeeded: backup.content != current.content)
         return ChangePlan(title: "restore \(node.name) from \(backup.path)", changes: [change], skipped: [])
     }
 

@@ -36,6 +36,29 @@ public struct RestartRefusal: Error, Sendable, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
+/// A restart worked out before anyone is asked: the order, and why it would not start.
+public struct RestartPlan: Sendable, Equatable {
+    /// Nodes not healthy now come first: they serve nobody, so restarting them costs nothing,
+    /// and each that comes back adds a node to carry the others' restarts.
+    public var order: [String]
+    /// The nodes that answered healthy when the plan was made.
+    public var healthy: Set<String>
+    /// Why it would take down the last healthy node (nil when it would not).
+    public var refusal: String?
+    /// Set when the administrator overrode the refusal (`--force`, or F then y in the console).
+    public var forced = false
+
+    public init(order: [String], healthy: Set<String>, refusal: String?, forced: Bool = false) {
+        self.order = order
+        self.healthy = healthy
+        self.refusal = refusal
+        self.forced = forced
+    }
+
+    /// The nodes named in the order, not healthy now.
+    public var unhealthyFirst: [String] { order.filter { !healthy.contains($0) } }
+}
+
 /// Restarts nodes a few at a time (`maxUnavailable`), each with its inventory `restart`
 /// command, waiting until its health endpoint says OK before the next; stops at the first node
 /// that does not come back, so that the cluster keeps serving.
@@ -89,6 +112,25 @@ public struct RollingRestart: Sendable {
         }
     }
 
+    /// Asks every node's health and works out the order (nodes not healthy first) and whether
+    /// the first step would take down the last healthy node: what to show before asking.
+    public func plan(_ nodes: [Node]) async -> RestartPlan {
+        let healthy = await healthyNodes(cluster.inventory.nodes)
+        let order = nodes.filter { !healthy.contains($0.name) } + nodes.filter { healthy.contains($0.name) }
+        let refusal = Self.lastHealthy(Array(order.prefix(maxUnavailable)).map(\.name), healthy: healthy)
+        return RestartPlan(order: order.map(\.name), healthy: healthy, refusal: refusal.map { "not restarting: \($0)" }, forced: force)
+    }
+
+    /// Why restarting `batch` would leave no healthy node while one is healthy now (a batch of
+    /// nodes that serve nobody takes nothing down), or nil.
+    static func lastHealthy(_ batch: [String], healthy: Set<String>) -> String? {
+        guard !healthy.isDisjoint(with: batch), healthy.subtracting(batch).isEmpty else { return nil }
+        let serving = batch.filter { healthy.contains($0) }
+        return "\(serving.joined(separator: ", ")) \(serving.count == 1 ? "is" : "are") the last healthy node\(serving.count == 1 ? "" : "s") "
+            + "of the cluster; restarting \(serving.count == 1 ? "it" : "them") leaves nothing serving until \(serving.count == 1 ? "it is" : "they are") back"
+    }
+
+    /// Restarts `nodes` in the order given (a plan's order puts the nodes not healthy first).
     public func run(_ nodes: [Node], progress: @escaping @Sendable (Event) -> Void = { _ in }) async throws(RestartRefusal) -> RestartReport {
         try validate(nodes)
         var report = RestartReport()
@@ -99,9 +141,7 @@ public struct RollingRestart: Sendable {
             if !force {
                 // Never take down the last healthy nodes: someone must keep serving.
                 let healthy = await healthyNodes(cluster.inventory.nodes)
-                if healthy.subtracting(batch.map(\.name)).isEmpty {
-                    let message = healthy.isEmpty ? "no node of the cluster is healthy now"
-                        : "\(batch.map(\.name).joined(separator: ", ")) \(batch.count == 1 ? "is" : "are") the last healthy node\(healthy.count == 1 ? "" : "s")"
+                if let message = Self.lastHealthy(batch.map(\.name), healthy: healthy) {
                     if report.records.isEmpty { throw RestartRefusal("not restarting: \(message); --force restarts anyway") }
                     report.untouched = (batch + remaining).map(\.name)
                     report.stopped = "stopped: \(message)"

@@ -39,6 +39,18 @@ public struct ProductProfile: Sendable, Equatable {
     /// Settings whose value must be identical on every node of a cluster.
     public static let clusterWideSettings = ["ConnectionString", "PostgresConnectionString", "EncryptionKey"]
 
+    /// The configuration-file settings the product documents (SharedConfig's elements and
+    /// attributes); any other name is accepted only when a node's file already has it.
+    public var fileSettings: [String] { Self.clusterWideSettings + ["WebServer.Enabled", "WebServer.Urls"] }
+
+    /// The settings-API settings HADeck knows by name, with their value types (the API's
+    /// `valueType`: Text, Integer, Boolean); the API's own list adds the rest at run time.
+    public var apiSettings: [(name: String, valueType: String)] {
+        [(highAvailabilitySetting, "Boolean"), (heartbeatFrequencySetting, "Integer"), (staleTimeoutSetting, "Integer"),
+         (Self.messengerEndpointSetting, "Text"), (Self.messengerKeySetting, "Text"), ("Web.BaseUrl", "Text")]
+            + (storageSetting.map { [($0, "Text")] } ?? [])
+    }
+
     /// `PROGET_ENCRYPTION_KEY` for `EncryptionKey`; nil for settings without a variable.
     public func environmentVariable(for setting: String) -> String? {
         Self.environmentSuffixes.first { $0.setting == setting }.map { "\(envPrefix)_\($0.suffix)" }

@@ -89,6 +89,8 @@ public final class ConsoleApp: @unchecked Sendable {
                 Task.detached { [backend, shared] in shared.post(.planned(await backend.plan(setting: name, to: value).map(PendingChange.files))) }
             case .planHighAvailability(let enable):
                 Task.detached { [backend, shared] in shared.post(.planned(.success(.highAvailability(await backend.planHighAvailability(enable: enable))))) }
+            case .planRestart(let names):
+                Task.detached { [backend, shared] in shared.post(.planned(.success(.restart(await backend.planRestart(names))))) }
             case .runChecks:
                 Task.detached { [backend, shared] in shared.post(.checked(await backend.checks())) }
             case .apply(let change):
@@ -107,7 +109,8 @@ public final class ConsoleApp: @unchecked Sendable {
     }
 
     private func start(_ change: PendingChange, in state: inout ConsoleState) {
-        state.receive(.started(RunningChange(title: change.title, nodes: change.nodes.map { ($0, "pending", nil) })))
+        state.receive(.started(RunningChange(title: change.title, nodes: change.nodes.map { ($0, "pending", nil) },
+                                             leftByQuitting: change.leftByQuitting)))
         Task.detached { [backend, shared] in
             let (summary, failed) = await backend.apply(change) { node, text, failed in shared.post(.progress(node: node, text: text, failed: failed)) }
             shared.post(.finished(summary: summary, failed: failed))

@@ -9,6 +9,9 @@ public protocol ConsoleBackend: Sendable {
     func plan(setting name: String, to value: String) async -> Result<ChangePlan, PlanError>
     func checks() async -> [CheckResult]
     func planHighAvailability(enable: Bool) async -> HighAvailabilityPlan
+    /// The restart of these nodes: every node's health, the order, and a refusal to take down
+    /// the last healthy node, before anyone is asked.
+    func planRestart(_ names: [String]) async -> RestartPlan
     /// Applies a pending change, reporting each node's outcome; returns the summary.
     func apply(_ change: PendingChange, progress: @escaping @Sendable (_ node: String, _ text: String, _ failed: Bool) -> Void) async -> (summary: String, failed: Bool)
 }
@@ -27,8 +30,16 @@ public struct ClusterBackend: ConsoleBackend {
 
     public func plan(setting name: String, to value: String) async -> Result<ChangePlan, PlanError> {
         let snapshots = await cluster.snapshots(of: cluster.inventory.nodes)
+        if name == EncryptionKeys.setting, let problem = EncryptionKeys.replacement(of: value, in: snapshots) {
+            return .failure(PlanError("refused: \(problem) The console does not replace the cluster's key: "
+                                      + "`hadeck key rotate --discard-encrypted-data` does, after a warning."))
+        }
         do throws(PlanError) { return .success(try Planner.set(name, to: value, on: snapshots, profile: cluster.profile)) }
         catch { return .failure(error) }
+    }
+
+    public func planRestart(_ names: [String]) async -> RestartPlan {
+        await RollingRestart(cluster: cluster).plan(cluster.inventory.nodes.filter { names.contains($0.name) })
     }
 
     public func checks() async -> [CheckResult] { await ClusterCheck.run(cluster) }
@@ -36,10 +47,11 @@ public struct ClusterBackend: ConsoleBackend {
     public func planHighAvailability(enable: Bool) async -> HighAvailabilityPlan { await HighAvailability.plan(cluster, enable: enable) }
 
     /// A rolling restart with each node's progress; the summary says where it stopped.
-    private func restart(_ names: [String], title: String, progress: @escaping @Sendable (String, String, Bool) -> Void) async -> (summary: String, failed: Bool) {
-        let nodes = cluster.inventory.nodes.filter { names.contains($0.name) }
+    private func restart(_ names: [String], title: String, force: Bool = false,
+                         progress: @escaping @Sendable (String, String, Bool) -> Void) async -> (summary: String, failed: Bool) {
+        let nodes = names.compactMap { name in cluster.inventory.nodes.first { $0.name == name } }
         do throws(RestartRefusal) {
-            let report = try await RollingRestart(cluster: cluster, timeout: .seconds(120)).run(nodes) { event in
+            let report = try await RollingRestart(cluster: cluster, timeout: .seconds(120), force: force).run(nodes) { event in
                 progress(event.node, event.text, event.isFailure)
             }
             return ("\(title): \(report.summary)", !report.succeeded)
@@ -58,8 +70,8 @@ public struct ClusterBackend: ConsoleBackend {
             } catch {
                 return ("\(change.title): FAILED: \(error)", true)
             }
-        case .restart(let nodes):
-            return await restart(nodes, title: change.title, progress: progress)
+        case .restart(let plan):
+            return await restart(plan.order, title: change.title, force: plan.forced, progress: progress)
         case .highAvailability(let plan):
             do throws(ProductAPIError) {
                 let through = try await HighAvailability.setSwitch(plan, cluster: cluster, reason: nil)

@@ -114,4 +114,6 @@ public struct RunningChange: Sendable {
     public var title: String
     public var nodes: [(name: String, state: String, failed: Bool?)]
     public var finished = false
+    /// What quitting now leaves behind (PendingChange.leftByQuitting).
+    public var leftByQuitting = ""
 }

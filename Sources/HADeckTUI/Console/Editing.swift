@@ -45,8 +45,8 @@ public enum PendingChange: Sendable {
     case files(ChangePlan)
     /// A cluster-wide setting through the settings API; values already masked where secret.
     case setting(name: String, old: String, new: String, value: String)
-    /// Restart these nodes, one at a time, each healthy before the next.
-    case restart([String])
+    /// Restart nodes, one at a time, each healthy before the next (nodes not healthy first).
+    case restart(RestartPlan)
     /// HA on or off: the checks, the switch, a rolling restart.
     case highAvailability(HighAvailabilityPlan)
 
@@ -54,7 +54,7 @@ public enum PendingChange: Sendable {
         switch self {
         case .files(let plan): plan.title
         case .setting(let name, _, _, _): "set \(name) through the settings API"
-        case .restart(let nodes): nodes.count == 1 ? "restart \(nodes[0])" : "rolling restart of \(nodes.count) nodes"
+        case .restart(let plan): (plan.forced ? "FORCED " : "") + (plan.order.count == 1 ? "restart \(plan.order[0])" : "rolling restart of \(plan.order.count) nodes")
         case .highAvailability(let plan): "\(plan.enable ? "enable" : "disable") HA"
         }
     }
@@ -64,7 +64,7 @@ public enum PendingChange: Sendable {
         switch self {
         case .files(let plan): plan.changes.map(\.node.name)
         case .setting: ["settings API"]
-        case .restart(let nodes): nodes
+        case .restart(let plan): plan.order
         case .highAvailability(let plan): ["settings API"] + plan.restartOrder
         }
     }
@@ -72,11 +72,40 @@ public enum PendingChange: Sendable {
     /// What `y` does, as the plan dialog asks it.
     public var question: String {
         switch self {
-        case .files: "Apply? y writes every file (replaced whole, backup kept)   n cancels"
+        case .files(let plan):
+            "Apply? y writes \(plan.writes.count == 1 ? "the file" : "every file") (replaced whole, backup kept)   n cancels"
         case .setting: "Apply? y stores it through the settings API   n cancels"
-        case .restart: "Apply? y restarts them, one at a time   n cancels"
+        case .restart(let plan) where plan.forced:
+            "FORCED: y restarts \(plan.order.count == 1 ? plan.order[0] : "them") although nothing else serves   n cancels"
+        case .restart(let plan): plan.order.count == 1 ? "Apply? y restarts \(plan.order[0])   n cancels" : "Apply? y restarts them, one at a time   n cancels"
         case .highAvailability: "Apply? y sets the switch, then restarts every node, one at a time   n cancels"
         }
+    }
+
+    /// What n (or Esc) leaves behind, for the activity log.
+    public var cancelled: String {
+        switch self {
+        case .files: refusal == nil ? "cancelled, nothing written" : "not applicable, nothing written"
+        case .setting: "cancelled, nothing set"
+        case .restart: refusal == nil ? "cancelled, nothing restarted" : "refused, nothing restarted"
+        case .highAvailability: refusal == nil ? "cancelled, nothing changed" : "refused (a check failed), nothing changed"
+        }
+    }
+
+    /// What quitting while it runs leaves behind, for the quit dialog.
+    public var leftByQuitting: String {
+        switch self {
+        case .files: "Nodes not yet written will be left as they are."
+        case .setting: "The settings API may or may not have stored it."
+        case .restart: "Nodes not yet restarted will not be restarted."
+        case .highAvailability: "Nodes not yet restarted keep running with the old switch."
+        }
+    }
+
+    /// A refusal the administrator may override with F (then y): taking down the last healthy node.
+    public var canBeForced: Bool {
+        if case .restart(let plan) = self { return plan.refusal != nil && !plan.forced }
+        return false
     }
 
     /// Why it cannot be applied as it is, if it cannot.
@@ -87,6 +116,8 @@ public enum PendingChange: Sendable {
                 return "Not applicable: \(plan.skipped.map(\.node).joined(separator: ", ")) cannot be changed; changing only the others would split the cluster."
             }
             return plan.writes.isEmpty ? "Nothing to change: every node already holds this value." : nil
+        case .restart(let plan) where !plan.forced:
+            return plan.refusal.map { _ in "Refused: it takes down the last healthy node. F overrides (asks again)   n cancels" }
         case .highAvailability(let plan) where !plan.failedChecks.isEmpty:
             return "Refused: \(plan.failedChecks.map(\.name).joined(separator: ", ")) failed. Fix, or override with hadeck ha \(plan.enable ? "enable" : "disable") --force \"reason\"."
         default: return nil
@@ -105,6 +136,8 @@ public struct AdvancedRow: Sendable, Equatable {
     /// The value the editor starts from (nil when the nodes disagree or it is secret).
     public var editable: String?
     public var secret: Bool
+    /// The settings API's value type (Text, Integer, Boolean) where known.
+    public var valueType: String? = nil
 }
 
 extension ConsoleState {
@@ -114,11 +147,12 @@ extension ConsoleState {
         var rows: [AdvancedRow] = []
         let listed = (try? poll.apiSettings?.get()) ?? []
         let pinned = [profile.highAvailabilitySetting, profile.heartbeatFrequencySetting, profile.staleTimeoutSetting]
+        let types = SettingNames.apiValueTypes(profile: profile, listed: listed)
         func apiRow(_ name: String, _ value: String?, pinned: Bool) -> AdvancedRow {
             let secret = Secrets.isSecretName(name)
             let shown = value.map { $0.isEmpty ? "(empty)" : Secrets.mask($0, forSetting: name) } ?? "(not set)"
             return AdvancedRow(name: name, source: .api, shown: shown, differs: false, pinned: pinned,
-                               editable: secret ? nil : value ?? "", secret: secret)
+                               editable: secret ? nil : value ?? "", secret: secret, valueType: types[name] ?? nil)
         }
         if poll.apiSettings != nil {
             for name in pinned { rows.append(apiRow(name, listed.first { $0.name == name }?.value, pinned: true)) }

@@ -18,6 +18,8 @@ public enum ConsoleAction: Sendable {
     case apply(PendingChange)
     /// Run the checks and work out the plan for turning HA on or off.
     case planHighAvailability(enable: Bool)
+    /// Ask every node's health and work out the restart's order and whether it is refused.
+    case planRestart([String])
     case runChecks
     case setRefresh(TimeInterval)
     case setTheme(String)
@@ -77,7 +79,13 @@ extension ConsoleState {
                 return .apply(pending)
             case .character("n"), .escape:
                 mode = .browse
-                record("\(pending.title): cancelled, nothing written")
+                record("\(pending.title): \(pending.cancelled)")
+            case .character("F"):
+                // The second, explicit confirmation: the plan is shown again, forced, and y applies it.
+                if pending.canBeForced, case .restart(var plan) = pending {
+                    plan.forced = true
+                    mode = .plan(.restart(plan), scroll: 0)
+                }
             case .character("j"), .down: mode = .plan(pending, scroll: scroll + 1)
             case .character("k"), .up: mode = .plan(pending, scroll: max(0, scroll - 1))
             default: break
@@ -109,19 +117,19 @@ extension ConsoleState {
         case .pageUp: selected = max(0, selected - 10)
         case .character("g"), .home: selected = 0
         case .character("G"), .end: selected = max(0, count - 1)
-        case .enter: startEditing()
+        case .enter: return startEditing()
         case .character("H"):
-            guard notRunning() else { break }
-            let enabled = poll.apiSetting(profile.highAvailabilitySetting)?.lowercased() == "true"
-            mode = .planning("\(enabled ? "disable" : "enable") HA: running the checks")
-            return .planHighAvailability(enable: !enabled)
+            return toggleHighAvailability()
         case .character("r"):
             guard notRunning() else { break }
             guard pane == .nodes, visibleNodes.indices.contains(selected) else { notice = "r restarts the node selected in 1 Nodes."; break }
-            mode = .plan(.restart([visibleNodes[selected].node]), scroll: 0)
+            let node = visibleNodes[selected].node
+            mode = .planning("restart \(node): asking every node's health")
+            return .planRestart([node])
         case .character("R"):
             guard notRunning() else { break }
-            mode = .plan(.restart(nodes.map(\.node)), scroll: 0)
+            mode = .planning("rolling restart: asking every node's health")
+            return .planRestart(nodes.map(\.node))
         default: break
         }
         return .none
@@ -139,23 +147,38 @@ extension ConsoleState {
         return false
     }
 
-    private mutating func startEditing() {
+    /// HA on or off never goes through the editor: the checks run first, then the plan.
+    private mutating func toggleHighAvailability() -> ConsoleAction {
+        guard notRunning() else { return .none }
+        let enabled = poll.apiSetting(profile.highAvailabilitySetting)?.lowercased() == "true"
+        mode = .planning("\(enabled ? "disable" : "enable") HA: running the checks")
+        return .planHighAvailability(enable: !enabled)
+    }
+
+    private mutating func startEditing() -> ConsoleAction {
         guard pane == .advanced else {
             notice = "Enter edits a value in 5 Advanced."
-            return
+            return .none
         }
         let rows = advancedRows
-        guard rows.indices.contains(selected), notRunning() else { return }
+        guard rows.indices.contains(selected), notRunning() else { return .none }
         let row = rows[selected]
+        if row.source == .api && row.name == profile.highAvailabilitySetting { return toggleHighAvailability() }
         mode = .edit(Editor(name: row.name, source: row.source, text: row.editable ?? "", secret: row.secret))
+        return .none
     }
 
     private mutating func submit(_ editor: Editor) -> ConsoleAction {
         switch editor.source {
         case .file:
-            mode = .planning(editor.name)
+            mode = .planning("set \(editor.name)")
             return .planFile(name: editor.name, value: editor.value)
         case .api:
+            let valueType = advancedRows.first { $0.name == editor.name && $0.source == .api }?.valueType
+            if let problem = SettingRules.problem(with: editor.value, for: editor.name, valueType: valueType) {
+                notice = problem + "."
+                return .none // still editing: the value can be corrected
+            }
             let old = poll.apiSetting(editor.name) ?? ""
             mode = .plan(.setting(name: editor.name, old: Secrets.mask(old, forSetting: editor.name),
                                   new: Secrets.mask(editor.value, forSetting: editor.name), value: editor.value), scroll: 0)

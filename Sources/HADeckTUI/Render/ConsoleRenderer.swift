@@ -98,7 +98,19 @@ public enum ConsoleRenderer {
     private static func drawStatusBar(_ state: ConsoleState, into buffer: inout CellBuffer) {
         let y = buffer.height - 1
         buffer.fill(y: y, style: Style(.frame, reverse: true))
-        buffer.put(hints(for: state), x: 0, y: y, style: Style(.frame, reverse: true))
+        buffer.put(fitted(hints(for: state), width: buffer.width), x: 0, y: y, style: Style(.frame, reverse: true))
+    }
+
+    /// The hints as they fit: labels shortened to their keys (first the least needed, from the
+    /// end) before anything is cut, so that every key that works stays visible.
+    static func fitted(_ hints: String, width: Int) -> String {
+        guard hints.count > width, !hints.contains("▏") else { return hints }
+        var items = hints.components(separatedBy: "  ").filter { !$0.isEmpty }.map { $0.trimmingCharacters(in: .whitespaces) }
+        for index in items.indices.reversed() where items[index] != "? help" {
+            if 1 + items.joined(separator: " ").count <= width { break }
+            items[index] = String(items[index].prefix { $0 != " " })
+        }
+        return " " + items.joined(separator: " ")
     }
 
     static func hints(for state: ConsoleState) -> String {
@@ -109,11 +121,14 @@ public enum ConsoleRenderer {
         case .log: " j/k scroll  Esc close"
         case .edit: " Enter plan the change  Esc cancel  ←/→ Home End move"
         case .planning: " working out the plan…  Esc abandon"
-        case .plan(let pending, _): pending.refusal == nil ? " y apply  n/Esc cancel  j/k scroll" : " Esc close  j/k scroll"
+        case .plan(let pending, _):
+            pending.refusal == nil ? " y apply  n/Esc cancel  j/k scroll"
+                : pending.canBeForced ? " F force (asks again)  n/Esc cancel  j/k scroll" : " Esc close  j/k scroll"
         case .confirmQuit: " y quit  n/Esc stay"
         case .checks: " j/k scroll  Esc close"
         case .browse:
-            " Tab/1-5 pane  j/k move" + (state.pane == .advanced ? "  Enter edit" : "") + "  / filter  : command  L log  ? help  q quit"
+            " Tab/1-5 pane  j/k move" + (state.pane == .nodes ? "  r restart" : state.pane == .advanced ? "  Enter edit" : "")
+                + "  R restart all  H HA on/off  / filter  : command  L log  q quit  ? help"
         }
     }
 

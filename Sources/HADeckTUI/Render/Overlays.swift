@@ -8,11 +8,12 @@ enum Overlays {
         ("Tab Shift-Tab 1-5", "focus a pane (1 Nodes … 5 Advanced)"),
         ("j k / arrows", "move"), ("PgUp PgDn  g G", "page, first, last"),
         ("/", "filter the list (Enter applies); Esc clears it"),
-        ("Enter", "in Advanced: edit; the plan shows before writing"),
+        ("Enter", "in Advanced: edit (the HA switch: as H); plan first"),
         (":", ":node :theme :refresh SECONDS :checks :q"),
         ("L", "activity log: each action, each node's result"),
         ("H", "HA on/off: checks, plan, confirm, switch, roll"),
-        ("r  R", "restart the selected node / all, rolling"),
+        ("r  R", "restart the selected node / all (unhealthy first)"),
+        ("F", "in a refused restart plan: force it (asks again)"),
         ("?", "this help (Esc closes)"), ("q", "quit (asks while a change is running)"),
     ]
 
@@ -42,10 +43,10 @@ enum Overlays {
             buffer.put(scope, x: box.x + 2, y: box.y + 2, style: Style(.dialog), maxWidth: box.width - 4)
             if editor.secret { buffer.put("A secret: typed characters are hidden.", x: box.x + 2, y: box.y + 3, style: Style(.dialog)) }
             drawField(editor, x: box.x + 2, y: box.y + 5, width: box.width - 4, into: &buffer)
-        case .planning(let name):
+        case .planning(let title):
             let box = Box(width: 50, height: 5, in: buffer)
-            box.open("set \(name)", into: &buffer)
-            buffer.put("Reading every node to work out the plan…", x: box.x + 2, y: box.y + 2, style: Style(.dialog))
+            box.open(title, into: &buffer)
+            buffer.put("Reading every node to work out the plan…", x: box.x + 2, y: box.y + 2, style: Style(.dialog), maxWidth: box.width - 4)
         case .plan(let pending, let scroll):
             drawPlan(pending, scroll: scroll, into: &buffer)
         case .checks(let results, let scroll):
@@ -55,7 +56,7 @@ enum Overlays {
             box.open("Quit?", into: &buffer)
             let title = state.running?.title ?? "a change"
             buffer.put("\(title) is being applied.", x: box.x + 2, y: box.y + 2, style: Style(.dialog), maxWidth: box.width - 4)
-            buffer.put("Nodes not yet written will be left as they are.", x: box.x + 2, y: box.y + 3, style: Style(.dialog))
+            buffer.put(state.running?.leftByQuitting ?? "", x: box.x + 2, y: box.y + 3, style: Style(.dialog), maxWidth: box.width - 4)
             buffer.put("y quit   n stay", x: box.x + 2, y: box.y + 5, style: Style(.dialog, bold: true))
         case .browse, .filter, .command:
             break
@@ -125,11 +126,19 @@ enum Overlays {
                 }
             }
             for (node, reason) in plan.skipped { lines.append(("\(node): NOT CHANGED: \(reason)", .statusError)) }
-        case .restart(let nodes):
-            lines = [("Each with its restart command (restart: in the inventory), one at a time;", .dialog),
-                     ("the next only once the last answers healthy on its health URL.", .dialog),
-                     ("Order: \(nodes.joined(separator: ", "))", .dialog),
-                     ("It stops at the first node that does not come back; the last healthy node is never taken down.", .muted)]
+        case .restart(let plan):
+            let down = plan.unhealthyFirst
+            lines = plan.order.count == 1
+                ? [("With its restart command (restart: in the inventory); done once it answers healthy on its health URL.", .dialog),
+                   ("Node: \(plan.order[0]) (\(plan.healthy.contains(plan.order[0]) ? "healthy now" : "not healthy now"))", .dialog)]
+                : [("Each with its restart command (restart: in the inventory), one at a time;", .dialog),
+                   ("the next only once the last answers healthy on its health URL.", .dialog),
+                   ("Order: \(plan.order.joined(separator: ", "))", .dialog)]
+                    + (down.isEmpty ? [] : [("\(down.joined(separator: ", ")) not healthy now: first, as \(down.count == 1 ? "it serves" : "they serve") nobody.", .dialog)])
+                    + [("It stops at the first node that does not come back.", .muted)]
+            if let refusal = plan.refusal {
+                lines.append((plan.forced ? "FORCED: \(refusal)." : "\(refusal).", .statusError))
+            }
         case .highAvailability(let plan):
             for check in plan.checks {
                 lines.append(line(check, named: check.name))

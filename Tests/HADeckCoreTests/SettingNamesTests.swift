@@ -1,0 +1,46 @@
+import Testing
+@testable import HADeckCore
+
+@Suite struct SettingNamesResolutionTests {
+    let profile = ProductProfile.profile(for: .proget)
+    let listed = [ProductSetting(name: "Service.HeartbeatFrequency", value: "30", valueType: "Integer"),
+                  ProductSetting(name: "Feeds.Custom", value: "x", valueType: "Text")]
+
+    func resolve(_ name: String, present: Set<String> = [], listed: [ProductSetting]? = nil, new: Bool = false) throws(SettingNames.Refusal) -> SettingNames.Resolution {
+        try SettingNames.resolve(name, profile: profile, presentInFiles: present, listedByAPI: listed, allowNew: new)
+    }
+
+    @Test func eachNameGoesWhereItLives() throws {
+        #expect(try resolve("EncryptionKey") == .file("EncryptionKey"))
+        #expect(try resolve("PROGET_ENCRYPTION_KEY") == .file("EncryptionKey"))
+        #expect(try resolve("InstallationPath", present: ["InstallationPath"]) == .file("InstallationPath"))
+        #expect(try resolve("Service.HeartbeatFrequency") == .api("Service.HeartbeatFrequency", valueType: "Integer"))
+        #expect(try resolve("Feeds.Custom", listed: listed) == .api("Feeds.Custom", valueType: "Text"))
+        #expect(try resolve("Storage.PackagesRootPath") == .api("Storage.PackagesRootPath", valueType: "Text"))
+        #expect(try resolve("Brand.New", new: true) == .file("Brand.New"))
+    }
+
+    @Test func typosAndWrongCaseAreRefusedWithTheClosestNames() {
+        #expect(throws: SettingNames.Refusal.self) { try resolve("encryptionkey", new: true) }
+        do { _ = try resolve("EncryptonKey"); Issue.record("a typo is refused") } catch {
+            #expect(error.description.contains("did you mean EncryptionKey?"))
+        }
+        do { _ = try resolve("Service.HeartbeatFrequncy", listed: listed); Issue.record("a typo is refused") } catch {
+            #expect(error.description.contains("did you mean Service.HeartbeatFrequency?"))
+        }
+        do { _ = try resolve("Zzzzzz"); Issue.record("unknown is refused") } catch {
+            #expect(!error.description.contains("did you mean") && error.description.contains("--new adds it"))
+        }
+    }
+
+    @Test func valueTypesAreChecked() {
+        #expect(SettingRules.problem(with: "25", for: "X", valueType: "Integer") == nil)
+        #expect(SettingRules.problem(with: "-3", for: "X", valueType: "Integer") == nil)
+        #expect(SettingRules.problem(with: "abc", for: "X", valueType: "Integer") != nil)
+        #expect(SettingRules.problem(with: "2.5", for: "X", valueType: "Integer") != nil)
+        #expect(SettingRules.problem(with: "True", for: "X", valueType: "Boolean") == nil)
+        #expect(SettingRules.problem(with: "maybe", for: "X", valueType: "Boolean") != nil)
+        #expect(SettingRules.problem(with: "anything", for: "X", valueType: "Text") == nil)
+        #expect(SettingRules.problem(with: "anything", for: "X", valueType: nil) == nil)
+    }
+}
