@@ -31,7 +31,7 @@ struct Restart: AsyncParsableCommand {
         let restart = RollingRestart(cluster: cluster, maxUnavailable: maxUnavailable, timeout: cluster.timeout, force: force)
         do { try restart.validate(chosen) } catch { throw BadInput(error.description) }
         let plan = await restart.plan(chosen)
-        if let refusal = plan.refusal, !force { throw BadInput("\(refusal); --force restarts anyway") }
+        if let refusal = plan.refusal, !force { throw BadInput("not restarting: \(refusal); --force restarts anyway") }
         if !json { Self.describe(plan, maxUnavailable: maxUnavailable) }
         guard try Confirmation.ask("Restart \(chosen.count) node\(chosen.count == 1 ? "" : "s")?", yes: yes) else {
             if !json { print("Not confirmed: nothing restarted.") }
@@ -50,7 +50,7 @@ struct Restart: AsyncParsableCommand {
         if !down.isEmpty, plan.order.count > 1 {
             print("\(down.joined(separator: ", ")) \(down.count == 1 ? "is" : "are") not healthy now, so \(down.count == 1 ? "it goes" : "they go") first.")
         }
-        if let refusal = plan.refusal { print("FORCED (--force): \(refusal).") }
+        if let refusal = plan.refusal { print("FORCED (--force) although \(refusal).") }
     }
 
     /// Runs a restart with per-node progress lines and the closing report (also for `ha`, `key rotate`).

@@ -132,7 +132,7 @@ import Testing
     @Test func restartingTheLastHealthyNodeIsRefusedUntilForcedAndConfirmedAgain() {
         var state = ConsoleFixture.state()
         press([.character("r")], on: &state)
-        let refusal = "not restarting: web1 is the last healthy node of the cluster; restarting it leaves nothing serving until it is back"
+        let refusal = "web1 is the last healthy node: restarting it leaves nothing serving"
         state.receive(.planned(.success(.restart(RestartPlan(order: ["web1"], healthy: ["web1"], refusal: refusal)))))
         guard case .none = press([.character("y")], on: &state) else { Issue.record("y does nothing while refused"); return }
         #expect(ConsoleRenderer.render(state, width: 120, height: 30, now: ConsoleFixture.now).lines.contains { $0.contains("F overrides (asks again)") })

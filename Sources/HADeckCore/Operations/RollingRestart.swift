@@ -43,7 +43,7 @@ public struct RestartPlan: Sendable, Equatable {
     public var order: [String]
     /// The nodes that answered healthy when the plan was made.
     public var healthy: Set<String>
-    /// Why it would take down the last healthy node (nil when it would not).
+    /// Why it would take down the last healthy node (`web1 is the last healthy node: …`; nil when it would not).
     public var refusal: String?
     /// Set when the administrator overrode the refusal (`--force`, or F then y in the console).
     public var forced = false
@@ -118,7 +118,7 @@ public struct RollingRestart: Sendable {
         let healthy = await healthyNodes(cluster.inventory.nodes)
         let order = nodes.filter { !healthy.contains($0.name) } + nodes.filter { healthy.contains($0.name) }
         let refusal = Self.lastHealthy(Array(order.prefix(maxUnavailable)).map(\.name), healthy: healthy)
-        return RestartPlan(order: order.map(\.name), healthy: healthy, refusal: refusal.map { "not restarting: \($0)" }, forced: force)
+        return RestartPlan(order: order.map(\.name), healthy: healthy, refusal: refusal, forced: force)
     }
 
     /// Why restarting `batch` would leave no healthy node while one is healthy now (a batch of
@@ -126,8 +126,8 @@ public struct RollingRestart: Sendable {
     static func lastHealthy(_ batch: [String], healthy: Set<String>) -> String? {
         guard !healthy.isDisjoint(with: batch), healthy.subtracting(batch).isEmpty else { return nil }
         let serving = batch.filter { healthy.contains($0) }
-        return "\(serving.joined(separator: ", ")) \(serving.count == 1 ? "is" : "are") the last healthy node\(serving.count == 1 ? "" : "s") "
-            + "of the cluster; restarting \(serving.count == 1 ? "it" : "them") leaves nothing serving until \(serving.count == 1 ? "it is" : "they are") back"
+        return "\(serving.joined(separator: ", ")) \(serving.count == 1 ? "is" : "are") the last healthy node\(serving.count == 1 ? "" : "s"): "
+            + "restarting \(serving.count == 1 ? "it" : "them") leaves nothing serving"
     }
 
     /// Restarts `nodes` in the order given (a plan's order puts the nodes not healthy first).

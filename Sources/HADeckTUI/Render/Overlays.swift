@@ -129,7 +129,8 @@ enum Overlays {
         case .restart(let plan):
             let down = plan.unhealthyFirst
             lines = plan.order.count == 1
-                ? [("With its restart command (restart: in the inventory); done once it answers healthy on its health URL.", .dialog),
+                ? [("With its restart command (restart: in the inventory);", .dialog),
+                   ("done once it answers healthy on its health URL.", .dialog),
                    ("Node: \(plan.order[0]) (\(plan.healthy.contains(plan.order[0]) ? "healthy now" : "not healthy now"))", .dialog)]
                 : [("Each with its restart command (restart: in the inventory), one at a time;", .dialog),
                    ("the next only once the last answers healthy on its health URL.", .dialog),
@@ -137,7 +138,7 @@ enum Overlays {
                     + (down.isEmpty ? [] : [("\(down.joined(separator: ", ")) not healthy now: first, as \(down.count == 1 ? "it serves" : "they serve") nobody.", .dialog)])
                     + [("It stops at the first node that does not come back.", .muted)]
             if let refusal = plan.refusal {
-                lines.append((plan.forced ? "FORCED: \(refusal)." : "\(refusal).", .statusError))
+                lines.append((plan.forced ? "FORCED although \(refusal)." : "Refused: \(refusal).", .statusError))
             }
         case .highAvailability(let plan):
             for check in plan.checks {
