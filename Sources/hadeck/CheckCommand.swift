@@ -32,9 +32,7 @@ struct Check: AsyncParsableCommand {
             guard verbose || result.verdict != .pass else { continue }
             for node in result.evidence.keys.sorted() { lines.append("      \(node): \(result.evidence[node]!)") }
         }
-        let failed = results.filter { $0.verdict == .fail }.count, warned = results.filter { $0.verdict == .warn }.count
-        lines.append(failed == 0 ? "All checks pass\(warned > 0 ? " (\(warned) warning\(warned == 1 ? "" : "s"))" : "")."
-                     : "\(failed) check\(failed == 1 ? "" : "s") failed.")
+        lines.append(ClusterCheck.conclusion(results))
         return lines.joined(separator: "\n")
     }
 }

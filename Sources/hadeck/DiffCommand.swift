@@ -27,7 +27,8 @@ struct Diff: AsyncParsableCommand {
         let width = (report.rows.map(\.name.count).max() ?? 0) + 2
         let nodeWidth = (report.rows.first?.values.map(\.node.count).max() ?? 0) + 2
         for row in report.differing {
-            lines.append("DIFFERS  \(row.name.padded(width))odd: \(row.oddNodes.joined(separator: ", "))")
+            lines.append("DIFFERS  \(row.name.padded(width))" + (row.noMajority ? "no majority: the nodes are split, none is the odd one out"
+                                                                        : "odd: \(row.oddNodes.joined(separator: ", "))"))
             for entry in row.values {
                 let shown = entry.value.map { Secrets.mask($0, forSetting: row.name) } ?? "(not set)"
                 lines.append("           \(entry.node.padded(nodeWidth))\(shown)\(row.oddNodes.contains(entry.node) ? "   <- differs" : "")")
@@ -57,6 +58,8 @@ struct DriftJSON: Encodable {
         var name: String
         var same: Bool
         var oddNodes: [String]
+        /// The nodes differ and no value has a majority: `oddNodes` is empty, nobody is blamed.
+        var noMajority: Bool
         var values: [String: String?]
     }
     struct NodeIssue: Encodable { var node: String; var reason: String }
@@ -71,7 +74,7 @@ struct DriftJSON: Encodable {
         self.cluster = cluster
         clean = report.isClean
         settings = report.rows.map { row in
-            SettingJSON(name: row.name, same: row.agrees, oddNodes: row.oddNodes,
+            SettingJSON(name: row.name, same: row.agrees, oddNodes: row.oddNodes, noMajority: row.noMajority,
                         values: Dictionary(uniqueKeysWithValues: row.values.map { ($0.node, $0.value.map { Secrets.mask($0, forSetting: row.name) }) }))
         }
         unreadable = report.unreadable.map { NodeIssue(node: $0.node, reason: $0.reason) }

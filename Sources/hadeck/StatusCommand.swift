@@ -27,7 +27,7 @@ struct Status: AsyncParsableCommand {
             if clearScreen { Swift.print("\u{1B}[H\u{1B}[2J", terminator: "") } // our own escape: not from a node
             if json { try printJSON(statuses) } else { print(render(statuses, cluster: cluster.inventory.name)) }
             guard let watch else {
-                if !statuses.allSatisfy(\.isHealthy) { throw problemsFound }
+                if !statuses.allSatisfy(\.isWell) { throw problemsFound }
                 return
             }
             fflush(nil)
@@ -37,17 +37,17 @@ struct Status: AsyncParsableCommand {
 
     func render(_ statuses: [NodeStatus], cluster: String) -> String {
         let time = ISO8601DateFormatter().string(from: Date())
-        var rows = [["NODE", "HOST", "REACH", "HEALTH", "VERSION", "CONFIG", "DRIFT", "LAST ERROR"]]
+        var rows = [["NODE", "HOST", "REACH", "HEALTH", "VERSION", "CONFIG", "DRIFT", "RESTART", "LAST ERROR"]]
         for status in statuses {
             rows.append([status.node, status.host,
                          status.reachable ? status.latencyMilliseconds.map { String(format: "ok %.0f ms", $0) } ?? "ok" : "UNREACHABLE",
-                         status.health ?? "-", status.version ?? "-",
-                         status.config, status.drift.isEmpty ? "-" : "DRIFT: " + status.drift.joined(separator: ","),
+                         status.health ?? "-", (status.version ?? "-") + (status.oddVersion ? " (ODD)" : status.versionSplit ? " (no majority)" : ""),
+                         status.config, status.driftText ?? "-",
+                         status.restartPending == nil ? "-" : "pending",
                          status.problems.last ?? ""])
         }
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! + 2 }
-        let healthy = statuses.filter(\.isHealthy).count
-        return (["\(cluster) at \(time): \(healthy) of \(statuses.count) nodes healthy"]
+        return (["\(cluster) at \(time): \(NodeStatus.summary(of: statuses))"]
             + rows.map { row in zip(row, widths).map { $0.padded($1) }.joined().trimmingCharacters(in: .whitespaces) })
             .joined(separator: "\n")
     }

@@ -29,6 +29,8 @@ import Testing
 
         state.receive(.planned(.success(.files(ConsoleFixture.plan()))))
         guard case .plan = state.mode else { Issue.record("the plan is shown"); return }
+        #expect(ConsoleRenderer.hints(for: state) == " j to read on; y works at the end  n/Esc cancel", "the plan is longer than 80×24 shows")
+        press([.character("G")], on: &state)
         #expect(ConsoleRenderer.hints(for: state) == " y apply  n/Esc cancel  j/k scroll")
         guard case .apply(.files(let plan)) = press([.character("y")], on: &state) else { Issue.record("y applies"); return }
         #expect(plan.title == "set WebServer.Urls")
@@ -200,7 +202,7 @@ import Testing
         let lines = ConsoleRenderer.render(state, width: 80, height: 24, now: ConsoleFixture.now).lines
         #expect(lines.contains { $0.contains("PASS  Same product version: all 3 agree") })
         #expect(lines.contains { $0.contains("web3: CANNOT write in /srv") })
-        #expect(state.log.last?.text == "checks: storage failed")
+        #expect(state.log.last?.text == "checks: 1 check failed (storage).")
     }
 
     @Test func eachPaneKeepsItsOwnSelectionAndFilter() {

@@ -53,8 +53,21 @@ enum Snapshot {
             screens.append((pane.title.lowercased(), state))
         }
         var state = ConsoleFixture.state()
-        state.mode = .help
+        state.mode = .help(scroll: 0)
         screens.append(("help", state))
+        state.mode = .log(scroll: 0)
+        screens.append(("log", state))
+        state.mode = .checks([
+            CheckResult(name: "version", title: "Same product version on every node", verdict: .warn,
+                        summary: "not run on web2 (unreachable); all 2 agree", evidence: ["web1": "2025.10", "web2": "not run: web2 unreachable", "web3": "2025.10"],
+                        notRun: ["web2"]),
+            CheckResult(name: "storage", title: "Shared storage really shared", verdict: .fail, summary: "fails on web3",
+                        evidence: ["web1": "writes /srv/proget/packages; seen by web3", "web3": "CANNOT write in /srv/proget/packages"]),
+            CheckResult(name: "license", title: "Node count within the license", verdict: .pass, summary: "3 nodes, the license allows 5", evidence: [:]),
+        ], scroll: 0)
+        screens.append(("checks", state))
+        state.mode = WhatTheScreenClaimsTests.longPlan().mode
+        screens.append(("ha-plan", state))
         state.pane = .advanced
         state.mode = .edit(Editor(name: "WebServer.Urls", source: .file, text: "http://*:8625", secret: false))
         screens.append(("edit", state))
@@ -71,12 +84,14 @@ enum Snapshot {
         ("mono", Palette(theme: .builtIn, colors: 256, noColor: true)),
     ]
 
-    @Test(arguments: [(80, 24), (200, 60)])
+    /// Every pane and dialog at the smallest usable, the classic and a large terminal; in
+    /// colour at each size, and without colour at 80×24.
+    @Test(arguments: [(60, 15), (80, 24), (250, 60)])
     func everyScreenInColourAndMonochrome(size: (Int, Int)) throws {
         for screen in Self.screens {
             let buffer = ConsoleRenderer.render(screen.state, width: size.0, height: size.1, now: ConsoleFixture.now)
             #expect(!buffer.lines.joined().contains(ConsoleFixture.keyA) && !buffer.lines.joined().contains(ConsoleFixture.password))
-            for palette in Self.palettes {
+            for palette in Self.palettes where palette.name == "colour" || size == (80, 24) {
                 try Snapshot.check("\(screen.name)-\(size.0)x\(size.1)-\(palette.name)", buffer, palette: palette.palette)
             }
         }

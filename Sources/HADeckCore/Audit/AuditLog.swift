@@ -34,11 +34,7 @@ public struct AuditEntry: Sendable, Codable, Equatable {
 /// The local record of every change: `$XDG_STATE_HOME/hadeck/audit.log` (else
 /// `~/.local/state/hadeck/audit.log`), one JSON object per line, appended.
 public enum AuditLog {
-    public static var path: String {
-        let environment = ProcessInfo.processInfo.environment
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/state")
-        return state + "/hadeck/audit.log"
-    }
+    public static var path: String { StateDirectory.path + "/audit.log" }
 
     private static let lock = NSLock()
     nonisolated(unsafe) private static var tellProblem: @Sendable (String) -> Void = standardError

@@ -67,6 +67,7 @@ public struct ChangeApplier: Sendable {
                     outcome = .failed(error)
                 }
             }
+            if outcome.wrote && change.restartNeeded { PendingRestarts.standard.written(change.node) }
             progress(change, outcome)
             outcomes.append((change.node.name, outcome))
             AuditLog.record(Self.auditEntry(plan, change, outcome))

@@ -44,7 +44,7 @@ public struct Cluster: Sendable {
     public func statuses(of nodes: [Node]) async -> [NodeStatus] {
         async let snapshots = snapshots(of: nodes)
         async let health = healthReports(of: nodes)
-        return NodeStatus.from(await snapshots, health: await health)
+        return NodeStatus.from(await snapshots, health: await health, restarts: .standard)
     }
 
     /// Runs `body` for every node, at most `fanout` at once; results in the nodes' order.

@@ -31,7 +31,7 @@ extension Cluster {
         async let health = healthReports(of: nodes, api: api)
         async let settings = apiSettings(from: nodes, api: api)
         let (read, reports, listed) = await (snapshots, health, settings)
-        var poll = ClusterPoll(statuses: NodeStatus.from(read, health: reports), apiSettings: listed)
+        var poll = ClusterPoll(statuses: NodeStatus.from(read, health: reports, restarts: .standard), apiSettings: listed)
         for snapshot in read { if let configuration = snapshot.configuration { poll.settings[snapshot.node.name] = configuration.settings } }
         for (name, result) in reports { if case .success(let report) = result { poll.health[name] = report } }
         if probing {

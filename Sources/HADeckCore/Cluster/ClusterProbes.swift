@@ -131,3 +131,41 @@ extension Cluster {
         return views
     }
 }
+
+/// Whose fault each failed messenger connection is, so that it is shown on the node where
+/// it is wrong. A node whose port no peer reaches (while they could probe) is the broken one,
+/// and its peers' failed attempts to reach it are not theirs; any other failed connection is
+/// the fault of the node that could not open a port its other peers do reach.
+public struct MessengerDiagnosis: Sendable, Equatable {
+    /// Nodes whose messenger port no peer could open.
+    public var closed: Set<String> = []
+    /// For each node, the peers with an open port that it could not reach.
+    public var unreached: [String: [String]] = [:]
+    /// For each node, the peers that probed its port, and those that reached it.
+    public var probedBy: [String: [String]] = [:]
+    public var reachedBy: [String: [String]] = [:]
+    private var endpoints: [String: String] = [:]
+
+    /// `nodes` in inventory order.
+    public init(_ probes: ClusterProbes, nodes: [String]) {
+        endpoints = probes.messengerEndpoints
+        for node in nodes {
+            let probers = nodes.filter { $0 != node && probes.messenger[$0] != nil }
+            probedBy[node] = probers
+            reachedBy[node] = probers.filter { probes.messenger[$0]?[node] == true }
+            if !probers.isEmpty && reachedBy[node]!.isEmpty { closed.insert(node) }
+        }
+        for node in nodes {
+            let missed = nodes.filter { $0 != node && probes.messenger[node]?[$0] == false && !closed.contains($0) }
+            if !missed.isEmpty { unreached[node] = missed }
+        }
+    }
+
+    /// What is wrong with `node`'s messenger, if anything.
+    public func fault(of node: String) -> String? {
+        if closed.contains(node) { return "messenger port closed: no peer reaches \(endpoints[node] ?? "it")" }
+        return unreached[node].map { "messenger: cannot reach \($0.joined(separator: ", "))" }
+    }
+
+    public var faultyNodes: [String] { probedBy.keys.filter { fault(of: $0) != nil }.sorted() }
+}

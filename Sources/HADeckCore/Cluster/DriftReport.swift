@@ -4,9 +4,13 @@ public struct DriftReport: Sendable {
         public var name: String
         /// Each readable node's value, nil where the node does not set it; inventory order.
         public var values: [(node: String, value: String?)]
-        /// The nodes whose value differs from the one most nodes have (empty when all agree).
+        /// The nodes whose value differs from the one most nodes have; empty when all agree,
+        /// and empty when no value is held by more nodes than any other (`noMajority`).
         public var oddNodes: [String]
-        public var agrees: Bool { oddNodes.isEmpty }
+        /// The nodes differ and no value is held by more nodes than every other value (1–1,
+        /// 2–2, 1–1–1): nobody can be called the odd one out.
+        public var noMajority: Bool
+        public var agrees: Bool { oddNodes.isEmpty && !noMajority }
     }
 
     public var rows: [Row]
@@ -35,17 +39,35 @@ public struct DriftReport: Sendable {
         readableCount = readable.count
         rows = names.map { name in
             let values = readable.map { (node: $0.0, value: $0.1.setting(named: name)?.value) }
-            return Row(name: name, values: values, oddNodes: Self.oddNodes(values))
+            let majority = Majority(values)
+            return Row(name: name, values: values, oddNodes: majority.oddNodes, noMajority: majority.isSplit)
         }
     }
+}
 
-    /// The nodes not holding the most common value; on a tie, the value of the first node wins.
-    private static func oddNodes(_ values: [(node: String, value: String?)]) -> [String] {
-        var counts: [String?: Int] = [:]
+/// Which value most nodes hold, and so which nodes are the odd ones out: the one rule
+/// behind `diff`, `status`, the console's DRIFT and VERSION and the checks' "differs on".
+public struct Majority<Value: Hashable>: Sendable where Value: Sendable {
+    /// The value held by more nodes than any other; nil when the nodes agree or are split.
+    public var value: Value?
+    /// The nodes not holding the majority's value (empty when all agree or when split).
+    public var oddNodes: [String]
+    /// The nodes differ and no value is held by more nodes than every other.
+    public var isSplit: Bool
+
+    public init(_ values: [(node: String, value: Value)]) {
+        var counts: [Value: Int] = [:]
         for entry in values { counts[entry.value, default: 0] += 1 }
-        guard counts.count > 1 else { return [] }
+        guard counts.count > 1 else {
+            (value, oddNodes, isSplit) = (nil, [], false)
+            return
+        }
         let best = counts.values.max()!
-        let majority = values.first { counts[$0.value] == best }!.value
-        return values.filter { $0.value != majority }.map(\.node)
+        guard counts.values.filter({ $0 == best }).count == 1 else {
+            (value, oddNodes, isSplit) = (nil, [], true)
+            return
+        }
+        let majority = counts.first { $0.value == best }!.key
+        (value, oddNodes, isSplit) = (majority, values.filter { $0.value != majority }.map(\.node), false)
     }
 }

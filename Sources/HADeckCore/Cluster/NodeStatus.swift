@@ -10,11 +10,21 @@ public struct NodeStatus: Sendable, Encodable {
     public var config: String
     /// Settings on which this node differs from most nodes.
     public var drift: [String]
+    /// Settings on which the nodes differ with no majority (1–1, 2–2): this node is one of
+    /// them, but nobody can be called the odd one out.
+    public var noMajority: [String] = []
     /// Invalid values on this node, and the error when it could not be read.
     public var problems: [String]
     /// `OK`, `Error` or `no answer` from the node's health endpoint; nil when it has none.
     public var health: String? = nil
     public var version: String? = nil
+    /// Its version differs from the one most nodes run (every node must run the same).
+    public var oddVersion = false
+    /// The nodes run different versions and none is run by more nodes than the others.
+    public var versionSplit = false
+    /// When (ISO 8601) a write changed its configuration file and the node has not been
+    /// restarted through HADeck since (`PendingRestarts`): it still runs the old configuration.
+    public var restartPending: String? = nil
 
     public init(node: String, host: String, roles: [String] = [], reachable: Bool, latencyMilliseconds: Double? = nil, config: String,
                 drift: [String], problems: [String], health: String? = nil, version: String? = nil) {
@@ -30,11 +40,42 @@ public struct NodeStatus: Sendable, Encodable {
         self.version = version
     }
 
-    public var isHealthy: Bool { reachable && config == "ok" && drift.isEmpty && problems.isEmpty && (health ?? "OK") == "OK" }
+    /// Health as health: the health endpoint's answer; without a health URL, reachable with its file read.
+    public var isHealthy: Bool { health.map { $0 == "OK" } ?? (reachable && config == "ok") }
+    /// Differs from the rest on a setting (as the odd one out, or in a split without majority).
+    public var hasDrift: Bool { !drift.isEmpty || !noMajority.isEmpty }
+    /// `DRIFT: EncryptionKey` (the odd one out), `no majority: X` (a split); nil without drift.
+    public var driftText: String? {
+        let parts = (drift.isEmpty ? [] : ["DRIFT: " + drift.joined(separator: ",")])
+            + (noMajority.isEmpty ? [] : ["no majority: " + noMajority.joined(separator: ",")])
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
+
+    /// Nothing `status` counts as a problem (its exit status): healthy, read, alike, valid.
+    public var isWell: Bool { isHealthy && reachable && config == "ok" && !hasDrift && problems.isEmpty && !oddVersion && !versionSplit }
+
+    /// `3 of 3 nodes healthy · 1 drifted · 1 on another version`: health, then each other
+    /// kind of fault with how many nodes have it. The same line in `status` and the console.
+    public static func summary(of statuses: [NodeStatus]) -> String {
+        let count = { (test: (NodeStatus) -> Bool) in statuses.filter(test).count }
+        var parts = ["\(count(\.isHealthy)) of \(statuses.count) node\(statuses.count == 1 ? "" : "s") healthy"]
+        let faults: [(Int, String)] = [
+            (count { !$0.reachable }, "unreachable"),
+            (count { $0.reachable && $0.config != "ok" }, "unreadable"),
+            (count(\.hasDrift), "drifted"),
+            (count(\.oddVersion), "on another version"),
+            (count { $0.restartPending != nil }, "restart pending"),
+        ]
+        parts += faults.filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+        if statuses.contains(where: \.versionSplit) { parts.append("versions differ, no majority") }
+        return parts.joined(separator: " · ")
+    }
 
     /// Status of every node from one round of snapshots and, where polled, health reports.
-    public static func from(_ snapshots: [NodeSnapshot], health: [String: Result<HealthReport, ProductAPIError>] = [:]) -> [NodeStatus] {
-        statuses(snapshots).map { status in
+    /// `restarts`: where writes still waiting for a restart are recorded (nil: not asked).
+    public static func from(_ snapshots: [NodeSnapshot], health: [String: Result<HealthReport, ProductAPIError>] = [:],
+                            restarts: PendingRestarts? = nil) -> [NodeStatus] {
+        var statuses = statuses(snapshots).map { status in
             guard let result = health[status.node] else { return status }
             var status = status
             switch result {
@@ -48,6 +89,15 @@ public struct NodeStatus: Sendable, Encodable {
             }
             return status
         }
+        if let restarts {
+            for (index, snapshot) in zip(statuses.indices, snapshots) { statuses[index].restartPending = restarts.pending(snapshot.node) }
+        }
+        let versions = Majority(statuses.compactMap { status in status.version.map { (node: status.node, value: $0) } })
+        for index in statuses.indices where statuses[index].version != nil {
+            statuses[index].oddVersion = versions.oddNodes.contains(statuses[index].node)
+            statuses[index].versionSplit = versions.isSplit
+        }
+        return statuses
     }
 
     private static func statuses(_ snapshots: [NodeSnapshot]) -> [NodeStatus] {
@@ -63,9 +113,11 @@ public struct NodeStatus: Sendable, Encodable {
         let milliseconds = Double(snapshot.elapsed.components.seconds) * 1000 + Double(snapshot.elapsed.components.attoseconds) / 1e15
         switch snapshot.result {
         case .success(let configuration):
-            return NodeStatus(node: snapshot.node.name, host: snapshot.node.host, reachable: true, latencyMilliseconds: milliseconds,
-                              config: "ok", drift: report.differing.filter { $0.oddNodes.contains(snapshot.node.name) }.map(\.name),
-                              problems: configuration.problems)
+            var status = NodeStatus(node: snapshot.node.name, host: snapshot.node.host, reachable: true, latencyMilliseconds: milliseconds,
+                                    config: "ok", drift: report.differing.filter { $0.oddNodes.contains(snapshot.node.name) }.map(\.name),
+                                    problems: configuration.problems)
+            status.noMajority = report.differing.filter(\.noMajority).map(\.name)
+            return status
         case .failure(let error):
             return NodeStatus(node: snapshot.node.name, host: snapshot.node.host, reachable: error.reachedNode,
                               latencyMilliseconds: error.reachedNode ? milliseconds : nil,

@@ -18,6 +18,9 @@ public struct CheckResult: Sendable, Encodable, Equatable {
     public var summary: String
     /// What each node showed, by node name (secrets as fingerprints).
     public var evidence: [String: String]
+    /// Nodes this check could not be run on because they are unreachable: not a failure of
+    /// what the check is about (their evidence says `not run: NODE unreachable`).
+    public var notRun: [String] = []
 }
 
 /// The pre-flight checks of DESIGN §1, from one probing poll of the cluster.
@@ -32,71 +35,120 @@ public enum ClusterCheck {
     }
 
     /// The checks, from what a poll found. Pure, so that each rule is testable on its own.
+    ///
+    /// A node that cannot be reached is left out of the checks that need it (the ones read
+    /// over ssh when ssh does not reach it; `version` and `messenger` when its product does not
+    /// answer its health URL): those say `not run: NODE unreachable` for it, and judge the
+    /// others. `health` still fails on it: that is what it checks.
     public static func evaluate(_ poll: ClusterPoll, nodes: [Node], profile: ProductProfile, maxServers: Int?) -> [CheckResult] {
-        let names = nodes.map(\.name)
+        let all = nodes.map(\.name)
+        let noSSH = poll.statuses.filter { !$0.reachable }.map(\.node)
+        let noProduct = poll.statuses.filter { $0.health == "no answer" }.map(\.node)
+        var results: [CheckResult] = []
+        func run(_ skipping: [String], _ check: ([String]) -> CheckResult) {
+            let skipped = all.filter(skipping.contains)
+            var result = check(all.filter { !skipped.contains($0) })
+            guard !skipped.isEmpty else { return results.append(result) }
+            for node in skipped { result.evidence[node] = "not run: \(node) unreachable" }
+            result.notRun = skipped
+            let note = "not run on \(skipped.joined(separator: ", ")) (unreachable)"
+            if result.verdict == .pass { (result.verdict, result.summary) = (.warn, "\(note); \(result.summary)") }
+            else { result.summary += "; \(note)" }
+            results.append(result)
+        }
         let unreachable = Dictionary(uniqueKeysWithValues: poll.statuses.filter { poll.settings[$0.node] == nil }
             .map { ($0.node, "cannot read its configuration: \($0.problems.last ?? "unknown")") })
         let probes = poll.probes ?? ClusterProbes()
-        var results: [CheckResult] = []
 
         // Same product version (from each node's health endpoint).
-        var evidence = [String: String]()
-        for name in names { evidence[name] = poll.health[name]?.versionNumber ?? "no answer from the health endpoint" }
-        results.append(agreement("version", "Same product version on every node", evidence, answered: names.filter { poll.health[$0]?.versionNumber != nil }))
+        run(noProduct) { names in
+            var evidence = [String: String]()
+            for name in names { evidence[name] = poll.health[name]?.versionNumber ?? "no answer from the health endpoint" }
+            return agreement("version", "Same product version on every node", evidence, answered: names.filter { poll.health[$0]?.versionNumber != nil })
+        }
 
         // Same effective connection string.
-        evidence = unreachable
-        var answered: [String] = []
-        for name in names where unreachable[name] == nil {
-            if let setting = poll.settings[name].flatMap(Cluster.databaseSetting) {
-                evidence[name] = "\(setting.name) \(Secrets.maskPasswords(in: setting.value))"
-                answered.append(name)
-            } else { evidence[name] = "no connection string" }
+        run(noSSH) { names in
+            var evidence = unreachable.filter { names.contains($0.key) }
+            var answered: [String] = []
+            for name in names where unreachable[name] == nil {
+                if let setting = poll.settings[name].flatMap(Cluster.databaseSetting) {
+                    evidence[name] = "\(setting.name) \(Secrets.maskPasswords(in: setting.value))"
+                    answered.append(name)
+                } else { evidence[name] = "no connection string" }
+            }
+            return agreement("database-config", "Same database connection string on every node", evidence, answered: answered)
         }
-        results.append(agreement("database-config", "Same database connection string on every node", evidence, answered: answered))
 
         // The database server reachable from each node.
-        evidence = [:]
-        for name in names {
-            let view = probes.database[name]
-            evidence[name] = view?.reachable.map { "\($0 ? "reaches" : "CANNOT reach") \(view?.server ?? "the server")" }
-                ?? view?.error ?? unreachable[name] ?? "not probed"
+        run(noSSH) { names in
+            var evidence = [String: String]()
+            for name in names {
+                let view = probes.database[name]
+                evidence[name] = view?.reachable.map { "\($0 ? "reaches" : "CANNOT reach") \(view?.server ?? "the server")" }
+                    ?? view?.error ?? unreachable[name] ?? "not probed"
+            }
+            return everyNode("database-reachable", "Database server reachable from each node", evidence,
+                             passed: names.filter { probes.database[$0]?.reachable == true })
         }
-        results.append(everyNode("database-reachable", "Database server reachable from each node", evidence,
-                                 passed: names.filter { probes.database[$0]?.reachable == true }))
 
         // Same encryption key, 32 hex digits.
-        evidence = unreachable
-        answered = []
-        var badKey: [String] = []
-        for name in names where unreachable[name] == nil {
-            guard let key = poll.settings[name]?.first(where: { $0.name == "EncryptionKey" })?.value else { evidence[name] = "no encryption key"; continue }
-            if let problem = SettingRules.problem(with: key, for: "EncryptionKey") { badKey.append(name); evidence[name] = "\(Secrets.fingerprint(key)): \(problem)" }
-            else { evidence[name] = Secrets.fingerprint(key); answered.append(name) }
+        run(noSSH) { names in
+            var evidence = unreachable.filter { names.contains($0.key) }
+            var answered: [String] = []
+            var badKey: [String] = []
+            for name in names where unreachable[name] == nil {
+                guard let key = poll.settings[name]?.first(where: { $0.name == "EncryptionKey" })?.value else { evidence[name] = "no encryption key"; continue }
+                if let problem = SettingRules.problem(with: key, for: "EncryptionKey") { badKey.append(name); evidence[name] = "\(Secrets.fingerprint(key)): \(problem)" }
+                else { evidence[name] = Secrets.fingerprint(key); answered.append(name) }
+            }
+            var key = agreement("encryption-key", "Same encryption key (32 hex digits) on every node", evidence, answered: answered)
+            if !badKey.isEmpty { key.verdict = .fail; key.summary = "not 32 hex digits on \(badKey.joined(separator: ", "))" }
+            return key
         }
-        var key = agreement("encryption-key", "Same encryption key (32 hex digits) on every node", evidence, answered: answered)
-        if !badKey.isEmpty { key.verdict = .fail; key.summary = "not 32 hex digits on \(badKey.joined(separator: ", "))" }
-        results.append(key)
 
-        results.append(storage(poll, probes, names, profile, unreachable))
-        results.append(messenger(poll, probes, names))
+        run(noSSH) { storage(poll, probes, $0, profile, unreachable) }
+        run(noSSH + noProduct) { messenger(poll, probes, $0) }
 
         // Node count within the license.
-        let count = names.count
+        let count = all.count
         results.append(maxServers.map { limit in
             CheckResult(name: "license", title: "Node count within the license", verdict: count <= limit ? .pass : .fail,
                         summary: "\(count) nodes, the license allows \(limit)", evidence: [:])
         } ?? CheckResult(name: "license", title: "Node count within the license", verdict: .warn,
                          summary: "\(count) nodes; the inventory has no license.maxServers to compare with", evidence: [:]))
 
-        // Health OK on every node.
-        evidence = [:]
-        for name in names {
+        // Health OK on every node: an unreachable node fails here, the one check about it.
+        var evidence = [String: String]()
+        for name in all {
             evidence[name] = poll.health[name].map { $0.isOK ? "OK" : $0.problems.joined(separator: "; ") }
                 ?? poll.statuses.first { $0.node == name }?.problems.first { $0.hasPrefix("health:") } ?? "no health endpoint in the inventory"
         }
-        results.append(everyNode("health", "Health OK on every node", evidence, passed: names.filter { poll.health[$0]?.isOK == true }))
+        var health = everyNode("health", "Health OK on every node", evidence, passed: all.filter { poll.health[$0]?.isOK == true })
+        let down = all.filter { noProduct.contains($0) }
+        if !down.isEmpty { health.summary += " (\(down.joined(separator: ", ")) unreachable)" }
+        results.append(health)
         return results
+    }
+
+    /// The last line of `hadeck check` and the console's `:checks`: how many failed, and each
+    /// unreachable node named once as the cause of the checks not run on it.
+    public static func conclusion(_ results: [CheckResult]) -> String {
+        let failed = results.filter { $0.verdict == .fail }, warned = results.filter { $0.verdict == .warn && $0.notRun.isEmpty }.count
+        var text = failed.isEmpty ? "All checks pass\(warned > 0 ? " (\(warned) warning\(warned == 1 ? "" : "s"))" : "")."
+            : "\(failed.count) check\(failed.count == 1 ? "" : "s") failed (\(failed.map(\.name).joined(separator: ", ")))."
+        var skipped: [(node: String, checks: [String])] = []
+        for result in results {
+            for node in result.notRun {
+                if let index = skipped.firstIndex(where: { $0.node == node }) { skipped[index].checks.append(result.name) }
+                else { skipped.append((node, [result.name])) }
+            }
+        }
+        if !skipped.isEmpty {
+            if failed.isEmpty { text = "Not every check could run." }
+            text += " " + skipped.map { "\($0.node) unreachable: \($0.checks.joined(separator: ", ")) not run on it" }.joined(separator: "; ") + "."
+        }
+        return text
     }
 
     /// Passes when every node answered and all answers are equal; names the odd nodes otherwise.
@@ -105,12 +157,12 @@ public enum ClusterCheck {
         if !missing.isEmpty {
             return CheckResult(name: name, title: title, verdict: .fail, summary: "no answer from \(missing.joined(separator: ", "))", evidence: evidence)
         }
-        var groups: [String: [String]] = [:]
-        for node in answered { groups[evidence[node]!, default: []].append(node) }
-        guard groups.count > 1 else { return CheckResult(name: name, title: title, verdict: .pass, summary: "all \(answered.count) agree", evidence: evidence) }
-        let majority = groups.max { $0.value.count < $1.value.count || ($0.value.count == $1.value.count && $0.key > $1.key) }!.key
-        let odd = groups.filter { $0.key != majority }.flatMap(\.value).sorted()
-        return CheckResult(name: name, title: title, verdict: .fail, summary: "differs on \(odd.joined(separator: ", "))", evidence: evidence)
+        let majority = Majority(answered.map { (node: $0, value: evidence[$0]!) })
+        if majority.isSplit {
+            return CheckResult(name: name, title: title, verdict: .fail, summary: "the nodes differ with no majority (none is the odd one out)", evidence: evidence)
+        }
+        guard !majority.oddNodes.isEmpty else { return CheckResult(name: name, title: title, verdict: .pass, summary: "all \(answered.count) agree", evidence: evidence) }
+        return CheckResult(name: name, title: title, verdict: .fail, summary: "differs on \(majority.oddNodes.sorted().joined(separator: ", "))", evidence: evidence)
     }
 
     /// Passes when every node passed; names the others.

@@ -175,6 +175,7 @@ public struct RollingRestart: Sendable {
                 progress(.failed(node.name, record.error!))
                 return record
             }
+            PendingRestarts.standard.restarted(node, at: record.started)
         } catch {
             if case .transport(let lost) = error, !lost.sentNothing {
                 record.error = "lost the connection while its restart command ran, so it may or may not have restarted "

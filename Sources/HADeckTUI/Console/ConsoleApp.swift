@@ -74,6 +74,7 @@ public final class ConsoleApp: @unchecked Sendable {
             // Redraw on change, and once a second so that ages stay true.
             if dirty || Date().timeIntervalSince(lastDrawn) >= 1 {
                 let size = terminal.size
+                state.screen = ScreenSize(width: size.width, height: size.height)
                 terminal.draw(ConsoleRenderer.render(state, width: size.width, height: size.height, now: Date()))
                 lastDrawn = Date()
                 dirty = false
@@ -81,6 +82,7 @@ public final class ConsoleApp: @unchecked Sendable {
             guard let key = key ?? terminal.readKey(waiting: 50) else { continue }
             dirty = true
             if key == .resize { terminal.invalidate(); continue }
+            state.screen = ScreenSize(width: terminal.size.width, height: terminal.size.height)
             state.notice = nil
             switch state.handle(key) {
             case .none: break

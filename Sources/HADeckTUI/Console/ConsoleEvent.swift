@@ -40,8 +40,8 @@ extension ConsoleState {
         case .checked(let results):
             guard case .checks = mode else { return }
             mode = .checks(results, scroll: 0)
-            let failed = results.filter { $0.verdict == .fail }.map(\.name)
-            record("checks: " + (failed.isEmpty ? "all pass" : "\(failed.joined(separator: ", ")) failed"), failed.isEmpty ? .ok : .failed, at: now)
+            let failed = results.contains { $0.verdict == .fail }
+            record("checks: " + ClusterCheck.conclusion(results), failed ? .failed : .ok, at: now)
         case .started(let change):
             running = change
             record("\(change.title): applying on \(change.nodes.map(\.name).joined(separator: ", "))", at: now)

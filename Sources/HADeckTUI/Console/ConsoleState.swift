@@ -27,7 +27,7 @@ public struct ConsoleState: Sendable {
         case filter(String)
         /// The command being typed after `:`.
         case command(String)
-        case help
+        case help(scroll: Int)
         case log(scroll: Int)
         case edit(Editor)
         /// Waiting for the plan of an edit.
@@ -57,6 +57,9 @@ public struct ConsoleState: Sendable {
     public var running: RunningChange?
     /// A message for the user (shown until the next key).
     public var notice: String?
+    /// The terminal's size as last drawn: how much of a dialog shows (the plan's `y` works
+    /// only once its last line has been on screen). The app keeps it up to date.
+    public var screen = ScreenSize(width: 80, height: 24)
     /// The activity log's times in UTC rather than local time (for reproducible frames).
     public var clockInUTC = false
 

@@ -48,8 +48,10 @@ extension ConsoleState {
             case .character(let character): mode = .command(draft + String(character))
             default: break
             }
-        case .help:
+        case .help(let scroll):
+            let last = Overlays.helpPage(scroll: scroll, size: screen).page.lastScroll
             if key == .character("?") || key == .escape || key == .character("q") { mode = .browse }
+            else { mode = .help(scroll: Self.scrolled(scroll, by: key, last: last)) }
         case .log(let scroll):
             switch key {
             case .character("j"), .down: mode = .log(scroll: max(0, scroll - 1))
@@ -67,28 +69,29 @@ extension ConsoleState {
             if key == .escape { mode = .browse; notice = "Plan abandoned." }
         case .checks(let results, let scroll):
             switch key {
-            case .character("j"), .down: mode = .checks(results, scroll: scroll + 1)
-            case .character("k"), .up: mode = .checks(results, scroll: max(0, scroll - 1))
             case .escape, .character("q"): mode = .browse
-            default: break
+            default:
+                let last = results.map { Overlays.checksPage($0, scroll: scroll, size: screen).page.lastScroll } ?? 0
+                mode = .checks(results, scroll: Self.scrolled(scroll, by: key, last: last))
             }
         case .plan(let pending, let scroll):
+            let page = Overlays.planPage(pending, scroll: scroll, size: screen).page
             switch key {
+            case .character("y") where pending.refusal == nil && !page.atEnd:
+                notice = "y works once the whole plan has been read: j (or PgDn, G) to its end."
             case .character("y") where pending.refusal == nil:
                 mode = .browse
                 return .apply(pending)
             case .character("n"), .escape:
                 mode = .browse
                 record("\(pending.title): \(pending.cancelled)")
-            case .character("F"):
+            case .character("F") where pending.canBeForced:
                 // The second, explicit confirmation: the plan is shown again, forced, and y applies it.
-                if pending.canBeForced, case .restart(var plan) = pending {
+                if case .restart(var plan) = pending {
                     plan.forced = true
                     mode = .plan(.restart(plan), scroll: 0)
                 }
-            case .character("j"), .down: mode = .plan(pending, scroll: scroll + 1)
-            case .character("k"), .up: mode = .plan(pending, scroll: max(0, scroll - 1))
-            default: break
+            default: mode = .plan(pending, scroll: Self.scrolled(page.first, by: key, last: page.lastScroll))
             }
         case .confirmQuit:
             if key == .character("y") { return .quit }
@@ -103,7 +106,7 @@ extension ConsoleState {
         let count = rowCount
         switch key {
         case .character("q"): return quitAction()
-        case .character("?"): mode = .help
+        case .character("?"): mode = .help(scroll: 0)
         case .character("/"): mode = .filter(filter)
         case .character(":"): mode = .command("")
         case .character("L"): mode = .log(scroll: 0)
@@ -133,6 +136,20 @@ extension ConsoleState {
         default: break
         }
         return .none
+    }
+
+    /// A dialog's scroll after j/k, arrows, PgDn/PgUp (a page), g/G; within 0...last.
+    static func scrolled(_ scroll: Int, by key: Key, last: Int) -> Int {
+        let page = 10
+        switch key {
+        case .character("j"), .down: return min(last, scroll + 1)
+        case .character("k"), .up: return max(0, min(last, scroll) - 1)
+        case .pageDown, .character(" "): return min(last, scroll + page)
+        case .pageUp: return max(0, min(last, scroll) - page)
+        case .character("G"), .end: return last
+        case .character("g"), .home: return 0
+        default: return min(scroll, last)
+        }
     }
 
     private mutating func quitAction() -> ConsoleAction {

@@ -18,7 +18,7 @@ enum AdvancedPane {
              .init(row.source == .api ? "api" : "file", .muted),
              .init(row.shown, row.differs ? .statusWarn : row.shown == "(not set)" ? .muted : .body)]
         }
-        Table(columns: [.init(title: "SETTING", width: buffer.width >= 120 ? 44 : 36), .init(title: "FROM", width: 6), .init(title: "VALUE", width: 0)],
+        Table(columns: [.init(title: "SETTING", minimum: 24), .init(title: "FROM", keepsWhole: true), .init(title: "VALUE", minimum: 16)],
               rows: rows, selected: state.selected).draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
     }
 }

@@ -12,6 +12,8 @@ public enum ConsoleRenderer {
     static let activityLines = 3
 
     public static func render(_ state: ConsoleState, width: Int, height: Int, now: Date) -> CellBuffer {
+        var state = state
+        state.screen = ScreenSize(width: width, height: height) // what the hints and dialogs measure against
         var buffer = CellBuffer(width: width, height: height)
         guard width >= minimumWidth, height >= minimumHeight else {
             drawTooSmall(into: &buffer)
@@ -48,12 +50,22 @@ public enum ConsoleRenderer {
         buffer.put(line, x: 0, y: y, style: Style(.statusWarn))
     }
 
+    /// The title and a tab per pane. Every tab stays on a narrow terminal: first the title
+    /// loses "HADeck ·", then the tabs not focused lose letters, down to their numbers.
     private static func drawTabs(_ state: ConsoleState, into buffer: inout CellBuffer) {
         buffer.fill(y: 0, style: Style(.title))
-        var x = buffer.put(" HADeck · \(state.cluster) ", x: 0, y: 0, style: Style(.title, bold: true))
-        for pane in ConsoleState.Pane.allCases {
-            let label = " \(pane.rawValue) \(pane.title) "
-            x += buffer.put(label, x: x, y: 0, style: pane == state.pane ? Style(.selection, bold: true) : Style(.title))
+        for (title, letters) in [("HADeck · \(state.cluster)", 99), (state.cluster, 99), (state.cluster, 4), (state.cluster, 0), ("", 0)] {
+            let labels = ConsoleState.Pane.allCases.map { pane in
+                pane == state.pane || letters >= pane.title.count ? " \(pane.rawValue) \(pane.title) "
+                    : letters == 0 ? " \(pane.rawValue) " : " \(pane.rawValue) \(pane.title.prefix(letters - 1))… "
+            }
+            let heading = title.isEmpty ? "" : " \(title) "
+            guard DisplayWidth.of(heading + labels.joined()) <= buffer.width || title.isEmpty else { continue }
+            var x = buffer.put(heading, x: 0, y: 0, style: Style(.title, bold: true), maxWidth: buffer.width / 3)
+            for (pane, label) in zip(ConsoleState.Pane.allCases, labels) {
+                x += buffer.put(label, x: x, y: 0, style: pane == state.pane ? Style(.selection, bold: true) : Style(.title))
+            }
+            return
         }
     }
 
@@ -121,9 +133,11 @@ public enum ConsoleRenderer {
         case .log: " j/k scroll  Esc close"
         case .edit: " Enter plan the change  Esc cancel  ←/→ Home End move"
         case .planning: " working out the plan…  Esc abandon"
-        case .plan(let pending, _):
-            pending.refusal == nil ? " y apply  n/Esc cancel  j/k scroll"
-                : pending.canBeForced ? " F force (asks again)  n/Esc cancel  j/k scroll" : " Esc close  j/k scroll"
+        case .plan(let pending, let scroll):
+            pending.canBeForced ? " F force (asks again)  n/Esc cancel  j/k scroll"
+                : pending.refusal != nil ? " Esc close  j/k scroll"
+                : Overlays.planPage(pending, scroll: scroll, size: state.screen).page.atEnd ? " y apply  n/Esc cancel  j/k scroll"
+                : " j to read on; y works at the end  n/Esc cancel"
         case .confirmQuit: " y quit  n/Esc stay"
         case .checks: " j/k scroll  Esc close"
         case .browse:

@@ -1,42 +1,54 @@
 import Foundation
 import HADeckCore
 
-/// Pane 1: every node, its reachability, health, version, drift and last error.
+/// Pane 1: every node, its reachability, health, version, drift and what is wrong with it.
 enum NodesPane {
     static func draw(_ state: ConsoleState, _ frame: PaneFrame, into buffer: inout CellBuffer) {
         let rows = state.visibleNodes
         let stale = ConsoleRenderer.isStale(state.polledAt, state, now: frame.now)
-        let summary = state.polledAt.map { polled in
-            "\(rows.filter(\.isHealthy).count) of \(rows.count) nodes healthy"
-                + (stale ? " · data is \(ConsoleRenderer.age(of: polled, now: frame.now)) old" : " · refreshed every \(seconds(state.refreshInterval))")
-        } ?? "waiting for the first poll…"
-        buffer.put(summary + (state.filter.isEmpty ? "" : " · filter: \(state.filter)"), x: 1, y: frame.listTop - 1,
-                   style: Style(stale ? .statusWarn : .muted))
-        let wide = buffer.width >= 120
-        var columns: [Table.Column] = [.init(title: "NODE", width: 10), .init(title: "HOST", width: 13)]
-        if wide { columns.append(.init(title: "ROLES", width: 13)) }
-        columns += [.init(title: "REACH", width: 12), .init(title: "HEALTH", width: 10), .init(title: "VERSION", width: 9),
-                    .init(title: "CONFIG", width: 8), .init(title: "DRIFT", width: wide ? 22 : 17)]
-        if wide { columns.append(.init(title: "SEEN", width: 7)) }
-        columns.append(.init(title: "LAST ERROR", width: 0))
-        let table = Table(columns: columns, count: rows.count, selected: state.selected) { row(rows[$0], state, frame.now, wide: wide) }
+        let messenger = state.poll.probes.map { MessengerDiagnosis($0, nodes: state.nodes.map(\.node)) }
+        buffer.put(summary(state, messenger, now: frame.now), x: 1, y: frame.listTop - 1, style: Style(stale ? .statusWarn : .muted),
+                   maxWidth: buffer.width - 2)
+        let columns: [Table.Column] = [
+            .init(title: "NODE", keepsWhole: true), .init(title: "HOST", optional: true), .init(title: "ROLES", optional: true),
+            .init(title: "REACH", keepsWhole: true), .init(title: "HEALTH", keepsWhole: true), .init(title: "VERSION", keepsWhole: true),
+            .init(title: "CONFIG", keepsWhole: true), .init(title: "DRIFT", minimum: 10), .init(title: "SEEN", optional: true),
+            .init(title: "PROBLEM", minimum: 14),
+        ]
+        let table = Table(columns: columns, count: rows.count, selected: state.selected) { row(rows[$0], state, messenger, frame.now) }
         table.draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
     }
 
-    private static func row(_ node: NodeStatus, _ state: ConsoleState, _ now: Date, wide: Bool) -> [Table.Text] {
+    /// The whole cluster's counts, even while a filter shows only some of its nodes.
+    static func summary(_ state: ConsoleState, _ messenger: MessengerDiagnosis?, now: Date) -> String {
+        guard let polled = state.polledAt else { return "waiting for the first poll…" }
+        var parts = [NodeStatus.summary(of: state.nodes)]
+        if let faulty = messenger?.faultyNodes, !faulty.isEmpty { parts.append("\(faulty.count) messenger fault\(faulty.count == 1 ? "" : "s")") }
+        if !state.filter.isEmpty { parts.append("showing \(state.visibleNodes.count) of \(state.nodes.count) · filter: \(state.filter)") }
+        // Old data says so first: a narrow terminal cuts the end of the line.
+        if ConsoleRenderer.isStale(polled, state, now: now) { parts.insert("data is \(ConsoleRenderer.age(of: polled, now: now)) old", at: 0) }
+        else { parts.append("refreshed every \(seconds(state.refreshInterval))") }
+        return parts.joined(separator: " · ")
+    }
+
+    private static func row(_ node: NodeStatus, _ state: ConsoleState, _ messenger: MessengerDiagnosis?, _ now: Date) -> [Table.Text] {
         let reach = node.reachable ? node.latencyMilliseconds.map { String(format: "ok %.0f ms", $0) } ?? "ok" : "UNREACHABLE"
-        var cells: [Table.Text] = [.init(node.node), .init(node.host, .muted)]
-        if wide { cells.append(.init(node.roles.joined(separator: ","), .muted)) }
-        cells += [
+        let version: Table.Text = node.oddVersion ? .init((node.version ?? "") + " ≠", .statusWarn)
+            : node.versionSplit ? .init((node.version ?? "") + " ?", .statusWarn) : .init(node.version ?? "-")
+        let config: Table.Text = node.config != "ok" ? .init(node.config, node.config == "-" ? .muted : .statusError)
+            : node.restartPending != nil ? .init("restart pending", .statusWarn) : .init("ok", .statusOK)
+        let drift = (node.drift.isEmpty ? [] : ["≠ " + node.drift.joined(separator: ",")])
+            + (node.noMajority.isEmpty ? [] : ["? " + node.noMajority.joined(separator: ",") + " (no majority)"])
+        let problems = [messenger?.fault(of: node.node), node.problems.last].compactMap { $0 }
+        return [
+            .init(node.node), .init(node.host, .muted), .init(node.roles.joined(separator: ","), .muted),
             .init(reach, node.reachable ? .statusOK : .statusError),
             .init(node.health ?? "-", node.health == nil ? .muted : node.health == "OK" ? .statusOK : .statusError),
-            .init(node.version ?? "-"),
-            .init(node.config, node.config == "ok" ? .statusOK : .statusError),
-            .init(node.drift.isEmpty ? "-" : "≠ " + node.drift.joined(separator: ","), node.drift.isEmpty ? .muted : .statusWarn),
+            version, config,
+            .init(drift.isEmpty ? "-" : drift.joined(separator: " "), drift.isEmpty ? .muted : .statusWarn),
+            .init(state.lastSeen[node.node].map { ConsoleRenderer.age(of: $0, now: now) } ?? "never", .muted),
+            .init(problems.joined(separator: "; "), .statusError),
         ]
-        if wide { cells.append(.init(state.lastSeen[node.node].map { ConsoleRenderer.age(of: $0, now: now) } ?? "never", .muted)) }
-        cells.append(.init(node.problems.last ?? "", .statusError))
-        return cells
     }
 
     static func seconds(_ interval: TimeInterval) -> String {

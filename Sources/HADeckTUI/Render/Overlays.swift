@@ -19,13 +19,14 @@ enum Overlays {
 
     static func draw(_ state: ConsoleState, into buffer: inout CellBuffer, now: Date) {
         switch state.mode {
-        case .help:
-            let box = Box(width: 78, height: help.count + 4, in: buffer)
+        case .help(let scroll):
+            let (box, rows, page, keysWidth) = helpPage(scroll: scroll, size: ScreenSize(width: buffer.width, height: buffer.height))
             box.open("Keys", into: &buffer)
-            for (index, entry) in help.enumerated() {
-                buffer.put(entry.keys, x: box.x + 2, y: box.y + 2 + index, style: Style(.dialog, bold: true), maxWidth: 22)
-                buffer.put(entry.action, x: box.x + 25, y: box.y + 2 + index, style: Style(.dialog), maxWidth: box.width - 27)
+            for (offset, row) in rows[page.range].enumerated() {
+                buffer.put(row.keys, x: box.x + 2, y: box.y + 2 + offset, style: Style(.dialog, bold: true), maxWidth: keysWidth)
+                buffer.put(row.action, x: box.x + 3 + keysWidth, y: box.y + 2 + offset, style: Style(.dialog), maxWidth: box.width - keysWidth - 5)
             }
+            page.drawPosition(in: box, into: &buffer)
         case .log(let scroll):
             let box = Box.whole(buffer)
             box.open("Activity log (\(state.log.count) entries, newest last)", into: &buffer)
@@ -63,29 +64,57 @@ enum Overlays {
         }
     }
 
+    /// The help's box and rows (an action too long for the box goes on under itself).
+    static func helpPage(scroll: Int, size: ScreenSize) -> (box: Box, rows: [(keys: String, action: String)], page: Scrolled, keysWidth: Int) {
+        let width = min(78, size.width), keysWidth = min(18, width / 3)
+        let rows = help.flatMap { entry in
+            wrap([(entry.action, .dialog)], width: width - keysWidth - 5).enumerated().map { (keys: $0.offset == 0 ? entry.keys : "", action: $0.element.0) }
+        }
+        let box = Box(width: width, height: rows.count + 4, screenWidth: size.width, screenHeight: size.height)
+        return (box, rows, Scrolled(count: rows.count, room: box.height - 3, scroll: scroll), keysWidth)
+    }
+
     /// `FAIL  name: summary`, in its verdict's colour.
     private static func line(_ check: CheckResult, named name: String) -> (String, Style.Role) {
         ("\(check.verdict.label)  \(name): \(check.summary)", check.verdict == .pass ? .statusOK : check.verdict == .warn ? .statusWarn : .statusError)
+    }
+
+    /// The checks' lines: each check, and the evidence of those that did not pass.
+    static func checkLines(_ results: [CheckResult], width: Int) -> [(String, Style.Role)] {
+        var lines: [(String, Style.Role)] = []
+        for check in results {
+            lines.append(line(check, named: check.title))
+            if check.verdict != .pass {
+                for node in check.evidence.keys.sorted() {
+                    lines.append(("        \(node): \(check.evidence[node]!)", check.notRun.contains(node) ? .muted : .dialog))
+                }
+            }
+        }
+        return wrap(lines, width: width)
+    }
+
+    static func checksPage(_ results: [CheckResult], scroll: Int, size: ScreenSize) -> (box: Box, lines: [(String, Style.Role)], page: Scrolled) {
+        let box = Box.whole(width: size.width, height: size.height)
+        let lines = checkLines(results, width: box.width - 4)
+        return (box, lines, Scrolled(count: lines.count, room: box.height - 5, scroll: scroll))
     }
 
     private static func drawChecks(_ results: [CheckResult]?, scroll: Int, into buffer: inout CellBuffer) {
         let box = Box.whole(buffer)
         box.open("Checks", into: &buffer)
         guard let results else {
-            buffer.put("Running the checks on every node (storage, database, messenger probes)…", x: box.x + 2, y: box.y + 2, style: Style(.dialog))
+            buffer.put("Running the checks on every node (storage, database, messenger probes)…", x: box.x + 2, y: box.y + 2, style: Style(.dialog),
+                       maxWidth: box.width - 4)
             return
         }
-        var lines: [(String, Style.Role)] = []
-        for check in results {
-            lines.append(line(check, named: check.title))
-            if check.verdict != .pass {
-                for node in check.evidence.keys.sorted() { lines.append(("        \(node): \(check.evidence[node]!)", .dialog)) }
-            }
-        }
-        let room = box.height - 3
-        for (offset, line) in lines.dropFirst(min(scroll, max(0, lines.count - room))).prefix(room).enumerated() {
+        let (_, lines, page) = checksPage(results, scroll: scroll, size: ScreenSize(width: buffer.width, height: buffer.height))
+        for (offset, line) in lines[page.range].enumerated() {
             buffer.put(line.0, x: box.x + 2, y: box.y + 2 + offset, style: Style(line.1), maxWidth: box.width - 4)
         }
+        page.drawPosition(in: box, into: &buffer)
+        let failed = results.contains { $0.verdict == .fail }
+        buffer.put(ClusterCheck.conclusion(results), x: box.x + 2, y: box.y + box.height - 2, style: Style(failed ? .statusError : .dialog, bold: true),
+                   maxWidth: box.width - 4)
     }
 
     /// The value being typed, scrolled so that the cursor stays in view.
@@ -102,9 +131,8 @@ enum Overlays {
         if editor.cursor == characters.count { buffer.put(" ", x: column, y: y, style: Style(.selection, reverse: true), maxWidth: x + width - column) }
     }
 
-    private static func drawPlan(_ pending: PendingChange, scroll: Int, into buffer: inout CellBuffer) {
-        let box = Box.whole(buffer)
-        box.open("Plan: \(pending.title)", into: &buffer)
+    /// Every line of a plan, wrapped to `width`: what the dialog shows, all of it, before `y`.
+    static func planLines(_ pending: PendingChange, width: Int) -> [(String, Style.Role)] {
         var lines: [(String, Style.Role)] = []
         switch pending {
         case .files(let plan):
@@ -152,17 +180,80 @@ enum Overlays {
                      ("- \(name) = \(old.isEmpty ? "(empty)" : old)", .diffRemove), ("+ \(name) = \(new.isEmpty ? "(empty)" : new)", .diffAdd),
                      ("The product may need a restart of its services to use the new value.", .muted)]
         }
-        let room = box.height - 5
-        let first = min(scroll, max(0, lines.count - room))
-        for (offset, line) in lines.dropFirst(first).prefix(room).enumerated() {
+        return wrap(lines, width: width)
+    }
+
+    /// The plan dialog's box and its lines as a terminal of `size` shows them: the renderer
+    /// draws it, and `y` asks it whether the plan has been read to its end.
+    static func planPage(_ pending: PendingChange, scroll: Int, size: ScreenSize) -> (box: Box, lines: [(String, Style.Role)], page: Scrolled) {
+        let box = Box.whole(width: size.width, height: size.height)
+        let lines = planLines(pending, width: box.width - 4)
+        return (box, lines, Scrolled(count: lines.count, room: box.height - 5, scroll: scroll))
+    }
+
+    private static func drawPlan(_ pending: PendingChange, scroll: Int, into buffer: inout CellBuffer) {
+        let (box, lines, page) = planPage(pending, scroll: scroll, size: ScreenSize(width: buffer.width, height: buffer.height))
+        box.open("Plan: \(pending.title)", into: &buffer)
+        for (offset, line) in lines[page.range].enumerated() {
             buffer.put(line.0, x: box.x + 2, y: box.y + 2 + offset, style: Style(line.1), maxWidth: box.width - 4)
         }
-        if lines.count > room {
-            buffer.put(" lines \(first + 1)-\(min(lines.count, first + room)) of \(lines.count) ", x: box.x + box.width - 24, y: box.y + box.height - 1, style: Style(.dialog))
-        }
-        let question = pending.refusal ?? pending.question
+        page.drawPosition(in: box, into: &buffer)
+        let question = pending.refusal ?? (page.atEnd ? pending.question
+            : "j to read on (lines \(page.range.lowerBound + 1)-\(page.range.upperBound) of \(page.count)); y works at the end")
         buffer.put(question, x: box.x + 2, y: box.y + box.height - 2, style: Style(pending.refusal == nil ? .dialog : .statusError, bold: true),
                    maxWidth: box.width - 4)
+    }
+
+    /// Lines longer than `width` continue on the next lines, indented: nothing is cut off.
+    static func wrap(_ lines: [(String, Style.Role)], width: Int) -> [(String, Style.Role)] {
+        guard width > 8 else { return lines }
+        return lines.flatMap { line -> [(String, Style.Role)] in
+            var rest = Substring(line.0), pieces: [(String, Style.Role)] = []
+            var room = width
+            while DisplayWidth.of(String(rest)) > room {
+                var used = 0, end = rest.startIndex
+                while end < rest.endIndex, used + DisplayWidth.of(rest[end]) <= room { used += DisplayWidth.of(rest[end]); end = rest.index(after: end) }
+                // At the last space that fits, when there is one past the line's start.
+                if let space = rest[..<end].lastIndex(of: " "), rest.distance(from: rest.startIndex, to: space) > room / 2 { end = rest.index(after: space) }
+                pieces.append(((pieces.isEmpty ? "" : "    ") + rest[..<end], line.1))
+                rest = rest[end...]
+                room = width - 4
+            }
+            pieces.append(((pieces.isEmpty ? "" : "    ") + rest, line.1))
+            return pieces
+        }
+    }
+}
+
+/// The terminal's size, as the console last drew it (keys that depend on the layout ask it).
+public struct ScreenSize: Sendable, Equatable {
+    public var width: Int, height: Int
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+}
+
+/// A window of `room` lines onto `count`, scrolled by `scroll` (clamped).
+struct Scrolled {
+    var count: Int, room: Int, first: Int
+
+    init(count: Int, room: Int, scroll: Int) {
+        self.count = count
+        self.room = max(1, room)
+        first = max(0, min(scroll, count - self.room))
+    }
+
+    var range: Range<Int> { first..<min(count, first + room) }
+    /// The last line is on screen.
+    var atEnd: Bool { first + room >= count }
+    var lastScroll: Int { max(0, count - room) }
+
+    /// ` lines 3-10 of 20 ` on the box's bottom border, when not everything fits.
+    func drawPosition(in box: Box, into buffer: inout CellBuffer) {
+        guard count > room else { return }
+        let text = " lines \(range.lowerBound + 1)-\(range.upperBound) of \(count) "
+        buffer.put(text, x: box.x + max(1, box.width - DisplayWidth.of(text) - 2), y: box.y + box.height - 1, style: Style(.dialog))
     }
 }
 
@@ -171,14 +262,20 @@ struct Box {
     var x: Int, y: Int, width: Int, height: Int
 
     init(width: Int, height: Int, in buffer: CellBuffer) {
-        self.width = min(width, buffer.width)
-        self.height = min(height, buffer.height - 2)
-        x = (buffer.width - self.width) / 2
-        y = max(1, (buffer.height - self.height) / 2)
+        self.init(width: width, height: height, screenWidth: buffer.width, screenHeight: buffer.height)
     }
 
     /// Everything between the tab row and the status bar: long lists (a plan, the log).
-    static func whole(_ buffer: CellBuffer) -> Box { Box(width: buffer.width, height: buffer.height - 2, in: buffer) }
+    static func whole(_ buffer: CellBuffer) -> Box { whole(width: buffer.width, height: buffer.height) }
+
+    static func whole(width: Int, height: Int) -> Box { Box(width: width, height: height - 2, screenWidth: width, screenHeight: height) }
+
+    init(width: Int, height: Int, screenWidth: Int, screenHeight: Int) {
+        self.width = min(width, screenWidth)
+        self.height = min(height, screenHeight - 2)
+        x = (screenWidth - self.width) / 2
+        y = max(1, (screenHeight - self.height) / 2)
+    }
 
     /// Clears the rectangle in the dialog colours and draws the frame with its title.
     func open(_ title: String, into buffer: inout CellBuffer) {

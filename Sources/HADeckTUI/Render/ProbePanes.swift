@@ -20,8 +20,8 @@ enum ProbePanes {
             let free: Table.Text = view.freeKiB.map { .init(formatKiB($0)) } ?? .init("-", .muted)
             return [.init(node.node), writable, visible, free, .init(view.error ?? "", .statusError)]
         }
-        Table(columns: [.init(title: "NODE", width: 10), .init(title: "WRITABLE", width: 10), .init(title: "VISIBLE TO", width: 20),
-                        .init(title: "FREE", width: 11), .init(title: "ERROR", width: 0)],
+        Table(columns: [.init(title: "NODE", keepsWhole: true), .init(title: "WRITABLE", keepsWhole: true), .init(title: "VISIBLE TO"),
+                        .init(title: "FREE", keepsWhole: true), .init(title: "ERROR", minimum: 12)],
               count: nodes.count, selected: state.selected, row: row).draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
     }
 
@@ -31,7 +31,6 @@ enum ProbePanes {
         let agreement = connections.isEmpty ? "no connection string read yet"
             : Set(connections).count == 1 ? "every node has the same connection string" : "the nodes' connection strings DIFFER"
         summary(agreement, state, frame, into: &buffer, warn: Set(connections).count > 1)
-        let wide = buffer.width >= 120
         let row = { (index: Int) -> [Table.Text] in
             let node = nodes[index]
             let view = state.poll.probes?.database[node.node]
@@ -39,13 +38,13 @@ enum ProbePanes {
             let reach: Table.Text = view?.reachable.map { verdict($0) }
                 ?? .init(view?.error.map { _ in "?" } ?? "-", view?.error == nil ? .muted : .statusError)
             let connection = state.poll.settings[node.node].flatMap(Cluster.databaseSetting).map { Secrets.maskPasswords(in: $0.value) }
-            // The server is in the connection string; it gets a column of its own only when there is room.
-            return [.init(node.node), .init(status ?? "-", status == nil ? .muted : status == "OK" ? .statusOK : .statusError), reach]
-                + (wide ? [.init(view?.server ?? "-", .muted)] : [])
-                + [.init(view?.error ?? connection ?? "(none read)", view?.error == nil ? .body : .statusError)]
+            return [.init(node.node), .init(status ?? "-", status == nil ? .muted : status == "OK" ? .statusOK : .statusError), reach,
+                    .init(view?.server ?? "-", .muted),
+                    .init(view?.error ?? connection ?? "(none read)", view?.error == nil ? .body : .statusError)]
         }
-        Table(columns: [.init(title: "NODE", width: 10), .init(title: "DB STATUS", width: 11), .init(title: "REACHES", width: 9)]
-                + (wide ? [.init(title: "SERVER", width: 44)] : []) + [.init(title: "CONNECTION STRING (password masked)", width: 0)],
+        // The server is in the connection string; it gets a column of its own only when there is room.
+        Table(columns: [.init(title: "NODE", keepsWhole: true), .init(title: "DB STATUS", keepsWhole: true), .init(title: "REACHES", keepsWhole: true),
+                        .init(title: "SERVER", optional: true), .init(title: "CONNECTION STRING (password masked)", minimum: 12)],
               count: nodes.count, selected: state.selected, row: row).draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
     }
 
@@ -53,23 +52,39 @@ enum ProbePanes {
         let setting = ProductProfile.messengerEndpointSetting
         summary("\(setting) = \(state.poll.apiSetting(setting).map { $0.isEmpty ? "(empty)" : $0 } ?? "(not set)")", state, frame, into: &buffer)
         let probes = state.poll.probes
-        // One column per peer while they fit; the REACHES column counts them all.
-        let fixed = 10 + 24 + 9
+        let diagnosis = probes.map { MessengerDiagnosis($0, nodes: state.nodes.map(\.node)) }
+        // ITS PORT: which peers open this node's port; REACHES: the peers' ports it opens.
+        // A failure is red on the node it is the fault of (MessengerDiagnosis); a peer whose
+        // port nobody opens is "closed" (muted) on the others' rows, not their fault.
         let peers = state.nodes.map(\.node)
-        let shown = Array(peers.prefix(max(0, (buffer.width - fixed - 2) / 8)))
-        var columns: [Table.Column] = [.init(title: "FROM", width: 10), .init(title: "ENDPOINT", width: 24), .init(title: "REACHES", width: 9)]
-        columns += shown.map { .init(title: "→" + $0, width: 8) }
+        let shown = Array(peers.prefix(12))
+        var columns: [Table.Column] = [.init(title: "NODE", keepsWhole: true), .init(title: "ENDPOINT"), .init(title: "ITS PORT", keepsWhole: true),
+                                       .init(title: "REACHES", keepsWhole: true)]
+        columns += shown.map { .init(title: "→" + $0, keepsWhole: true, optional: true) }
+        columns.append(.init(title: "PROBLEM", minimum: 12))
         let nodes = state.visibleNodes
         let row = { (index: Int) -> [Table.Text] in
-            let node = nodes[index]
-            let endpoint = Table.Text(probes?.messengerEndpoints[node.node] ?? "-", .muted)
-            if let error = probes?.messengerErrors[node.node] { return [.init(node.node), endpoint, .init("?", .statusError), .init(error, .statusError)] }
-            guard let answers = probes?.messenger[node.node] else { return [.init(node.node), endpoint, .init("-", .muted)] }
+            let node = nodes[index].node
+            let endpoint = Table.Text(probes?.messengerEndpoints[node] ?? "-", .muted)
+            let port: Table.Text = diagnosis.map { diagnosis in
+                let probers = diagnosis.probedBy[node] ?? [], reached = diagnosis.reachedBy[node] ?? []
+                if probers.isEmpty { return .init("-", .muted) }
+                return diagnosis.closed.contains(node) ? .init("CLOSED", .statusError)
+                    : .init("open \(reached.count)/\(probers.count)", reached.count == probers.count ? .statusOK : .body)
+            } ?? .init("-", .muted)
+            let fault = Table.Text(diagnosis?.fault(of: node) ?? "", .statusError)
+            if let error = probes?.messengerErrors[node] {
+                return [.init(node), endpoint, port, .init("?", .statusError)] + shown.map { _ in .init("", .muted) } + [.init("cannot probe: \(error)", .statusError)]
+            }
+            guard let answers = probes?.messenger[node], let diagnosis else { return [.init(node), endpoint, port, .init("-", .muted)] }
             let reached = answers.values.filter { $0 }.count
-            return [.init(node.node), endpoint, .init("\(reached)/\(answers.count)", reached == answers.count ? .statusOK : .statusError)]
-                + shown.map { peer in
-                    peer == node.node ? .init("·", .muted) : verdict(answers[peer], yes: "ok")
-                }
+            let cells: [Table.Text] = shown.map { peer in
+                peer == node ? .init("·", .muted) : answers[peer] == true ? .init("ok", .statusOK)
+                    : answers[peer] == nil ? .init("-", .muted) : diagnosis.closed.contains(peer) ? .init("closed", .muted) : .init("NO", .statusError)
+            }
+            return [.init(node), endpoint, port,
+                    .init("\(reached)/\(answers.count)", diagnosis.unreached[node] == nil ? (reached == answers.count ? .statusOK : .body) : .statusError)]
+                + cells + [fault]
         }
         Table(columns: columns, count: nodes.count, selected: state.selected, row: row).draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
     }

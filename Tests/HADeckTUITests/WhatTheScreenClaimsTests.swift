@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+@testable import HADeckCore
+@testable import HADeckTUI
+
+/// Issue 14: what the console says must be true, at every terminal size.
+@Suite struct WhatTheScreenClaimsTests {
+    func render(_ state: ConsoleState, _ width: Int = 80, _ height: Int = 24) -> CellBuffer {
+        ConsoleRenderer.render(state, width: width, height: height, now: ConsoleFixture.now)
+    }
+
+    /// Three nodes answering OK on their health URLs; web3 differs on a setting.
+    static func healthyButDrifted() -> ConsoleState {
+        var state = ConsoleFixture.state()
+        state.nodes = ["web1", "web2", "web3"].enumerated().map { index, name in
+            NodeStatus(node: name, host: "127.0.0.1\(index + 1)", reachable: true, latencyMilliseconds: 2, config: "ok",
+                       drift: name == "web3" ? ["EncryptionKey"] : [], problems: [], health: "OK", version: "2025.10")
+        }
+        state.poll.probes?.messenger = ["web1": ["web2": true, "web3": true], "web2": ["web1": true, "web3": true], "web3": ["web1": true, "web2": true]]
+        state.poll.probes?.messengerErrors = [:]
+        return state
+    }
+
+    @Test func healthIsCountedAsHealthAndDriftAsDrift() {
+        let line = render(Self.healthyButDrifted()).lines[1]
+        #expect(line.hasPrefix(" 3 of 3 nodes healthy · 1 drifted · refreshed every 2 s"), "\(line)")
+    }
+
+    @Test func aFilterKeepsTheClustersTotals() {
+        var state = Self.healthyButDrifted()
+        state.filter = "web3"
+        let line = render(state, 200, 60).lines[1]
+        #expect(line.hasPrefix(" 3 of 3 nodes healthy · 1 drifted · showing 1 of 3 · filter: web3"), "\(line)")
+    }
+
+    @Test func aSplitWithoutMajorityBlamesNobody() {
+        var state = Self.healthyButDrifted()
+        state.nodes = Array(state.nodes.prefix(2)).map { var node = $0; node.noMajority = ["EncryptionKey"]; return node }
+        let lines = render(state, 120, 30).lines
+        #expect(lines[3].contains("? EncryptionKey (no majority)") && lines[4].contains("? EncryptionKey (no majority)"))
+        #expect(!lines.joined().contains("≠"), "nobody is the odd one out")
+        #expect(lines[1].contains("2 drifted"))
+    }
+
+    @Test func aNodeOnAnotherVersionIsMarkedAndCounted() {
+        var state = Self.healthyButDrifted()
+        state.nodes[2].drift = []
+        state.nodes[1].version = "2024.30"
+        state.nodes[1].oddVersion = true
+        let buffer = render(state)
+        #expect(buffer.lines[1].hasPrefix(" 3 of 3 nodes healthy · 1 on another version"), "\(buffer.lines[1])")
+        let column = buffer.lines[2].distance(from: buffer.lines[2].startIndex, to: buffer.lines[2].range(of: "VERSION")!.lowerBound)
+        #expect(buffer.lines[4].dropFirst(column).hasPrefix("2024.30 ≠"))
+        #expect(buffer[column, 4].style.role == .statusWarn && buffer[column, 3].style.role != .statusWarn)
+    }
+
+    /// web2's messenger port is closed: web1 and web3 cannot reach it; it reaches both.
+    static func messengerClosedOnWeb2() -> ConsoleState {
+        var state = healthyButDrifted()
+        state.nodes[2].drift = []
+        state.poll.probes?.messenger = ["web1": ["web2": false, "web3": true], "web2": ["web1": true, "web3": true], "web3": ["web1": true, "web2": false]]
+        state.poll.probes?.messengerErrors = [:]
+        return state
+    }
+
+    @Test func aClosedMessengerPortShowsOnTheNodeWhereItIsClosed() {
+        var state = Self.messengerClosedOnWeb2()
+        var lines = render(state, 160, 30).lines
+        #expect(lines[4].contains("messenger port closed: no peer reaches tcp://127.0.0.12:33237"), "\(lines[4])")
+        #expect(!lines[3].contains("messenger") && !lines[5].contains("messenger"))
+        #expect(lines[1].contains("1 messenger fault"))
+        state.pane = .messenger
+        let buffer = render(state, 120, 30)
+        lines = buffer.lines
+        #expect(lines[4].hasPrefix(" web2  tcp://127.0.0.12:33237  CLOSED    2/2"), "\(lines[4])")
+        #expect(lines[3].hasPrefix(" web1  tcp://127.0.0.11:33237  open 2/2  1/2      ·      closed  ok"), "\(lines[3])")
+        let reaches = lines[2].distance(from: lines[2].startIndex, to: lines[2].range(of: "REACHES")!.lowerBound)
+        #expect(buffer[reaches, 3].style.role != .statusError, "web1 is not at fault for web2's closed port")
+        #expect(!lines[3].contains("NO") && !lines[5].contains("NO"))
+    }
+
+    @Test func aNodeWithAWriteNotYetLiveSaysRestartPending() {
+        var state = Self.healthyButDrifted()
+        state.nodes[0].restartPending = "2027-01-15T08:00:00.000Z"
+        let buffer = render(state)
+        #expect(buffer.lines[3].contains("restart pending"), "\(buffer.lines[3])")
+        #expect(buffer.lines[1].contains("1 restart pending"))
+    }
+
+    // MARK: layout
+
+    @Test func shortVerdictsAreNeverCut() {
+        var state = ConsoleFixture.state()
+        state.nodes[2].config = "unreadable"
+        for width in [60, 80, 250] {
+            let lines = render(state, width, 24).lines
+            #expect(lines[5].contains("unreadable"), "\(width): \(lines[5])")
+            #expect(lines[4].contains("UNREACHABLE"))
+        }
+    }
+
+    @Test func theServerColumnIsAsWideAsItsContent() {
+        var state = ConsoleFixture.state()
+        state.pane = .database
+        let server = "/var/lib/hadeck/lab/postgres/run (socket, port 49489)"
+        state.poll.probes?.database["web1"]?.server = server
+        let lines = render(state, 250, 60).lines
+        #expect(lines[3].contains(server + "  Host=db.example"), "\(lines[3])")
+        let narrow = render(state, 80, 24).lines
+        #expect(narrow[3].hasSuffix("… ") || narrow[3].contains("Host="), "what does not fit ends in … or is left out")
+    }
+
+    @Test func everyTabStaysOnANarrowTerminal() {
+        for pane in ConsoleState.Pane.allCases {
+            var state = ConsoleFixture.state()
+            state.pane = pane
+            let tabs = render(state, 60, 15).lines[0]
+            for other in ConsoleState.Pane.allCases { #expect(tabs.contains(" \(other.rawValue) "), "\(pane): \(tabs)") }
+            #expect(tabs.contains(pane.title), "the focused tab keeps its name: \(tabs)")
+        }
+    }
+
+    @Test func theHelpStaysInsideItsBorder() {
+        var state = ConsoleFixture.state()
+        state.mode = .help(scroll: 0)
+        for (width, height) in [(60, 15), (60, 12), (80, 24)] {
+            let lines = render(state, width, height).lines
+            let top = lines.firstIndex { $0.contains("┌") }!, bottom = lines.firstIndex { $0.contains("└") }!
+            for row in (top + 1)..<bottom { #expect(lines[row].filter { $0 == "│" }.count == 2, "\(width)x\(height) row \(row): \(lines[row])") }
+            #expect(lines[bottom].contains("┘"))
+        }
+        // What does not fit is scrolled to, not lost.
+        let lines = render(state, 60, 15).lines
+        #expect(lines.contains { $0.contains(" lines 1-") })
+        state.screen = ScreenSize(width: 60, height: 15)
+        _ = state.handle(.character("G"))
+        #expect(render(state, 60, 15).lines.contains { $0.contains("quit (asks while a change") })
+    }
+
+    /// An HA plan longer than a 60×15 terminal shows.
+    static func longPlan() -> ConsoleState {
+        var state = ConsoleFixture.state()
+        let checks = ClusterCheck.names.map { CheckResult(name: $0, title: $0, verdict: .pass, summary: "all 3 nodes", evidence: [:]) }
+        state.mode = .plan(.highAvailability(HighAvailabilityPlan(enable: true, setting: "Service.HighAvailabilityEnabled", current: "False",
+                                                                 checks: checks, restartOrder: ["web1", "web2", "web3"])), scroll: 0)
+        state.screen = ScreenSize(width: 60, height: 15)
+        return state
+    }
+
+    @Test func thePlanMustBeReadToItsEndBeforeYApplies() {
+        var state = Self.longPlan()
+        var lines = render(state, 60, 15).lines
+        #expect(!lines.joined().contains("2. restart"), "the steps are below the fold")
+        #expect(lines.contains { $0.contains("j to read on (lines 1-") && $0.contains("y works at the end") })
+        #expect(lines[14].contains("j to read on; y works at the end"))
+        guard case .none = state.handle(.character("y")), case .plan = state.mode else { Issue.record("y before the end applies nothing"); return }
+        #expect(state.notice?.contains("whole plan") == true)
+        for _ in 0..<40 where !render(state, 60, 15).lines.joined().contains("Apply?") { _ = state.handle(.character("j")) }
+        lines = render(state, 60, 15).lines
+        #expect(lines.joined().contains("2. restart") && lines.contains { $0.contains("Apply? y sets the switch") })
+        guard case .apply = state.handle(.character("y")) else { Issue.record("y at the end applies"); return }
+    }
+
+    @Test func longPlanLinesWrapRatherThanBeingCut() {
+        let wrapped = Overlays.wrap([("1. set Service.HighAvailabilityEnabled: False -> True through the settings API", .dialog)], width: 40)
+        #expect(wrapped.count > 1 && wrapped.allSatisfy { DisplayWidth.of($0.0) <= 40 })
+        #expect(wrapped.map(\.0).joined().replacingOccurrences(of: "    ", with: "")
+                == "1. set Service.HighAvailabilityEnabled: False -> True through the settings API")
+    }
+}
