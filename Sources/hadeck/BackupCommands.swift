@@ -62,7 +62,7 @@ struct Restore: AsyncParsableCommand {
             let chosen: Backup
             if let backup {
                 guard let found = listed.backups.first(where: { $0.name == backup }) else {
-                    throw BadInput("\(target.name) has no backup named '\(backup)' in \(listed.directory) (see `hadeck backups list --node \(target.name)`)")
+                    throw BadInput("\(target.name) has no backup named '\(backup)' in \(listed.directory) (see `\(self.cluster.hint("backups", "list", "--node", target.name))`)")
                 }
                 chosen = found
             } else {
@@ -71,7 +71,7 @@ struct Restore: AsyncParsableCommand {
             }
             let current = try await files.read(target.config)
             let saved = try await files.read(chosen.path)
-            try await write.runner(for: cluster).run(Planner.restore(saved, over: current, on: target, profile: cluster.profile))
+            try await write.runner(for: cluster, hint: self.cluster.hint).run(Planner.restore(saved, over: current, on: target, profile: cluster.profile))
         } catch let error as NodeFileError {
             print("\(target.name): \(error)")
             throw problemsFound

@@ -41,7 +41,7 @@ struct KeyCommand: AsyncParsableCommand {
             let plan: ChangePlan
             do { plan = try Planner.set(EncryptionKeys.setting, to: key, on: before, profile: cluster.profile) } catch { throw BadInput(error) }
             print("New key: \(Secrets.fingerprint(key)). Data encrypted with the old key cannot be read with the new one; the old key stays in the backups.")
-            try await write.runner(for: cluster).run(plan)
+            try await write.runner(for: cluster, hint: self.cluster.hint).run(plan)
             guard !write.dryRun else { return }
             let report = try await Restart.run(restart, nodes, json: false)
             let after = await cluster.snapshots(of: nodes)

@@ -16,6 +16,9 @@ struct LabCommand: AsyncParsableCommand {
         init() {}
         init(dir: String) { self.dir = dir }
 
+        /// Suggested lab commands carry this run's `--dir`.
+        var hint: CommandHint { CommandHint(options: dir.map { ["--dir", $0] } ?? []) }
+
         var lab: Lab {
             let environment = ProcessInfo.processInfo.environment
             // As root, PostgreSQL runs as `postgres`, which cannot enter /root: use /var/lib.
@@ -103,7 +106,7 @@ extension LabCommand {
 
         func run() async throws {
             do { let lab = location.lab; try await lab.exclusively { try await lab.fault(node, kind) } } catch { throw BadInput(labMessage(error)) }
-            print("\(node): \(kind.rawValue) fault in place (undo with: hadeck lab heal \(node))")
+            print("\(node): \(kind.rawValue) fault in place (undo with: \(location.hint("lab", "heal", node)))")
         }
     }
 

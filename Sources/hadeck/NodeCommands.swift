@@ -43,11 +43,11 @@ struct NodeCommand: AsyncParsableCommand {
             let plan: ChangePlan
             do { plan = try Planner.set(copied, on: target, profile: cluster.profile, title: "copy the cluster-wide values to \(name)") }
             catch { throw BadInput(error) }
-            try await write.runner(for: cluster).run(plan)
+            try await write.runner(for: cluster, hint: self.cluster.hint).run(plan)
             if write.dryRun { print("Dry run: the inventory would gain \(name) (\(host))."); return }
             try Self.replace(current.path, with: edited)
             AuditLog.record(AuditEntry(action: "node add", node: name, target: current.path, result: "added (\(host)), values copied from \(source.name)"))
-            print("Added \(name) (\(host)) to \(current.path). Restart it to read the copied values: hadeck restart \(name)")
+            print("Added \(name) (\(host)) to \(current.path). Restart it to read the copied values: \(self.cluster.hint("restart", name))")
         }
 
         /// `--from`, else the first node whose health is OK.

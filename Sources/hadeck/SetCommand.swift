@@ -26,6 +26,6 @@ struct SetCommand: AsyncParsableCommand {
         let snapshots = await cluster.snapshots(of: nodes)
         let plan: ChangePlan
         do { plan = try Planner.set(name, to: newValue, on: snapshots, profile: cluster.profile) } catch { throw BadInput(error) }
-        try await write.runner(for: cluster, stdinUsed: value == "-").run(plan)
+        try await write.runner(for: cluster, hint: self.cluster.hint, stdinUsed: value == "-").run(plan)
     }
 }

@@ -34,6 +34,7 @@ import HADeckTestSupport
         try cluster.directory.write(fresh, to: "nodes/web3/ProGet.config")
         let result = try cluster.hadeck(["node", "add", "web3", "127.0.0.13", "--from", "web1", "--yes"])
         #expect(result.status == 0, "\(result.output)")
+        #expect(result.stdout.contains("Restart it to read the copied values: hadeck restart web3 -i \(cluster.inventory)\n"), "the hint carries -i: \(result.output)")
         let written = String(decoding: cluster.config("web3"), as: UTF8.self)
         #expect(written == sharedConfig(key: keyA), "web3 now holds web1's connection string and key, nothing else changed")
         #expect(!result.output.contains(keyA) && !result.output.contains(keyB) && !result.output.contains(password))
