@@ -24,9 +24,13 @@ struct PlanRunner {
         var lock: String?
     }
 
-    /// Returns normally when every node ended well; throws exit 1 when any did not.
-    func run(_ plan: ChangePlan) async throws {
-        if !json { printPlan(plan) }
+    /// Returns normally when every node ended well; throws exit 1 when any did not. `notes`
+    /// are shown under the plan, before the question.
+    func run(_ plan: ChangePlan, notes: [String] = []) async throws {
+        if !json {
+            printPlan(plan)
+            if !notes.isEmpty { notes.forEach { print($0) }; print("") }
+        }
         if !plan.skipped.isEmpty {
             // Changing only some nodes would leave the cluster split; the administrator decides.
             if json { try printJSON(plannedJSON(plan, result: "refused")) }
