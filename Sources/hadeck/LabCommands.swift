@@ -111,14 +111,16 @@ extension LabCommand {
     }
 
     struct Heal: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Undo every fault of one node.")
+        static let configuration = CommandConfiguration(
+            abstract: "Undo every fault of one node.",
+            discussion: "Each fault's own change alone is undone (a key fault puts back the one value it replaced), so later writes stay; a fault already fixed is said so and left alone.")
         @OptionGroup var location: Location
         @Argument(help: "The node.") var node: String
 
         func run() async throws {
             let healed: [String]
             do { let lab = location.lab; healed = try await lab.exclusively { try await lab.heal(node) } } catch { throw BadInput(labMessage(error)) }
-            print(healed.isEmpty ? "\(node) had no faults" : "\(node): healed \(healed.joined(separator: ", "))")
+            print(healed.isEmpty ? "\(node) had no faults" : "\(node): \(healed.joined(separator: "; "))")
         }
     }
 }
