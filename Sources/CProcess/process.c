@@ -1,6 +1,7 @@
 #include "CProcess.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -85,3 +86,9 @@ int hadeck_restore_terminal_on_crash(int fd, const struct termios *settings, con
     terminal_fd = fd;
     return 0;
 }
+
+int hadeck_flush_stdout(void) { return fflush(stdout); }
+
+int hadeck_stdout_failed(void) { return ferror(stdout); }
+
+void hadeck_clear_stdout_error(void) { clearerr(stdout); }

@@ -15,6 +15,14 @@ public struct LabState: Codable, Sendable, Equatable {
         /// The node's sshd, in labs made with `--ssh`.
         public var ssh: SSHServer?
         public var sshPid: Int32?
+        /// What the `key` fault changed in the node's file, so that `heal` undoes that alone.
+        public var keyFault: KeyFault?
+    }
+
+    /// The encryption key a `key` fault replaced, and the one it wrote.
+    public struct KeyFault: Codable, Sendable, Equatable {
+        public var original: String
+        public var faulty: String
     }
 
     public var directory: String
@@ -29,10 +37,18 @@ public struct LabState: Codable, Sendable, Equatable {
         return try JSONDecoder().decode(LabState.self, from: data)
     }
 
+    /// Written whole (a temporary file renamed over it), readable by this user alone: it may hold
+    /// the encryption key a `key` fault replaced.
     func save() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: Self.path(in: directory)), options: .atomic)
+        let path = Self.path(in: directory), temporary = path + ".new"
+        unlink(temporary)
+        guard FileManager.default.createFile(atPath: temporary, contents: try encoder.encode(self), attributes: [.posixPermissions: 0o600]),
+              rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw LabError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HADeckCore
 
 /// `hadeck backups list`: the backups HADeck kept of each node's configuration file.
@@ -7,24 +8,52 @@ struct Backups: AsyncParsableCommand {
                                                     subcommands: [List.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List each node's backups, oldest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "List each node's backups, oldest first: when each was taken and which settings differ from the current file.",
+            discussion: "Setting names only: values (and secrets) are never shown.")
         @OptionGroup var cluster: ClusterOptions
         @OptionGroup var selection: NodeSelection
         @Flag(help: "Print JSON.") var json = false
 
+        struct Row: Encodable {
+            var name: String
+            var path: String
+            var size: Int
+            /// When it was taken, ISO 8601 UTC.
+            var time: String?
+            /// The settings on which it differs from the current file; nil when either cannot be read.
+            var differs: [String]?
+            var error: String?
+        }
+
         struct NodeBackups: Encodable {
             var node: String
             var directory: String?
-            var backups: [Backup]
+            var backups: [Row]
             var error: String?
         }
 
         func run() async throws {
             let cluster = try cluster.cluster()
             let results = await cluster.forEachNode(try selection.nodes(of: cluster)) { node in
+                let files = cluster.files(on: node)
                 do {
-                    let listed = try await cluster.files(on: node).backups(of: node.config)
-                    return NodeBackups(node: node.name, directory: listed.directory, backups: listed.backups)
+                    let listed = try await files.backups(of: node.config)
+                    let current: Result<SettingComparison.Values, CompareError>
+                    do { current = .success(SettingComparison.values(of: try Self.parse(try await files.read(node.config), node, cluster.profile))) }
+                    catch { current = .failure(CompareError("the current file: \(error)")) }
+                    var rows: [Row] = []
+                    for backup in listed.backups {
+                        var row = Row(name: backup.name, path: backup.path, size: backup.size, time: backup.time.map { ISO8601DateFormatter().string(from: $0) })
+                        do {
+                            let saved = SettingComparison.values(of: try Self.parse(try await files.read(backup.path), node, cluster.profile))
+                            row.differs = SettingComparison.differing(saved, try current.get())
+                        } catch {
+                            row.error = "\(error)"
+                        }
+                        rows.append(row)
+                    }
+                    return NodeBackups(node: node.name, directory: listed.directory, backups: rows)
                 } catch {
                     return NodeBackups(node: node.name, backups: [], error: "\(error)")
                 }
@@ -33,10 +62,27 @@ struct Backups: AsyncParsableCommand {
                 for result in results {
                     if let error = result.error { print("\(result.node): UNREACHABLE: \(error)"); continue }
                     print("\(result.node): \(result.backups.count) backup\(result.backups.count == 1 ? "" : "s") in \(result.directory ?? "")")
-                    for backup in result.backups { print("  \(backup.name)  \(backup.size) bytes") }
+                    for row in result.backups { print("  " + Self.describe(row)) }
                 }
             }
             if results.contains(where: { $0.error != nil }) { throw problemsFound }
+        }
+
+        struct CompareError: Error, CustomStringConvertible {
+            var description: String
+            init(_ description: String) { self.description = description }
+        }
+
+        static func parse(_ file: RemoteFile, _ node: Node, _ profile: ProductProfile) throws -> any ConfigDocument {
+            do { return try ConfigParser.parse(file.content, format: node.format, profile: profile) }
+            catch { throw CompareError("\(file.path): \(error)") }
+        }
+
+        static func describe(_ row: Row) -> String {
+            let time = row.time.map { $0.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC") } ?? "time unknown"
+            let differs = row.error.map { "not compared: \($0)" }
+                ?? row.differs.map { $0.isEmpty ? "same settings as the current file" : "differs from the current file in: \($0.joined(separator: ", "))" } ?? ""
+            return "\(row.name)  \(time)  \(row.size) bytes  \(differs)"
         }
     }
 }
@@ -44,7 +90,8 @@ struct Backups: AsyncParsableCommand {
 /// `hadeck restore NODE [BACKUP]`: put a backup back, as a write like `set`.
 struct Restore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Restore a node's configuration file from a backup (the newest when none is named).")
+        abstract: "Restore a node's configuration file from a backup (the newest when none is named).",
+        discussion: "Before asking, says on which settings the node would then differ from the rest of the cluster (names only).")
 
     @Argument(help: "The node.") var node: String
     @Argument(help: "The backup's name as `backups list` shows it.") var backup: String?
@@ -62,7 +109,7 @@ struct Restore: AsyncParsableCommand {
             let chosen: Backup
             if let backup {
                 guard let found = listed.backups.first(where: { $0.name == backup }) else {
-                    throw BadInput("\(target.name) has no backup named '\(backup)' in \(listed.directory) (see `hadeck backups list --node \(target.name)`)")
+                    throw BadInput("\(target.name) has no backup named '\(backup)' in \(listed.directory) (see `\(self.cluster.hint("backups", "list", "--node", target.name))`)")
                 }
                 chosen = found
             } else {
@@ -71,10 +118,34 @@ struct Restore: AsyncParsableCommand {
             }
             let current = try await files.read(target.config)
             let saved = try await files.read(chosen.path)
-            try await write.runner(for: cluster).run(Planner.restore(saved, over: current, on: target, profile: cluster.profile))
+            let notes = await comparison(of: saved, on: target, in: cluster)
+            try await write.runner(for: cluster, hint: self.cluster.hint).run(Planner.restore(saved, over: current, on: target, profile: cluster.profile), notes: notes)
         } catch let error as NodeFileError {
             print("\(target.name): \(error)")
             throw problemsFound
         }
+    }
+
+    /// On which settings `target` would differ from the other nodes with `saved` as its file.
+    private func comparison(of saved: RemoteFile, on target: Node, in cluster: Cluster) async -> [String] {
+        guard let document = try? ConfigParser.parse(saved.content, format: target.format, profile: cluster.profile) else {
+            return ["The backup cannot be parsed: not compared with the rest of the cluster."]
+        }
+        let snapshots = await cluster.snapshots(of: cluster.inventory.nodes)
+        let others = snapshots.filter { $0.node.name != target.name }
+        let current = snapshots.first { $0.node.name == target.name }?.configuration
+        let differences = SettingComparison.differences(of: SettingComparison.settings(of: document, referencing: current), from: others)
+        let unread = others.filter { $0.configuration == nil }.map(\.node.name)
+        var notes: [String] = []
+        if others.count == unread.count {
+            notes.append("No other node could be read: the restored file is not compared with the rest of the cluster.")
+        } else if differences.isEmpty {
+            notes.append("After the restore, \(target.name) would agree with the rest of the cluster on every setting.")
+        } else {
+            notes.append("After the restore, \(target.name) would differ from the rest of the cluster on: "
+                         + differences.map { "\($0.name) (from \($0.nodes.joined(separator: ", ")))" }.joined(separator: ", "))
+        }
+        if !unread.isEmpty && others.count != unread.count { notes.append("Not compared with \(unread.joined(separator: ", ")): unreadable.") }
+        return notes
     }
 }

@@ -27,6 +27,9 @@ struct ClusterOptions: ParsableArguments {
         }
     }
 
+    /// Suggested commands carry this run's `-i`.
+    var hint: CommandHint { CommandHint(options: inventory.map { ["-i", $0] } ?? []) }
+
     /// The inventory alone (for commands that reach no node).
     func loadInventory() throws -> Inventory {
         do { return try InventoryLoader.load(path: try InventoryLocator.locate(explicit: inventory)) } catch { throw BadInput(error) }

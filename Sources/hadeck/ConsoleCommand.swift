@@ -19,7 +19,7 @@ struct Console: AsyncParsableCommand {
 
     func run() async throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            throw BadInput("the console needs a terminal; for scripts use `hadeck status` (or status --watch)")
+            throw BadInput("the console needs a terminal; for scripts use `\(cluster.hint("status"))` (or status --watch)")
         }
         let cluster = try cluster.cluster()
         let environment = ProcessInfo.processInfo.environment

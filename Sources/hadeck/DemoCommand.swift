@@ -34,7 +34,8 @@ struct Demo: AsyncParsableCommand {
 
                 """)
                 let watch = Task { try await Status.parse(["--watch", "2", "-i", inventory]).run() }
-                await teardown.waitForSignal { watch.cancel() }
+                StandardOutput.whenClosed = { watch.cancel() } // `hadeck demo | head`: the lab is still torn down
+                await teardown.waitForSignal(orEndOf: watch) { watch.cancel() }
                 _ = try? await watch.value
             }
         } catch {
@@ -55,10 +56,14 @@ final class Teardown: @unchecked Sendable {
 
     init(_ work: @escaping @Sendable () async -> Void) { self.work = work }
 
-    /// Calls `stop` at the first of those signals (and returns once it has).
-    func waitForSignal(_ stop: @escaping @Sendable () -> Void) async {
+    /// Calls `stop` at the first of those signals (and returns once it has), or returns when `task` ends.
+    func waitForSignal(orEndOf task: Task<Void, any Error>, _ stop: @escaping @Sendable () -> Void) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let once = Once()
+            Task {
+                _ = try? await task.value
+                if once.first() { continuation.resume() }
+            }
             for number in [SIGINT, SIGTERM, SIGHUP] {
                 signal(number, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())

@@ -38,6 +38,7 @@ enum Main {
             } else {
                 try command.run()
             }
+            StandardOutput.flush()
             exit(0)
         } catch let error as BadInput {
             FileHandle.standardError.write(Data("hadeck: \(TerminalSafe.escaped("\(error)"))\n".utf8))
@@ -46,7 +47,12 @@ enum Main {
             let code = HADeck.exitCode(for: error)
             let message = HADeck.fullMessage(for: error)
             if !message.isEmpty {
-                (code == .success ? FileHandle.standardOutput : FileHandle.standardError).write(Data((TerminalSafe.escaped(message) + "\n").utf8))
+                if code == .success { // help and version: on stdout, which may be a pipe closed early
+                    print(message)
+                    StandardOutput.flush()
+                } else {
+                    FileHandle.standardError.write(Data((TerminalSafe.escaped(message) + "\n").utf8))
+                }
             }
             // ArgumentParser says 64 for usage errors; HADeck says 2 for every bad input.
             exit(code == .validationFailure ? 2 : code.rawValue)

@@ -48,7 +48,7 @@ struct KeyCommand: AsyncParsableCommand {
             let plan: ChangePlan
             do { plan = try Planner.set(EncryptionKeys.setting, to: key, on: before, profile: cluster.profile) } catch { throw BadInput(error) }
             print("New key: \(Secrets.fingerprint(key)). \(EncryptionKeys.dataLossWarning) The old key stays in the backups.")
-            try await write.runner(for: cluster).run(plan)
+            try await write.runner(for: cluster, hint: self.cluster.hint).run(plan)
             guard !write.dryRun else { return }
             let report = try await Restart.run(restart, nodes, json: false)
             let after = await cluster.snapshots(of: nodes)

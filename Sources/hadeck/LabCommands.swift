@@ -16,6 +16,9 @@ struct LabCommand: AsyncParsableCommand {
         init() {}
         init(dir: String) { self.dir = dir }
 
+        /// Suggested lab commands carry this run's `--dir`.
+        var hint: CommandHint { CommandHint(options: dir.map { ["--dir", $0] } ?? []) }
+
         var lab: Lab {
             let environment = ProcessInfo.processInfo.environment
             // As root, PostgreSQL runs as `postgres`, which cannot enter /root: use /var/lib.
@@ -103,19 +106,21 @@ extension LabCommand {
 
         func run() async throws {
             do { let lab = location.lab; try await lab.exclusively { try await lab.fault(node, kind) } } catch { throw BadInput(labMessage(error)) }
-            print("\(node): \(kind.rawValue) fault in place (undo with: hadeck lab heal \(node))")
+            print("\(node): \(kind.rawValue) fault in place (undo with: \(location.hint("lab", "heal", node)))")
         }
     }
 
     struct Heal: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Undo every fault of one node.")
+        static let configuration = CommandConfiguration(
+            abstract: "Undo every fault of one node.",
+            discussion: "Each fault's own change alone is undone (a key fault puts back the one value it replaced), so later writes stay; a fault already fixed is said so and left alone.")
         @OptionGroup var location: Location
         @Argument(help: "The node.") var node: String
 
         func run() async throws {
             let healed: [String]
             do { let lab = location.lab; healed = try await lab.exclusively { try await lab.heal(node) } } catch { throw BadInput(labMessage(error)) }
-            print(healed.isEmpty ? "\(node) had no faults" : "\(node): healed \(healed.joined(separator: ", "))")
+            print(healed.isEmpty ? "\(node) had no faults" : "\(node): \(healed.joined(separator: "; "))")
         }
     }
 }

@@ -18,14 +18,33 @@ struct NodeCommand: AsyncParsableCommand {
         @Argument(help: "The new node's name.") var name: String
         @Argument(help: "Its host name or address.") var host: String
         @Option(help: "Copy the values from this node (default: the first healthy node).") var from: String?
+        @Option(help: "Its ssh port (default: the inventory's defaults, else ~/.ssh/config).") var port: Int?
+        @Option(name: .customLong("role"), help: "Its role: web or service (repeat for both; default: the inventory's, else both).")
+        var roles: [String] = []
         @OptionGroup var cluster: ClusterOptions
         @OptionGroup var write: WriteOptions
+
+        static let knownRoles = ["web", "service"]
+
+        /// Each role once, in the order given.
+        static func once(_ roles: [String]) -> [String] {
+            var seen = Set<String>()
+            return roles.filter { seen.insert($0).inserted }
+        }
+
+        func validate() throws {
+            if let port, !(1...65535).contains(port) { throw ValidationError("--port takes a port number (1-65535), not \(port)") }
+            for role in roles where !Self.knownRoles.contains(role) {
+                throw ValidationError("--role takes \(Self.knownRoles.joined(separator: " or ")), not '\(role)'")
+            }
+        }
 
         func run() async throws {
             let current = try cluster.loadInventory()
             let text = try String(contentsOfFile: current.path, encoding: .utf8)
             let edited: String
-            do { edited = try InventoryEditor.adding(name: name, host: host, to: text, path: current.path) } catch { throw BadInput(error) }
+            do { edited = try InventoryEditor.adding(name: name, host: host, port: port, roles: roles.isEmpty ? nil : Self.once(roles), to: text, path: current.path) }
+            catch { throw BadInput(error) }
             let grown = try InventoryLoader.parse(edited, path: current.path)
             let cluster = try self.cluster.cluster(of: grown)
             let newNode = grown.nodes.last!
@@ -43,11 +62,11 @@ struct NodeCommand: AsyncParsableCommand {
             let plan: ChangePlan
             do { plan = try Planner.set(copied, on: target, profile: cluster.profile, title: "copy the cluster-wide values to \(name)") }
             catch { throw BadInput(error) }
-            try await write.runner(for: cluster).run(plan)
+            try await write.runner(for: cluster, hint: self.cluster.hint).run(plan)
             if write.dryRun { print("Dry run: the inventory would gain \(name) (\(host))."); return }
             try Self.replace(current.path, with: edited)
             AuditLog.record(AuditEntry(action: "node add", node: name, target: current.path, result: "added (\(host)), values copied from \(source.name)"))
-            print("Added \(name) (\(host)) to \(current.path). Restart it to read the copied values: hadeck restart \(name)")
+            print("Added \(name) (\(host)) to \(current.path). Restart it to read the copied values: \(self.cluster.hint("restart", name))")
         }
 
         /// `--from`, else the first node whose health is OK.

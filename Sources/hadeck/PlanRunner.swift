@@ -10,6 +10,7 @@ struct PlanRunner {
     var yes: Bool
     var breakLock: Bool
     var stdinUsed = false
+    var hint = CommandHint()
 
     struct NodeJSON: Encodable {
         var node: String
@@ -23,9 +24,13 @@ struct PlanRunner {
         var lock: String?
     }
 
-    /// Returns normally when every node ended well; throws exit 1 when any did not.
-    func run(_ plan: ChangePlan) async throws {
-        if !json { printPlan(plan) }
+    /// Returns normally when every node ended well; throws exit 1 when any did not. `notes`
+    /// are shown under the plan, before the question.
+    func run(_ plan: ChangePlan, notes: [String] = []) async throws {
+        if !json {
+            printPlan(plan)
+            if !notes.isEmpty { notes.forEach { print($0) }; print("") }
+        }
         if !plan.skipped.isEmpty {
             // Changing only some nodes would leave the cluster split; the administrator decides.
             if json { try printJSON(plannedJSON(plan, result: "refused")) }
@@ -69,7 +74,7 @@ struct PlanRunner {
         let failed = outcomes.filter { !$0.outcome.succeeded }.map(\.node)
         let restart = zip(plan.changes, outcomes).filter { $0.0.restartNeeded && $0.1.outcome.wrote }.map(\.0.node.name)
         if !json {
-            if !restart.isEmpty { print("Restart needed for the change to take effect on: \(restart.joined(separator: ", "))") }
+            if !restart.isEmpty { print("Restart needed for the change to take effect on: \(restart.joined(separator: ", ")) (\(hint(["restart"] + restart)))") }
             if !failed.isEmpty { print("Failed on: \(failed.joined(separator: ", ")); the other nodes are as reported above.") }
         }
         if !failed.isEmpty { throw problemsFound }
@@ -108,7 +113,7 @@ struct WriteOptions: ParsableArguments {
     @Flag(help: "Break a lock that a killed or crashed HADeck run left behind on a node.") var breakLock = false
     @Flag(help: "Print JSON.") var json = false
 
-    func runner(for cluster: Cluster, stdinUsed: Bool = false) -> PlanRunner {
-        PlanRunner(cluster: cluster, json: json, dryRun: dryRun, yes: yes, breakLock: breakLock, stdinUsed: stdinUsed)
+    func runner(for cluster: Cluster, hint: CommandHint, stdinUsed: Bool = false) -> PlanRunner {
+        PlanRunner(cluster: cluster, json: json, dryRun: dryRun, yes: yes, breakLock: breakLock, stdinUsed: stdinUsed, hint: hint)
     }
 }

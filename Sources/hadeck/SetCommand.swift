@@ -60,7 +60,7 @@ struct SetCommand: AsyncParsableCommand {
         }
         let plan: ChangePlan
         do { plan = try Planner.set(name, to: newValue, on: snapshots, profile: cluster.profile) } catch { throw BadInput(error) }
-        try await write.runner(for: cluster, stdinUsed: stdinUsed).run(plan)
+        try await write.runner(for: cluster, hint: self.cluster.hint, stdinUsed: stdinUsed).run(plan)
     }
 
     private func setThroughAPI(_ name: String, valueType: String?, cluster: Cluster) async throws {

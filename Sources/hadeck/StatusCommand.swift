@@ -30,7 +30,7 @@ struct Status: AsyncParsableCommand {
                 if !statuses.allSatisfy(\.isWell) { throw problemsFound }
                 return
             }
-            fflush(nil)
+            StandardOutput.flush()
             try await Task.sleep(for: .milliseconds(Int(watch * 1000)))
         }
     }

@@ -14,7 +14,7 @@ enum Confirmation {
             throw BadInput("refusing to write without confirmation: standard input is not a terminal; pass --yes to confirm")
         }
         print("\(question) [y/N] ", terminator: "")
-        fflush(nil)
+        StandardOutput.flush()
         let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         return answer == "y" || answer == "yes"
     }

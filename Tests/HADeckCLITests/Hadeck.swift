@@ -22,11 +22,24 @@ enum Hadeck {
     /// Runs `hadeck ARGS` with stdin a pipe (never a terminal) and a clean, predictable environment.
     @discardableResult
     static func run(_ arguments: [String], input: String = "", environment extra: [String: String] = [:], in directory: String? = nil) throws -> ProgramResult {
+        try HADeckTestSupport.run(binary, arguments, input: Array(input.utf8), environment: environment(extra), currentDirectory: directory)
+    }
+
+    /// Runs `hadeck ARGS` as the first command of the shell pipeline `{ hadeck ARGS; …; } | PIPELINE`;
+    /// hadeck's exit status is the last line of stderr (`hadeck exited N`). Killed, and the run
+    /// throws, if it has not ended after `deadline`.
+    static func runPiped(_ arguments: [String], into pipeline: String, deadline: Duration = .seconds(60)) throws -> ProgramResult {
+        try HADeckTestSupport.run("/bin/sh", ["-c", #"{ "$@"; echo "hadeck exited $?" >&2; } | "# + pipeline, "sh", binary] + arguments,
+                                  environment: environment([:]), deadline: deadline)
+    }
+
+    /// The environment of every run: a clean, predictable one, with `extra` added.
+    static func environment(_ extra: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["HADECK_INVENTORY"] = nil
         environment["XDG_STATE_HOME"] = stateHome // the audit log: never the tester's own
         for (key, value) in extra { environment[key] = value }
-        return try HADeckTestSupport.run(binary, arguments, input: Array(input.utf8), environment: environment, currentDirectory: directory)
+        return environment
     }
 }
 

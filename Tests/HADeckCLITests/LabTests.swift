@@ -166,6 +166,42 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
         #expect(unknown.status == 2 && unknown.stderr.contains("no node named 'web9' in the lab"))
     }
 
+    /// `lab heal` undoes each fault's own change alone, says which faults were already fixed,
+    /// and a fault is what really is: a downed node restarted by its restart command is up.
+    @Test func healUndoesOnlyTheFaultsOwnChangeAndFaultsFollowWhatHappened() async throws {
+        let lab = try LabCluster()
+        let node = try lab.state().nodes[1]
+        func file() throws -> String { try String(contentsOfFile: node.config, encoding: .utf8) }
+        let before = try file()
+        let key = try #require(before.firstMatch(of: #/<EncryptionKey>([0-9A-Fa-f]{32})</EncryptionKey>/#)).1
+        func heal() throws -> ProgramResult { try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]) }
+
+        let fault = try Hadeck.run(["lab", "fault", "web2", "key", "--dir", lab.path])
+        #expect(fault.status == 0 && fault.stdout == "web2: key fault in place (undo with: hadeck lab heal web2 --dir \(lab.path))\n", "\(fault.output)")
+        let later = try lab.hadeck(["set", "WebServer.Enabled", "false", "--node", "web2", "--yes"])
+        #expect(later.status == 0, "\(later.output)")
+        let healed = try heal()
+        #expect(healed.status == 0 && healed.stdout == "web2: healed key\n", "\(healed.output)")
+        #expect(try file() == before.replacingOccurrences(of: #"Enabled="true""#, with: #"Enabled="false""#), "the key is back and the later write stays")
+
+        #expect(try Hadeck.run(["lab", "fault", "web2", "key", "--dir", lab.path]).status == 0)
+        let fixed = try lab.hadeck(["set", "EncryptionKey", "-", "--node", "web2", "--yes"], input: String(key))
+        #expect(fixed.status == 0, "\(fixed.output)")
+        let fixedFile = try file()
+        let again = try heal()
+        #expect(again.status == 0 && again.stdout == "web2: key was already fixed (its file no longer holds the fault's key)\n", "\(again.output)")
+        #expect(try file() == fixedFile, "a fixed key is left as it is")
+        #expect(!again.output.contains(String(key)))
+
+        #expect(try Hadeck.run(["lab", "fault", "web2", "down", "--dir", lab.path]).status == 0)
+        let restarted = try lab.hadeck(["restart", "web2", "--yes"]) // what the console's r runs
+        #expect(restarted.status == 0, "\(restarted.output)")
+        let down = try Hadeck.run(["lab", "fault", "web2", "down", "--dir", lab.path])
+        #expect(down.status == 0, "the restart undid the down fault: \(down.output)")
+        #expect(try Hadeck.run(["lab", "status", "--dir", lab.path]).stdout.contains("web2  127.0.0.12:8624  stopped"))
+        #expect(try heal().stdout == "web2: healed down\n")
+    }
+
     @Test func theDemoShowsTheLabLiveAndCtrlCTearsItDown() async throws {
         let scratch = try TemporaryDirectory()
         let log = scratch.path + "/demo.log"

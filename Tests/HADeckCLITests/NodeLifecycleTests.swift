@@ -34,6 +34,7 @@ import HADeckTestSupport
         try cluster.directory.write(fresh, to: "nodes/web3/ProGet.config")
         let result = try cluster.hadeck(["node", "add", "web3", "127.0.0.13", "--from", "web1", "--yes"])
         #expect(result.status == 0, "\(result.output)")
+        #expect(result.stdout.contains("Restart it to read the copied values: hadeck restart web3 -i \(cluster.inventory)\n"), "the hint carries -i: \(result.output)")
         let written = String(decoding: cluster.config("web3"), as: UTF8.self)
         #expect(written == sharedConfig(key: keyA), "web3 now holds web1's connection string and key, nothing else changed")
         #expect(!result.output.contains(keyA) && !result.output.contains(keyB) && !result.output.contains(password))
@@ -52,6 +53,26 @@ import HADeckTestSupport
         let badHost = try cluster.hadeck(["node", "add", "web9", "bad host!", "--yes"])
         #expect(badHost.status == 2 && badHost.stderr.contains("web9.host"), "\(badHost.output)")
         #expect(try String(contentsOfFile: cluster.inventory, encoding: .utf8) == Self.inventory)
+    }
+
+    @Test func addWritesTheNodesSSHPortAndRolesIntoItsEntry() throws {
+        let cluster = try cluster()
+        try cluster.directory.write(sharedConfig(key: keyA), to: "nodes/web3/ProGet.config")
+        for (arguments, message) in [(["--port", "0"], "--port takes a port number (1-65535), not 0"), (["--role", "wbe"], "--role takes web or service, not 'wbe'")] {
+            let bad = try cluster.hadeck(["node", "add", "web3", "127.0.0.13", "--from", "web1", "--yes"] + arguments)
+            #expect(bad.status == 2 && bad.stderr.contains(message), "\(bad.output)")
+        }
+        #expect(try String(contentsOfFile: cluster.inventory, encoding: .utf8) == Self.inventory, "bad input changes nothing")
+        let result = try cluster.hadeck(["node", "add", "web3", "127.0.0.13", "--from", "web1", "--yes", "--port", "2222", "--role", "web"])
+        #expect(result.status == 0, "\(result.output)")
+        let inventory = try String(contentsOfFile: cluster.inventory, encoding: .utf8)
+        #expect(inventory == Self.inventory.replacingOccurrences(of: "  # rebuilt 2026-10\n", with: "  # rebuilt 2026-10\n  - { name: web3, host: 127.0.0.13, roles: [web], ssh: { port: 2222 } }\n"), "\(inventory)")
+        let loaded = try InventoryLoader.load(path: cluster.inventory).nodes.last!
+        #expect(loaded.name == "web3" && loaded.roles == ["web"] && loaded.ssh.port == 2222)
+
+        let block = "name: t\nnodes:\n  - name: web1\n    host: 127.0.0.11\ndefaults: { transport: local, config: /x }\n"
+        let added = try InventoryEditor.adding(name: "web2", host: "10.0.0.2", port: 2200, roles: ["web", "service"], to: block, path: "t.yaml")
+        #expect(added == block.replacingOccurrences(of: "    host: 127.0.0.11\n", with: "    host: 127.0.0.11\n  - name: web2\n    host: 10.0.0.2\n    roles: [web, service]\n    ssh: { port: 2200 }\n"))
     }
 
     @Test func removeAsksThenTakesOnlyThatEntry() throws {

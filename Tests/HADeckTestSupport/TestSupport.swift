@@ -35,17 +35,18 @@ public struct ProgramResult: Sendable {
     public var output: String { stdout + stderr }
 }
 
-/// Runs a program to completion with `input` on stdin (a pipe, never a terminal).
+/// Runs a program to completion with `input` on stdin (a pipe, never a terminal); with a
+/// `deadline`, one that has not ended by then is killed and the run throws.
 @discardableResult
 public func run(_ executable: String, _ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil,
-                currentDirectory: String? = nil) throws -> ProgramResult {
+                currentDirectory: String? = nil, deadline: Duration? = nil) throws -> ProgramResult {
     var program = executable, programArguments = arguments
     if let currentDirectory {
         program = "/bin/sh"
         programArguments = ["-c", "cd \"$1\" && shift && exec \"$@\"", "sh", currentDirectory, executable] + arguments
     }
     let output = try ChildProcess.runBlocking(executable: program, arguments: programArguments, environment: environment,
-                                              input: input, timeout: nil).get()
+                                              input: input, timeout: deadline).get()
     return ProgramResult(status: output.status, stdout: String(decoding: output.stdout, as: UTF8.self),
                          stderr: String(decoding: output.stderr, as: UTF8.self))
 }

@@ -17,4 +17,11 @@ int hadeck_forbid_memory_dumps(void);
 /// reporter) runs, and the process ends of the signal. `fd` -1 disarms it. 0, or -1.
 int hadeck_restore_terminal_on_crash(int fd, const struct termios *settings, const char *leave);
 
+/// stdio's own standard output (Swift 6 will not touch the C global `stdout`): fflush it
+/// (0, or EOF with errno set); whether a write to it has failed (non-zero when so); forget
+/// that it has.
+int hadeck_flush_stdout(void);
+int hadeck_stdout_failed(void);
+void hadeck_clear_stdout_error(void);
+
 #endif

@@ -5,8 +5,10 @@ import Yams
 /// the style of the entries (flow `- { name: … }` or block `- name: …`). The result is
 /// loaded again before it is returned, so an edit never leaves an inventory HADeck refuses.
 public enum InventoryEditor {
-    /// The text with a new node `name` at `host` after the last node, written like that node.
-    public static func adding(name: String, host: String, to text: String, path: String) throws(InventoryError) -> String {
+    /// The text with a new node `name` at `host` after the last node, written like that node;
+    /// with `roles` and an ssh `port` when given (else the inventory's defaults apply).
+    public static func adding(name: String, host: String, port: Int? = nil, roles: [String]? = nil,
+                              to text: String, path: String) throws(InventoryError) -> String {
         let inventory = try InventoryLoader.parse(text, path: path)
         guard !inventory.nodes.contains(where: { $0.name == name }) else {
             throw InventoryError(file: path, key: "nodes", message: "a node named '\(name)' is already in the inventory")
@@ -16,12 +18,15 @@ public enum InventoryEditor {
         let last = items.last!
         let first = lines[last.start]
         let indent = String(first.prefix { $0 == " " })
+        let fields = [("name", quoted(name)), ("host", quoted(host))]
+            + (roles.map { [("roles", "[" + $0.map(quoted).joined(separator: ", ") + "]")] } ?? [])
+            + (port.map { [("ssh", "{ port: \($0) }")] } ?? [])
         let entry: [String]
         if first.dropFirst(indent.count).hasPrefix("- {") {
-            entry = ["\(indent)- { name: \(quoted(name)), host: \(quoted(host)) }"]
+            entry = ["\(indent)- { " + fields.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + " }"]
         } else {
             let inner = indent + "  "
-            entry = ["\(indent)- name: \(quoted(name))", "\(inner)host: \(quoted(host))"]
+            entry = fields.enumerated().map { index, field in (index == 0 ? "\(indent)- " : inner) + "\(field.0): \(field.1)" }
         }
         // After the last entry's own lines (not after comments or blank lines that follow it).
         lines.insert(contentsOf: entry, at: ownEnd(of: last, in: lines) + 1)

@@ -32,11 +32,15 @@ public enum LoadBalancer {
         # haproxy.cfg for \(inventory.profile.displayName) cluster \(inventory.name), written by hadeck lb haproxy.
         # Round robin over the web nodes; a node leaves the pool while GET \(backends[0].healthPath) does not answer 200.
         # No session affinity: the HA guide says none is needed.
+        # Logs go to the local syslog socket (as in Debian's own haproxy.cfg); without a log
+        # address haproxy ignores option httplog and warns.
         global
             maxconn 4096
+            log /dev/log local0
 
         defaults
             mode http
+            log global
             option httplog
             option forwardfor
             timeout connect 5s

@@ -33,6 +33,16 @@ public struct Backup: Sendable, Equatable, Codable {
     public var name: String
     public var path: String
     public var size: Int
+
+    /// When it was taken: the UTC time its name carries (`NAME.20261201T093000.123456789Z`).
+    public var time: Date? {
+        guard let match = name.firstMatch(of: /\.([0-9]{8}T[0-9]{6})(\.[0-9]+)?Z(\.[0-9]+)?$/) else { return nil }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss"
+        return formatter.date(from: String(match.1))
+    }
 }
 
 /// What a successful safe write did.
