@@ -14,20 +14,20 @@ import Testing
         let lines = render(ConsoleFixture.state()).lines
         let expected = [
             " HADeck · lab  1 Nodes  2 Storage  3 Database  4 Messenger  5 Advanced          ",
-            " 1 of 3 nodes healthy · 1 unreachable · 1 drifted · 1 messenger fault · refresh ",
+            " 1 of 3 nodes healthy · 1 unreachable · 1 drifted · refreshed every 2 s         ",
             " NODE  REACH        HEALTH     VERSION  CONFIG  DRIFT            PROBLEM        ",
             " web1  ok 3 ms      OK         2025.10  ok      -                               ",
-            " web2  UNREACHABLE  no answer  -        -       -                messenger por… ",
+            " web2  UNREACHABLE  no answer  -        -       -                unreachable: … ",
             " web3  ok 12 ms     Error      2024.30  ok      ≠ EncryptionKey  service: encr… ",
         ]
         #expect(Array(lines.prefix(6)) == expected)
         #expect(lines[18].hasPrefix(" Activity ───"))
         #expect(lines[21] == " 07:59:02 web3: FAILED, /etc/proget/ProGet.config left as it was: permission de ")
-        #expect(lines[23].hasPrefix(" Tab/1-5 pane  j/k move  / filter  : command  L log  ? help  q quit"))
+        #expect(lines[23].hasPrefix(" Tab/1-5 pane j/k move r restart R restart all H HA on/off / filter : L q ? help"))
         #expect(lines.allSatisfy { DisplayWidth.of($0) == 80 })
         let wide = render(ConsoleFixture.state(), 200, 60).lines
         #expect(wide[2].hasPrefix(" NODE  HOST        ROLES        REACH        HEALTH     VERSION  CONFIG  DRIFT            SEEN   PROBLEM"))
-        #expect(wide[4].contains("never  messenger port closed: no peer reaches tcp://127.0.0.12:33237; unreachable: ssh: connect to host"))
+        #expect(wide[4].contains("never  unreachable: ssh: connect to host 127.0.0.12 port 22: Connection refused; messenger port closed"))
         #expect(wide[3].contains("web,service") && wide[3].contains(" 1s "))
     }
 
@@ -48,7 +48,7 @@ import Testing
         let lines = render(state, 200, 60).lines
         #expect(lines.count == 60 && lines.allSatisfy { DisplayWidth.of($0) == 200 })
         #expect(lines[3].hasPrefix(" web3") && !lines.contains { $0.hasPrefix(" web1") })
-        #expect(lines[1].hasPrefix(" 1 of 3 nodes healthy · 1 unreachable · 1 drifted · 1 messenger fault · showing 1 of 3 · filter: web3"),
+        #expect(lines[1].hasPrefix(" 1 of 3 nodes healthy · 1 unreachable · 1 drifted · showing 1 of 3 · filter: web3"),
                 "the cluster's totals, not the filter's")
     }
 

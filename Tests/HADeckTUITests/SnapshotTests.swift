@@ -73,7 +73,8 @@ enum Snapshot {
         screens.append(("edit", state))
         state.mode = .plan(.files(ConsoleFixture.plan()), scroll: 0)
         screens.append(("plan", state))
-        state.running = RunningChange(title: "set WebServer.Urls", nodes: [("web1", "written", false), ("web3", "pending", nil)])
+        state.running = RunningChange(title: "set WebServer.Urls", nodes: [("web1", "written", false), ("web3", "pending", nil)],
+                                       leftByQuitting: PendingChange.files(ConsoleFixture.plan()).leftByQuitting)
         state.mode = .confirmQuit
         screens.append(("quit", state))
         return screens

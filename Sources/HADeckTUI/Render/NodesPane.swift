@@ -23,7 +23,11 @@ enum NodesPane {
     static func summary(_ state: ConsoleState, _ messenger: MessengerDiagnosis?, now: Date) -> String {
         guard let polled = state.polledAt else { return "waiting for the first poll…" }
         var parts = [NodeStatus.summary(of: state.nodes)]
-        if let faulty = messenger?.faultyNodes, !faulty.isEmpty { parts.append("\(faulty.count) messenger fault\(faulty.count == 1 ? "" : "s")") }
+        // An unreachable node's closed port is counted as unreachable only: one cause, said once.
+        let unreachable = Set(state.nodes.filter { !$0.reachable }.map(\.node))
+        if let faulty = messenger?.faultyNodes.filter({ !unreachable.contains($0) }), !faulty.isEmpty {
+            parts.append("\(faulty.count) messenger fault\(faulty.count == 1 ? "" : "s")")
+        }
         if !state.filter.isEmpty { parts.append("showing \(state.visibleNodes.count) of \(state.nodes.count) · filter: \(state.filter)") }
         // Old data says so first: a narrow terminal cuts the end of the line.
         if ConsoleRenderer.isStale(polled, state, now: now) { parts.insert("data is \(ConsoleRenderer.age(of: polled, now: now)) old", at: 0) }
@@ -39,7 +43,9 @@ enum NodesPane {
             : node.restartPending != nil ? .init("restart pending", .statusWarn) : .init("ok", .statusOK)
         let drift = (node.drift.isEmpty ? [] : ["≠ " + node.drift.joined(separator: ",")])
             + (node.noMajority.isEmpty ? [] : ["? " + node.noMajority.joined(separator: ",") + " (no majority)"])
-        let problems = [messenger?.fault(of: node.node), node.problems.last].compactMap { $0 }
+        // An unreachable node's cause comes first: its closed messenger port follows from it.
+        let problems = (node.reachable ? [messenger?.fault(of: node.node), node.problems.last]
+                                       : [node.problems.last, messenger?.fault(of: node.node)]).compactMap { $0 }
         return [
             .init(node.node), .init(node.host, .muted), .init(node.roles.joined(separator: ","), .muted),
             .init(reach, node.reachable ? .statusOK : .statusError),
