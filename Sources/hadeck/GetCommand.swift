@@ -22,7 +22,7 @@ struct Get: AsyncParsableCommand {
     func run() async throws {
         let cluster = try cluster.cluster()
         let snapshots = await cluster.snapshots(of: try selection.nodes(of: cluster))
-        if case .api(let name, _) = try await SettingLookup.resolve(name, in: cluster, snapshots: snapshots, allowNew: false) {
+        if case .api(let name, _) = try await SettingLookup.resolve(name, in: cluster, snapshots: snapshots, allowNew: false, reading: true) {
             return try await printFromAPI(name, cluster: cluster)
         }
         let rows = snapshots.map { snapshot -> Row in

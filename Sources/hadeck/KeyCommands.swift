@@ -12,7 +12,7 @@ struct KeyCommand: AsyncParsableCommand {
 
         func run() {
             let key = EncryptionKeys.generate()
-            print(show ? key : "\(Secrets.fingerprint(key))  (a new key; --show prints it, e.g. into `hadeck set EncryptionKey -`)")
+            print(show ? key : "\(Secrets.fingerprint(key))  (a new key; --show prints it)")
         }
     }
 

@@ -113,8 +113,12 @@ struct SetCommand: AsyncParsableCommand {
 /// Which setting a name typed on the command line means, asked of the nodes' files and, only
 /// when they do not know it, of the settings API.
 enum SettingLookup {
-    static func resolve(_ name: String, in cluster: Cluster, snapshots: [NodeSnapshot], allowNew: Bool) async throws -> SettingNames.Resolution {
+    /// `reading`: a name unknown here may still be in the file of a node that could not be
+    /// read, so `get` asks the nodes (and reports the unreadable ones) rather than refusing.
+    static func resolve(_ name: String, in cluster: Cluster, snapshots: [NodeSnapshot], allowNew: Bool,
+                        reading: Bool = false) async throws -> SettingNames.Resolution {
         let present = Set(snapshots.flatMap { $0.configuration?.settings.map(\.name) ?? [] })
+        let allowNew = allowNew || (reading && snapshots.contains { $0.configuration == nil })
         let inFiles = Set(cluster.profile.fileSettings).union(present).contains(name)
         let listed = inFiles ? nil : try? await cluster.apiSettings(from: cluster.inventory.nodes)?.get()
         do { return try SettingNames.resolve(name, profile: cluster.profile, presentInFiles: present, listedByAPI: listed, allowNew: allowNew) }

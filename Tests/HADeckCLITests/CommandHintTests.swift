@@ -12,7 +12,7 @@ import HADeckCore
         try FileManager.default.copyItem(atPath: cluster.inventory, toPath: inventory)
         let option = "-i " + shellQuote(inventory)
 
-        let set = try Hadeck.run(["set", "EncryptionKey", newKey, "--yes", "-i", inventory])
+        let set = try Hadeck.run(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes", "-i", inventory])
         #expect(set.status == 0 && set.stdout.contains("Restart needed for the change to take effect on: web1, web2, web3 (hadeck restart web1 web2 web3 \(option))"), "\(set.output)")
         let restore = try Hadeck.run(["restore", "web1", "no-such-backup", "-i", inventory])
         #expect(restore.status == 2 && restore.stderr.contains("(see `hadeck backups list --node web1 \(option)`)"), "\(restore.output)")
@@ -22,7 +22,7 @@ import HADeckCore
 
     @Test func withoutAnInventoryOptionNoneIsAdded() throws {
         let cluster = try driftedCluster()
-        let set = try Hadeck.run(["set", "EncryptionKey", newKey, "--yes"], in: cluster.directory.path)
+        let set = try Hadeck.run(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"], in: cluster.directory.path)
         #expect(set.status == 0 && set.stdout.contains("(hadeck restart web1 web2 web3)\n"), "\(set.output)")
     }
 }

@@ -34,7 +34,7 @@ import HADeckTestSupport
         let first = Task.detached { try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"], environment: environment) }
         #expect(try await waitForFile(cluster.directory.path + "/paused"))
 
-        let second = try cluster.hadeck(["set", "EncryptionKey", keyA, "--yes", "--node", "web3"], environment: ["USER": "bob"])
+        let second = try cluster.hadeck(["set", "EncryptionKey", keyA, "--discard-encrypted-data", "--yes", "--node", "web3"], environment: ["USER": "bob"])
         #expect(second.status == 1)
         #expect(second.stdout.contains("web3: FAILED, \(target) left as it was: \(target) is locked by alice@"), "\(second.stdout)")
         #expect(second.stdout.contains("(hadeck pid ") && second.stdout.contains(" since 20"))

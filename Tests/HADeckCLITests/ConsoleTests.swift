@@ -31,7 +31,9 @@ final class TmuxSession: @unchecked Sendable {
         try keys("End", "BSpace", "BSpace", "BSpace", "BSpace")
         try type(port)
         try keys("Enter")
-        return try await waitFor { $0.contains { $0.contains("Apply? y writes every file") } }
+        _ = try await waitFor { $0.contains { $0.contains("Apply? y writes every file") } }
+        try keys("G") // y works once the whole plan has been read
+        return try await waitFor { $0.contains { $0.contains("Apply? y writes every file") } && $0.last { !$0.isEmpty }?.contains("y apply") == true }
     }
 
     /// The visible lines; with `history`, the scrollback above them too.
@@ -58,13 +60,13 @@ final class TmuxSession: @unchecked Sendable {
         let session = try TmuxSession(command: "\(Hadeck.binary) -i \(cluster.inventory) --refresh 0.5; echo EXIT=$?; sleep 60", width: 100, height: 30)
         var screen = try await session.waitFor { $0.contains { $0.contains("web3") && $0.contains("≠ EncryptionKey") } }
         #expect(screen.first?.hasPrefix(" HADeck · test  1 Nodes  2 Storage") == true, "\(screen)")
-        #expect(screen.contains { $0.hasPrefix(" web1      127.0.0.11   ok ") }, "\(screen)")
+        #expect(screen.contains { $0.range(of: #"^ web1 +127\.0\.0\.11 +.* ok "#, options: .regularExpression) != nil }, "\(screen)")
         #expect(screen.contains { $0.contains("Tab/1-5 pane") && $0.contains("q quit") })
         #expect(!screen.joined().contains(keyA) && !screen.joined().contains(keyB))
 
         try session.keys("2")
         screen = try await session.waitFor { $0.contains { $0.contains("Storage.PackagesRootPath = (unknown") } }
-        #expect(screen.contains { $0.hasPrefix(" NODE      WRITABLE  VISIBLE TO") }, "\(screen)")
+        #expect(screen.contains { $0.range(of: #"^ NODE +WRITABLE +VISIBLE TO"#, options: .regularExpression) != nil }, "\(screen)")
         try session.keys("Tab")
         #expect(try await session.waitFor { $0.contains { $0.contains("DB STATUS") } }.contains { $0.contains("DB STATUS") })
         try session.keys("1")
@@ -167,6 +169,6 @@ final class TmuxSession: @unchecked Sendable {
     @Test func withoutATerminalTheConsoleSaysWhatToUse() throws {
         let cluster = try driftedCluster()
         let result = try cluster.hadeck([])
-        #expect(result.status == 2 && result.stderr.contains("the console needs a terminal; for scripts use `hadeck status`"))
+        #expect(result.status == 2 && result.stderr.contains("the console needs a terminal; for scripts use `hadeck status -i "))
     }
 }

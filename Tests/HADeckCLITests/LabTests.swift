@@ -233,7 +233,7 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
         let status = try lab.hadeck(["status"])
         #expect(status.status == 0, "\(status.output)")
         #expect(try lab.hadeck(["diff"]).status == 0)
-        let set = try lab.hadeck(["set", "Note", "over ssh", "--yes"])
+        let set = try lab.hadeck(["set", "Note", "over ssh", "--new", "--yes"])
         #expect(set.status == 0 && String(decoding: lab.directory.bytes("lab/nodes/web2/ProGet.config"), as: UTF8.self).contains("<Note>over ssh</Note>"), "\(set.output)")
 
         let sshPids = try lab.state().nodes.compactMap(\.sshPid)

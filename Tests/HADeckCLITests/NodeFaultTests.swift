@@ -18,7 +18,7 @@ import HADeckCore
         N=\(shellQuote(cluster.directory.path))/nodes/web1
         R=\(shellQuote(results))
         \(setup)
-        \(shellQuote(Hadeck.binary)) set Note changed --yes -i \(shellQuote(cluster.inventory)) > "$R/output" 2>&1
+        \(shellQuote(Hadeck.binary)) set Note changed --new --yes -i \(shellQuote(cluster.inventory)) > "$R/output" 2>&1
         echo $? > "$R/status"
         cat "$N/ProGet.config" > "$R/web1"
         ls -a "$N" > "$R/leftovers"

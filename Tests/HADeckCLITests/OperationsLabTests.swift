@@ -21,6 +21,25 @@ extension LabTests {
             health["databaseStatus"] as? String == "OK" && health["serviceStatus"] as? String == "OK" && health["versionNumber"] as? String == "2025.10"
         }
 
+        /// A restart's checks come before its question: the last healthy node is refused before
+        /// anything is asked, and a roll puts the nodes that are down first (they serve nobody).
+        @Test func restartChecksHealthBeforeAskingAndRollsTheNodesThatAreDownFirst() async throws {
+            let lab = try LabCluster()
+            for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] { _ = try await waitForHealth(host, Self.healthy) }
+            for node in ["web2", "web3"] { #expect(try Hadeck.run(["lab", "fault", node, "down", "--dir", lab.path]).status == 0) }
+            let before = try lab.state().nodes.map(\.pid)
+
+            let last = try lab.hadeck(["restart", "web1"]) // no --yes, no terminal: it would refuse at the question
+            #expect(last.status == 2, "\(last.output)")
+            #expect(last.stderr.contains("not restarting: web1 is the last healthy node: restarting it leaves nothing serving; --force restarts anyway"),
+                    "refused by the check, not at the question: \(last.output)")
+            let roll = try lab.hadeck(["restart"])
+            #expect(roll.status == 2 && roll.stderr.contains("standard input is not a terminal"), "\(roll.output)")
+            #expect(roll.stdout.contains("Restart web2, web3, web1, one at a time, each healthy before the next."), "\(roll.output)")
+            #expect(roll.stdout.contains("web2, web3 are not healthy now, so they go first."), "\(roll.output)")
+            #expect(try lab.state().nodes.map(\.pid) == before, "nothing restarted")
+        }
+
         @Test func checkPassesOnAHealthyLabAndEachFaultFailsOnlyTheChecksThatDependOnIt() async throws {
             let lab = try LabCluster(ssh: true)
             for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] { _ = try await waitForHealth(host, Self.healthy) }

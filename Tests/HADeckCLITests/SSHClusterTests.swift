@@ -139,7 +139,7 @@ struct SSHCluster {
         #expect(ChildProcess.waitForExit(first) == 0, "an uninterrupted run succeeds")
         // The kills land anywhere in (a little more than) a whole run over the warm ssh masters.
         let started = ContinuousClock.now
-        #expect(try cluster.hadeck(["set", "EncryptionKey", keyA, "--yes", "--fanout", "5"]).status == 0)
+        #expect(try cluster.hadeck(["set", "EncryptionKey", keyA, "--discard-encrypted-data", "--yes", "--fanout", "5"]).status == 0)
         let window = (ContinuousClock.now - started) * 1.2
         var versions = (from: old, to: new, key: newKey)
         var killedAfterWrite = 0, locksLeft = 0
