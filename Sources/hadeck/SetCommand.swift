@@ -101,7 +101,13 @@ struct SetCommand: AsyncParsableCommand {
         switch outcome {
         case .success(let through):
             if write.json { try printJSON(Row(setting: name, old: old, new: new, result: "set", through: through)) }
-            else { print("\(name) set through the settings API (answered by \(through)).") }
+            else {
+                print("\(name) set through the settings API (answered by \(through)).")
+                // The HA guide: advanced cluster options are read when each node starts.
+                if [cluster.profile.heartbeatFrequencySetting, cluster.profile.staleTimeoutSetting].contains(name) {
+                    print("Every node reads it when it starts: restart them one at a time with `\(self.cluster.hint("restart", "--rolling"))`.")
+                }
+            }
         case .failure(let error):
             if write.json { try printJSON(Row(setting: name, old: old, new: new, result: error.outcomeUnknown ? "unknown" : "failed")) }
             else { print("FAILED: \(error)") }

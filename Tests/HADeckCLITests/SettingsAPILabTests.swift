@@ -25,6 +25,8 @@ extension LabTests {
             let set = try lab.hadeck(["set", "Service.HeartbeatFrequency", "25", "--yes"])
             #expect(set.status == 0, "\(set.output)")
             #expect(set.stdout.contains("30  →  25") && set.stdout.contains("set through the settings API"), "\(set.output)")
+            #expect(set.stdout.contains("Every node reads it when it starts: restart them one at a time with `hadeck restart --rolling -i \(lab.inventory)`"),
+                    "\(set.output)")
             let got = try lab.hadeck(["get", "Service.HeartbeatFrequency", "--json"])
             #expect(got.status == 0 && got.stdout.contains("\"value\" : \"25\""), "\(got.output)")
             let after = try (1...2).map { try Data(contentsOf: URL(fileURLWithPath: lab.path + "/nodes/web\($0)/ProGet.config")) }
