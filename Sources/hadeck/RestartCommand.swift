@@ -37,8 +37,7 @@ struct Restart: AsyncParsableCommand {
             if !json { print("Not confirmed: nothing restarted.") }
             throw problemsFound
         }
-        let ordered = plan.order.compactMap { name in chosen.first { $0.name == name } }
-        let report = try await Self.run(restart, ordered, json: json)
+        let report = try await Self.run(restart, plan.nodes(of: cluster.inventory), json: json)
         if !report.succeeded { throw problemsFound }
     }
 

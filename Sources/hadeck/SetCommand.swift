@@ -48,18 +48,18 @@ struct SetCommand: AsyncParsableCommand {
 
     private func setInFiles(_ name: String, cluster: Cluster, snapshots: [NodeSnapshot]) async throws {
         let newValue = try readValue()
-        if let problem = SettingRules.problem(with: newValue, for: name) { throw BadInput(problem) }
+        let plan: ChangePlan
+        do { plan = try Planner.set(name, to: newValue, on: snapshots, profile: cluster.profile) } catch { throw BadInput(error) }
         if name == EncryptionKeys.setting && !discardEncryptedData {
             // Whether some node holds this key is a question about every node, not only those chosen.
+            let unread = cluster.inventory.nodes.filter { node in !snapshots.contains { $0.node.name == node.name } }
             var everyNode = snapshots
-            if everyNode.count < cluster.inventory.nodes.count { everyNode = await cluster.snapshots(of: cluster.inventory.nodes) }
+            if !unread.isEmpty { everyNode += await cluster.snapshots(of: unread) }
             if let problem = EncryptionKeys.replacement(of: newValue, in: everyNode) {
                 throw BadInput("refused: \(problem) Pass --discard-encrypted-data to replace it anyway (`hadeck key rotate "
                                + "--discard-encrypted-data` makes a new key for you).")
             }
         }
-        let plan: ChangePlan
-        do { plan = try Planner.set(name, to: newValue, on: snapshots, profile: cluster.profile) } catch { throw BadInput(error) }
         try await write.runner(for: cluster, hint: self.cluster.hint, stdinUsed: stdinUsed).run(plan)
     }
 

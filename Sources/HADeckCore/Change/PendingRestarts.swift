@@ -26,7 +26,14 @@ public struct PendingRestarts: Sendable {
     static func key(_ node: Node) -> String { "\(node.host) \(node.config)" }
 
     /// When `node`'s file was written and not yet followed by a restart, ISO 8601; nil when none is pending.
-    public func pending(_ node: Node) -> String? { (try? load())?[Self.key(node)] }
+    public func pending(_ node: Node) -> String? { pending([node])[0] }
+
+    /// The same for several nodes from one read of the file: a poll asks for every node's,
+    /// every refresh.
+    public func pending(_ nodes: [Node]) -> [String?] {
+        let entries = (try? load()) ?? [:]
+        return nodes.map { entries[Self.key($0)] }
+    }
 
     public func written(_ node: Node, at time: Date = Date()) {
         update { $0[Self.key(node)] = Self.format(time) }

@@ -90,7 +90,7 @@ public struct NodeStatus: Sendable, Encodable {
             return status
         }
         if let restarts {
-            for (index, snapshot) in zip(statuses.indices, snapshots) { statuses[index].restartPending = restarts.pending(snapshot.node) }
+            for (index, written) in zip(statuses.indices, restarts.pending(snapshots.map(\.node))) { statuses[index].restartPending = written }
         }
         let versions = Majority(statuses.compactMap { status in status.version.map { (node: status.node, value: $0) } })
         for index in statuses.indices where statuses[index].version != nil {

@@ -55,6 +55,11 @@ public struct RestartPlan: Sendable, Equatable {
         self.forced = forced
     }
 
+    /// The inventory's nodes in the plan's order: what `RollingRestart.run` takes.
+    public func nodes(of inventory: Inventory) -> [Node] {
+        order.compactMap { name in inventory.nodes.first { $0.name == name } }
+    }
+
     /// The nodes named in the order, not healthy now.
     public var unhealthyFirst: [String] { order.filter { !healthy.contains($0) } }
 }

@@ -47,9 +47,8 @@ public struct ClusterBackend: ConsoleBackend {
     public func planHighAvailability(enable: Bool) async -> HighAvailabilityPlan { await HighAvailability.plan(cluster, enable: enable) }
 
     /// A rolling restart with each node's progress; the summary says where it stopped.
-    private func restart(_ names: [String], title: String, force: Bool = false,
+    private func restart(_ nodes: [Node], title: String, force: Bool = false,
                          progress: @escaping @Sendable (String, String, Bool) -> Void) async -> (summary: String, failed: Bool) {
-        let nodes = names.compactMap { name in cluster.inventory.nodes.first { $0.name == name } }
         do throws(RestartRefusal) {
             let report = try await RollingRestart(cluster: cluster, timeout: .seconds(120), force: force).run(nodes) { event in
                 progress(event.node, event.text, event.isFailure)
@@ -71,7 +70,7 @@ public struct ClusterBackend: ConsoleBackend {
                 return ("\(change.title): FAILED: \(error)", true)
             }
         case .restart(let plan):
-            return await restart(plan.order, title: change.title, force: plan.forced, progress: progress)
+            return await restart(plan.nodes(of: cluster.inventory), title: change.title, force: plan.forced, progress: progress)
         case .highAvailability(let plan):
             do throws(ProductAPIError) {
                 let through = try await HighAvailability.setSwitch(plan, cluster: cluster, reason: nil)
@@ -79,7 +78,7 @@ public struct ClusterBackend: ConsoleBackend {
             } catch {
                 return ("\(change.title): FAILED\(error.outcomeUnknown ? "" : " to set \(plan.setting)"): \(error); nothing restarted", true)
             }
-            return await restart(plan.restartOrder, title: change.title, progress: progress)
+            return await restart(cluster.inventory.nodes.filter { plan.restartOrder.contains($0.name) }, title: change.title, progress: progress)
         case .files(let plan):
             let outcomes = await ChangeApplier(cluster: cluster).apply(plan) { planned, outcome in
                 progress(planned.node.name, outcome.describe(planned), !outcome.succeeded)
