@@ -5,7 +5,7 @@ import HADeckTestSupport
 
 /// Every bad input gets its own specific error, exit status 2, and changes no file.
 @Suite struct BadInputTests {
-    @Test func eachBadInputIsRefusedWithItsErrorAndChangesNothing() throws {
+    @Test func eachBadInputIsRefusedWithItsErrorAndChangesNothing() async throws {
         let cluster = try driftedCluster()
         let before = cluster.nodes.map { cluster.config($0) }
         let cases: [([String], String)] = [
@@ -19,16 +19,16 @@ import HADeckTestSupport
             (["diff", "--timeout", "0"], "--timeout must be at least 1 second"),
         ]
         for (arguments, message) in cases {
-            let result = try cluster.hadeck(arguments)
+            let result = try await cluster.hadeck(arguments)
             #expect(result.status == 2, "\(arguments): \(result.output)")
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
             #expect(cluster.nodes.map { cluster.config($0) } == before, "\(arguments) changed a file")
         }
-        let usage = try Hadeck.run(["frobnicate"])
+        let usage = try await Hadeck.run(["frobnicate"])
         #expect(usage.status == 2 && usage.stderr.contains("Unexpected argument 'frobnicate'"))
     }
 
-    @Test func badInventoriesNameFileLineAndKey() throws {
+    @Test func badInventoriesNameFileLineAndKey() async throws {
         let cluster = try driftedCluster()
         let before = cluster.nodes.map { cluster.config($0) }
         let inventory = try String(contentsOfFile: cluster.inventory, encoding: .utf8)
@@ -41,19 +41,19 @@ import HADeckTestSupport
         for (text, message) in cases {
             try cluster.directory.write(text, to: "bad.yaml")
             for arguments in [["diff"], ["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"]] {
-                let result = try Hadeck.run(arguments + ["-i", cluster.directory.path + "/bad.yaml"])
+                let result = try await Hadeck.run(arguments + ["-i", cluster.directory.path + "/bad.yaml"])
                 #expect(result.status == 2)
                 #expect(result.stderr.contains(cluster.directory.path + "/bad.yaml" + message), "\(result.stderr)")
             }
         }
-        let missing = try Hadeck.run(["diff", "-i", cluster.directory.path + "/none.yaml"])
+        let missing = try await Hadeck.run(["diff", "-i", cluster.directory.path + "/none.yaml"])
         #expect(missing.status == 2 && missing.stderr.contains("none.yaml: no such file"))
-        let nowhere = try Hadeck.run(["diff"], environment: ["XDG_CONFIG_HOME": cluster.directory.path + "/x", "HOME": cluster.directory.path], in: cluster.directory.path + "/nodes")
+        let nowhere = try await Hadeck.run(["diff"], environment: ["XDG_CONFIG_HOME": cluster.directory.path + "/x", "HOME": cluster.directory.path], in: cluster.directory.path + "/nodes")
         #expect(nowhere.status == 2 && nowhere.stderr.contains("no inventory found; looked in:"))
         #expect(cluster.nodes.map { cluster.config($0) } == before)
     }
 
-    @Test func aNodeWhoseFileCannotBeReadIsReportedAndNeverStopsTheOthers() throws {
+    @Test func aNodeWhoseFileCannotBeReadIsReportedAndNeverStopsTheOthers() async throws {
         let cluster = try LocalCluster(configs: [
             ("web1", sharedConfig(key: keyA)),
             ("web2", "<InedoAppConfig>\n  <EncryptionKey>\(keyA)</EncryptionKey\n</InedoAppConfig>\n"),
@@ -61,7 +61,7 @@ import HADeckTestSupport
         ])
         try FileManager.default.removeItem(atPath: cluster.path("web3"))
         let before = cluster.nodes.map { cluster.config($0) }
-        let diff = try cluster.hadeck(["diff"])
+        let diff = try await cluster.hadeck(["diff"])
         #expect(diff.status == 1)
         #expect(diff.stdout.hasPrefix("test: 3 nodes, 1 read"))
         #expect(diff.stdout.contains("UNREAD   web2  \(cluster.path("web2")): line 2, column 65: expected '>' to close </EncryptionKey"), "\(diff.stdout)")
@@ -69,21 +69,21 @@ import HADeckTestSupport
         #expect(diff.stdout.contains("same     EncryptionKey"), "web1 was still read")
         expectNoSecrets(diff.output)
 
-        let set = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"])
+        let set = try await cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"])
         #expect(set.status == 2)
         #expect(set.stdout.contains("web2: NOT CHANGED: cannot read its configuration"))
         #expect(set.stderr.contains("not writing anything: web2, web3 cannot be changed"))
         #expect(cluster.nodes.map { cluster.config($0) } == before, "nothing written anywhere")
 
         // Naming the healthy node changes just that one.
-        let one = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes", "--node", "web1"])
+        let one = try await cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes", "--node", "web1"])
         #expect(one.status == 0, "\(one.output)")
         #expect(cluster.config("web1") != before[0] && cluster.config("web2") == before[1])
     }
 
-    @Test func invalidValuesOnANodeAreReported() throws {
+    @Test func invalidValuesOnANodeAreReported() async throws {
         let cluster = try LocalCluster(configs: [("web1", sharedConfig(key: keyA)), ("web2", sharedConfig(key: "tooshort"))])
-        let diff = try cluster.hadeck(["diff"])
+        let diff = try await cluster.hadeck(["diff"])
         #expect(diff.status == 1)
         #expect(diff.stdout.contains("INVALID  web2  EncryptionKey must be 32 hex digits (this one has 8 characters, not all of them hex digits) (line 4)"))
         #expect(!diff.output.contains("tooshort"))

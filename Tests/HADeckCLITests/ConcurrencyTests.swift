@@ -31,10 +31,10 @@ import HADeckTestSupport
         // The first run pauses on web3 just before its rename until the test says go.
         var environment = try Self.fakePath(in: cluster.directory, ["mv": Self.pausingMove(before: "web3")])
         environment["USER"] = "alice"
-        let first = Task.detached { try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"], environment: environment) }
+        let first = Task.detached { try await cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"], environment: environment) }
         #expect(try await waitForFile(cluster.directory.path + "/paused"))
 
-        let second = try cluster.hadeck(["set", "EncryptionKey", keyA, "--discard-encrypted-data", "--yes", "--node", "web3"], environment: ["USER": "bob"])
+        let second = try await cluster.hadeck(["set", "EncryptionKey", keyA, "--discard-encrypted-data", "--yes", "--node", "web3"], environment: ["USER": "bob"])
         #expect(second.status == 1)
         #expect(second.stdout.contains("web3: FAILED, \(target) left as it was: \(target) is locked by alice@"), "\(second.stdout)")
         #expect(second.stdout.contains("(hadeck pid ") && second.stdout.contains(" since 20"))
@@ -46,7 +46,7 @@ import HADeckTestSupport
         #expect(!FileManager.default.fileExists(atPath: target + ".hadeck.lock"))
     }
 
-    @Test func aFileEditedBetweenPlanAndApplyIsRefused() throws {
+    @Test func aFileEditedBetweenPlanAndApplyIsRefused() async throws {
         let cluster = try driftedCluster()
         // Just as the write takes its lock, someone edits web2 by hand.
         let environment = try Self.fakePath(in: cluster.directory, ["mkdir": """
@@ -54,7 +54,7 @@ import HADeckTestSupport
             case $last in */web2/ProGet.config.hadeck.lock) printf '<!-- hand edit -->\\n' >> "${last%.hadeck.lock}" ;; esac
             exec /bin/mkdir "$@"
             """])
-        let result = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"], environment: environment)
+        let result = try await cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"], environment: environment)
         #expect(result.status == 1)
         #expect(result.stdout.contains("web2: FAILED, \(cluster.path("web2")) left as it was: changed since read: \(cluster.path("web2"))"), "\(result.stdout)")
         let web2 = String(decoding: cluster.config("web2"), as: UTF8.self)
@@ -65,24 +65,24 @@ import HADeckTestSupport
 
     /// A lock left by a run that died after writing: the file already holds the value, so
     /// nothing is written, but the run says who left the lock, and --break-lock clears it.
-    @Test func aLockLeftBehindIsExplainedAndBrokenEvenWithNothingToWrite() throws {
+    @Test func aLockLeftBehindIsExplainedAndBrokenEvenWithNothingToWrite() async throws {
         let cluster = try driftedCluster()
         let lock = cluster.path("web1") + ".hadeck.lock"
         try FileManager.default.createDirectory(atPath: lock, withIntermediateDirectories: false)
         try "carol@ops1 (hadeck pid 4242) since 2026-11-20T03:04:05Z\n".write(toFile: lock + "/owner", atomically: true, encoding: .utf8)
 
-        let told = try cluster.hadeck(["set", "EncryptionKey", keyA, "--yes", "--node", "web1"])
+        let told = try await cluster.hadeck(["set", "EncryptionKey", keyA, "--yes", "--node", "web1"])
         #expect(told.status == 0, "\(told.output)")
         #expect(told.stdout.contains("Nothing to change."))
         #expect(told.stdout.contains("web1: \(cluster.path("web1")) is locked by carol@ops1 (hadeck pid 4242) since 2026-11-20T03:04:05Z; "
                                      + "if that run is gone, run again with --break-lock"), "\(told.stdout)")
         #expect(FileManager.default.fileExists(atPath: lock), "telling changes nothing")
 
-        let json = try cluster.hadeck(["set", "EncryptionKey", keyA, "--yes", "--node", "web1", "--json"])
+        let json = try await cluster.hadeck(["set", "EncryptionKey", keyA, "--yes", "--node", "web1", "--json"])
         let rows = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [[String: Any]]
         #expect(rows.first?["lock"] as? String == "carol@ops1 (hadeck pid 4242) since 2026-11-20T03:04:05Z")
 
-        let broken = try cluster.hadeck(["set", "EncryptionKey", keyA, "--yes", "--node", "web1", "--break-lock"])
+        let broken = try await cluster.hadeck(["set", "EncryptionKey", keyA, "--yes", "--node", "web1", "--break-lock"])
         #expect(broken.status == 0, "\(broken.output)")
         #expect(broken.stdout.contains("web1: \(cluster.path("web1")): broke the lock left by carol@ops1 (hadeck pid 4242) since 2026-11-20T03:04:05Z"),
                 "\(broken.stdout)")
@@ -131,7 +131,7 @@ import HADeckTestSupport
                                       width: 220, height: 40)
         _ = try await session.waitFor { $0.contains { $0.contains("web3") && $0.contains("≠ EncryptionKey") } }
 
-        let alice = Task.detached { try cluster.hadeck(["set", "WebServer.Urls", "http://*:9000", "--yes"], environment: environment) }
+        let alice = Task.detached { try await cluster.hadeck(["set", "WebServer.Urls", "http://*:9000", "--yes"], environment: environment) }
         #expect(try await waitForFile(cluster.directory.path + "/paused"))
 
         let plan = try await session.planURLsEdit(port: "8625")

@@ -9,7 +9,7 @@ extension LabTests {
     /// LabTests, which are serialized: labs use fixed addresses).
     @Suite struct ConsoleOnALab {
         @Test func panesEditsAndFaultsOnALiveCluster() async throws {
-            let lab = try LabCluster(ssh: true)
+            let lab = try await LabCluster(ssh: true)
             let command = "XDG_RUNTIME_DIR=\(shellQuote(lab.directory.path + "/run")) XDG_STATE_HOME=\(shellQuote(lab.directory.path + "/state")) \(Hadeck.binary) -i \(shellQuote(lab.inventory)) --refresh 1; echo EXIT=$?; sleep 60"
             let session = try TmuxSession(command: command, width: 120, height: 40)
             var screen = try await session.waitFor { $0.contains { $0.contains("3 of 3 nodes healthy") } }
@@ -34,12 +34,12 @@ extension LabTests {
             // A fault shows in the Nodes pane and clears after heal.
             try session.keys("1")
                         let faultedAt = Date()
-            #expect(try Hadeck.run(["lab", "fault", "web2", "down", "--dir", lab.path]).status == 0)
+            #expect(try await Hadeck.run(["lab", "fault", "web2", "down", "--dir", lab.path]).status == 0)
             screen = try await session.waitFor { $0.contains { $0.hasPrefix(" web2") && $0.contains("no answer") } }
             #expect(screen.contains { $0.contains("2 of 3 nodes healthy") }, "\(screen)")
             print("console: lab fault shown after \(String(format: "%.1f", Date().timeIntervalSince(faultedAt))) s (refresh 1 s)")
 
-            #expect(try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
+            #expect(try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
             screen = try await session.waitFor { $0.contains { $0.contains("3 of 3 nodes healthy") } }
             #expect(screen.contains { $0.contains("3 of 3 nodes healthy") }, "\(screen)")
 

@@ -15,21 +15,21 @@ import HADeckTestSupport
         """
     }
 
-    @Test func diffAndSetReadAndWriteEnvFilesAndFileVariables() throws {
+    @Test func diffAndSetReadAndWriteEnvFilesAndFileVariables() async throws {
         let cluster = try LocalCluster(configs: [("d1", Self.env(key: keyA)), ("d2", Self.env(key: keyA)), ("d3", Self.env(key: nil))],
                                        file: "proget.env")
         try cluster.directory.write(keyB + "\n", to: "nodes/d3/key.secret", mode: 0o600)
-        let diff = try cluster.hadeck(["diff"])
+        let diff = try await cluster.hadeck(["diff"])
         #expect(diff.status == 1)
         #expect(diff.stdout.contains("DIFFERS  EncryptionKey"))
         #expect(diff.stdout.contains("odd: d3"))
         expectNoSecrets(diff.output)
-        let get = try cluster.hadeck(["get", "EncryptionKey", "--node", "d3"])
+        let get = try await cluster.hadeck(["get", "EncryptionKey", "--node", "d3"])
         #expect(get.stdout.contains("d3  \(Secrets.fingerprint(keyB))   (\(cluster.directory.path)/nodes/d3/key.secret (PROGET_ENCRYPTION_KEY_FILE))"), "\(get.stdout)")
 
         let envBefore = cluster.config("d3", file: "proget.env")
         let d1Before = cluster.config("d1", file: "proget.env")
-        let set = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"])
+        let set = try await cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"])
         #expect(set.status == 0, "\(set.output)")
         expectNoSecrets(set.output)
         #expect(cluster.directory.bytes("nodes/d3/key.secret") == Array((newKey + "\n").utf8), "the key file was written, newline kept")
@@ -38,12 +38,12 @@ import HADeckTestSupport
             == String(decoding: d1Before, as: UTF8.self).replacingOccurrences(of: keyA, with: newKey), "CRLF, comment and export kept")
         let mode = try FileManager.default.attributesOfItem(atPath: cluster.directory.path + "/nodes/d3/key.secret")[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        #expect(try cluster.hadeck(["diff"]).status == 0)
+        #expect(try await cluster.hadeck(["diff"]).status == 0)
     }
 
-    @Test func bothAVariableAndItsFileVariantIsAnError() throws {
+    @Test func bothAVariableAndItsFileVariantIsAnError() async throws {
         let cluster = try LocalCluster(configs: [("d1", "PROGET_ENCRYPTION_KEY=\(keyA)\nPROGET_ENCRYPTION_KEY_FILE=/k\n")], file: "proget.env")
-        let diff = try cluster.hadeck(["diff"])
+        let diff = try await cluster.hadeck(["diff"])
         #expect(diff.status == 1)
         #expect(diff.stdout.contains("line 2, column 1: both PROGET_ENCRYPTION_KEY (line 1) and PROGET_ENCRYPTION_KEY_FILE are set; set only one"))
         expectNoSecrets(diff.output)

@@ -21,15 +21,15 @@ enum Hadeck {
 
     /// Runs `hadeck ARGS` with stdin a pipe (never a terminal) and a clean, predictable environment.
     @discardableResult
-    static func run(_ arguments: [String], input: String = "", environment extra: [String: String] = [:], in directory: String? = nil) throws -> ProgramResult {
-        try HADeckTestSupport.run(binary, arguments, input: Array(input.utf8), environment: environment(extra), currentDirectory: directory)
+    static func run(_ arguments: [String], input: String = "", environment extra: [String: String] = [:], in directory: String? = nil) async throws -> ProgramResult {
+        try await HADeckTestSupport.run(binary, arguments, input: Array(input.utf8), environment: environment(extra), currentDirectory: directory)
     }
 
     /// Runs `hadeck ARGS` as the first command of the shell pipeline `{ hadeck ARGS; …; } | PIPELINE`;
     /// hadeck's exit status is the last line of stderr (`hadeck exited N`). Killed, and the run
     /// throws, if it has not ended after `deadline`.
-    static func runPiped(_ arguments: [String], into pipeline: String, deadline: Duration = .seconds(60)) throws -> ProgramResult {
-        try HADeckTestSupport.run("/bin/sh", ["-c", #"{ "$@"; echo "hadeck exited $?" >&2; } | "# + pipeline, "sh", binary] + arguments,
+    static func runPiped(_ arguments: [String], into pipeline: String, deadline: Duration = .seconds(60)) async throws -> ProgramResult {
+        try await HADeckTestSupport.run("/bin/sh", ["-c", #"{ "$@"; echo "hadeck exited $?" >&2; } | "# + pipeline, "sh", binary] + arguments,
                                   environment: environment([:]), deadline: deadline)
     }
 
@@ -70,8 +70,8 @@ struct LocalCluster {
     func config(_ node: String, file: String = "ProGet.config") -> [UInt8] { directory.bytes("nodes/\(node)/\(file)") }
     func path(_ node: String, file: String = "ProGet.config") -> String { directory.path + "/nodes/\(node)/\(file)" }
 
-    func hadeck(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> ProgramResult {
-        try Hadeck.run(arguments + ["-i", inventory], input: input, environment: environment)
+    func hadeck(_ arguments: [String], input: String = "", environment: [String: String] = [:]) async throws -> ProgramResult {
+        try await Hadeck.run(arguments + ["-i", inventory], input: input, environment: environment)
     }
 }
 

@@ -17,17 +17,18 @@ final class LabCluster: @unchecked Sendable {
     /// Private ssh master sockets for this lab's hadeck runs.
     var environment: [String: String] { ["XDG_RUNTIME_DIR": directory.path + "/run"] }
 
-    init(nodes: Int = 3, format: String = "xml", ssh: Bool = false) throws {
+    init(nodes: Int = 3, format: String = "xml", ssh: Bool = false) async throws {
         directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.path + "/run", withIntermediateDirectories: true)
-        let up = try Hadeck.run(["lab", "up", "--dir", path, "--nodes", String(nodes), "--format", format] + (ssh ? ["--ssh"] : []))
+        let up = try await Hadeck.run(["lab", "up", "--dir", path, "--nodes", String(nodes), "--format", format] + (ssh ? ["--ssh"] : []))
         guard up.status == 0 else { throw FixtureError("lab up failed: \(up.output)") }
     }
 
-    deinit { _ = try? Hadeck.run(["lab", "down", "--dir", path]) }
+    /// Blocking: a deinit cannot wait any other way (`lab down` stops a few processes).
+    deinit { _ = try? HADeckTestSupport.run(Hadeck.binary, ["lab", "down", "--dir", path], environment: Hadeck.environment([:])) }
 
-    func hadeck(_ arguments: [String], input: String = "") throws -> ProgramResult {
-        try Hadeck.run(arguments + ["-i", inventory], input: input, environment: environment)
+    func hadeck(_ arguments: [String], input: String = "") async throws -> ProgramResult {
+        try await Hadeck.run(arguments + ["-i", inventory], input: input, environment: environment)
     }
 
     func state() throws -> LabState { try LabState.load(from: path)! }
@@ -46,20 +47,20 @@ func http(_ url: String, method: String = "GET", apiKey: String? = nil) async th
 func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
     var last: [String: Any] = [:]
     let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
+    while true { // asks once more after the deadline
         if let answer = try? await http("http://\(host):8624/health/json"),
            let json = try? JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any] {
             last = json
             if condition(json) { return json }
         }
+        if Date() >= deadline { return last }
         try await Task.sleep(for: .milliseconds(100))
     }
-    return last
 }
 
 @Suite(.serialized) struct LabTests {
     @Test func endpointsAnswerAsDocumentedAndTheAPIKeyIsEnforced() async throws {
-        let lab = try LabCluster()
+        let lab = try await LabCluster()
         for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] {
             let json = try await waitForHealth(host) { $0["databaseStatus"] as? String == "OK" && $0["serviceStatus"] as? String == "OK" }
             for field in ["applicationName", "databaseStatus", "licenseStatus", "serviceStatus", "versionNumber", "releaseNumber"] {
@@ -99,9 +100,9 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
     }
 
     @Test func aConfigurationChangeShowsOnlyAfterTheNodesRestartCommand() async throws {
-        let lab = try LabCluster()
+        let lab = try await LabCluster()
         _ = try await waitForHealth("127.0.0.12") { $0["serviceStatus"] as? String == "OK" && $0["databaseStatus"] as? String == "OK" }
-        let set = try lab.hadeck(["set", "EncryptionKey", "00112233445566778899AABBCCDDEEFF", "--node", "web2", "--discard-encrypted-data", "--yes"])
+        let set = try await lab.hadeck(["set", "EncryptionKey", "00112233445566778899AABBCCDDEEFF", "--node", "web2", "--discard-encrypted-data", "--yes"])
         #expect(set.status == 0, "\(set.output)")
         #expect(set.stdout.contains("Restart needed for the change to take effect on: web2"))
         try await Task.sleep(for: .seconds(1.5)) // more than one heartbeat: the running node has not re-read its file
@@ -117,14 +118,14 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
         let plain = try await http("http://127.0.0.12:8624/health")
         #expect(plain.status == 500 && plain.body.contains("encryption key"))
         #expect(try await http("http://127.0.0.11:8624/health").status == 200, "the other nodes are unaffected")
-        let status = try lab.hadeck(["status"])
+        let status = try await lab.hadeck(["status"])
         #expect(status.status == 1 && status.stdout.contains("DRIFT: EncryptionKey"))
     }
 
     /// Every fault kind, on web2 of one lab: it shows where an administrator would look, and
     /// `lab heal` takes it away. (Per-node mount faults need root: the CI runs as root.)
     @Test func eachFaultShowsUpAndHealClearsIt() async throws {
-        let lab = try LabCluster()
+        let lab = try await LabCluster()
         let healthy: ([String: Any]) -> Bool = { $0["databaseStatus"] as? String == "OK" && $0["serviceStatus"] as? String == "OK" && $0["versionNumber"] as? String == "2025.10" }
         _ = try await waitForHealth("127.0.0.12", healthy)
         let faults: [(String, ([String: Any]) -> Bool)] = [
@@ -134,72 +135,72 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
             ("version", { $0["versionNumber"] as? String == Lab.olderVersion }),
         ]
         for (kind, symptom) in faults {
-            let fault = try Hadeck.run(["lab", "fault", "web2", kind, "--dir", lab.path])
+            let fault = try await Hadeck.run(["lab", "fault", "web2", kind, "--dir", lab.path])
             #expect(fault.status == 0, "\(kind): \(fault.output)")
             let broken = try await waitForHealth("127.0.0.12", symptom)
             #expect(symptom(broken), "\(kind) never showed: \(broken)")
             if kind == "key" {
-                let status = try lab.hadeck(["status"])
+                let status = try await lab.hadeck(["status"])
                 #expect(status.stdout.contains("DRIFT: EncryptionKey"), "\(status.stdout)")
             }
             let web1 = try await waitForHealth("127.0.0.11", healthy)
             #expect(healthy(web1), "\(kind) touched web1: \(web1)")
-            #expect(try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).stdout.contains("healed \(kind)"))
+            #expect(try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).stdout.contains("healed \(kind)"))
             let healed = try await waitForHealth("127.0.0.12", healthy)
             #expect(healthy(healed), "\(kind) did not heal: \(healed)")
         }
 
-        #expect(try Hadeck.run(["lab", "fault", "web2", "messenger", "--dir", lab.path]).status == 0)
+        #expect(try await Hadeck.run(["lab", "fault", "web2", "messenger", "--dir", lab.path]).status == 0)
         _ = try await waitForHealth("127.0.0.12", healthy)
         #expect(!Loopback.canConnect("127.0.0.12", 33237) && Loopback.canConnect("127.0.0.11", 33237))
-        _ = try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path])
+        _ = try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path])
         _ = try await waitForHealth("127.0.0.12", healthy)
         #expect(Loopback.canConnect("127.0.0.12", 33237), "messenger open again")
 
-        #expect(try Hadeck.run(["lab", "fault", "web2", "down", "--dir", lab.path]).status == 0)
+        #expect(try await Hadeck.run(["lab", "fault", "web2", "down", "--dir", lab.path]).status == 0)
         await #expect(throws: (any Error).self) { try await http("http://127.0.0.12:8624/health") }
-        #expect(try Hadeck.run(["lab", "status", "--dir", lab.path]).stdout.contains("web2  127.0.0.12:8624  stopped"))
-        _ = try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path])
+        #expect(try await Hadeck.run(["lab", "status", "--dir", lab.path]).stdout.contains("web2  127.0.0.12:8624  stopped"))
+        _ = try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path])
         #expect(healthy(try await waitForHealth("127.0.0.12", healthy)))
 
-        let unknown = try Hadeck.run(["lab", "fault", "web9", "key", "--dir", lab.path])
+        let unknown = try await Hadeck.run(["lab", "fault", "web9", "key", "--dir", lab.path])
         #expect(unknown.status == 2 && unknown.stderr.contains("no node named 'web9' in the lab"))
     }
 
     /// `lab heal` undoes each fault's own change alone, says which faults were already fixed,
     /// and a fault is what really is: a downed node restarted by its restart command is up.
     @Test func healUndoesOnlyTheFaultsOwnChangeAndFaultsFollowWhatHappened() async throws {
-        let lab = try LabCluster()
+        let lab = try await LabCluster()
         let node = try lab.state().nodes[1]
         func file() throws -> String { try String(contentsOfFile: node.config, encoding: .utf8) }
         let before = try file()
         let key = try #require(before.firstMatch(of: #/<EncryptionKey>([0-9A-Fa-f]{32})</EncryptionKey>/#)).1
-        func heal() throws -> ProgramResult { try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]) }
+        func heal() async throws -> ProgramResult { try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]) }
 
-        let fault = try Hadeck.run(["lab", "fault", "web2", "key", "--dir", lab.path])
+        let fault = try await Hadeck.run(["lab", "fault", "web2", "key", "--dir", lab.path])
         #expect(fault.status == 0 && fault.stdout == "web2: key fault in place (undo with: hadeck lab heal web2 --dir \(lab.path))\n", "\(fault.output)")
-        let later = try lab.hadeck(["set", "WebServer.Enabled", "false", "--node", "web2", "--yes"])
+        let later = try await lab.hadeck(["set", "WebServer.Enabled", "false", "--node", "web2", "--yes"])
         #expect(later.status == 0, "\(later.output)")
-        let healed = try heal()
+        let healed = try await heal()
         #expect(healed.status == 0 && healed.stdout == "web2: healed key\n", "\(healed.output)")
         #expect(try file() == before.replacingOccurrences(of: #"Enabled="true""#, with: #"Enabled="false""#), "the key is back and the later write stays")
 
-        #expect(try Hadeck.run(["lab", "fault", "web2", "key", "--dir", lab.path]).status == 0)
-        let fixed = try lab.hadeck(["set", "EncryptionKey", "-", "--node", "web2", "--yes"], input: String(key))
+        #expect(try await Hadeck.run(["lab", "fault", "web2", "key", "--dir", lab.path]).status == 0)
+        let fixed = try await lab.hadeck(["set", "EncryptionKey", "-", "--node", "web2", "--yes"], input: String(key))
         #expect(fixed.status == 0, "\(fixed.output)")
         let fixedFile = try file()
-        let again = try heal()
+        let again = try await heal()
         #expect(again.status == 0 && again.stdout == "web2: key was already fixed (its file no longer holds the fault's key)\n", "\(again.output)")
         #expect(try file() == fixedFile, "a fixed key is left as it is")
         #expect(!again.output.contains(String(key)))
 
-        #expect(try Hadeck.run(["lab", "fault", "web2", "down", "--dir", lab.path]).status == 0)
-        let restarted = try lab.hadeck(["restart", "web2", "--yes"]) // what the console's r runs
+        #expect(try await Hadeck.run(["lab", "fault", "web2", "down", "--dir", lab.path]).status == 0)
+        let restarted = try await lab.hadeck(["restart", "web2", "--yes"]) // what the console's r runs
         #expect(restarted.status == 0, "\(restarted.output)")
-        let down = try Hadeck.run(["lab", "fault", "web2", "down", "--dir", lab.path])
+        let down = try await Hadeck.run(["lab", "fault", "web2", "down", "--dir", lab.path])
         #expect(down.status == 0, "the restart undid the down fault: \(down.output)")
-        #expect(try Hadeck.run(["lab", "status", "--dir", lab.path]).stdout.contains("web2  127.0.0.12:8624  stopped"))
-        #expect(try heal().stdout == "web2: healed down\n")
+        #expect(try await Hadeck.run(["lab", "status", "--dir", lab.path]).stdout.contains("web2  127.0.0.12:8624  stopped"))
+        #expect(try await heal().stdout == "web2: healed down\n")
     }
 
     @Test func theDemoShowsTheLabLiveAndCtrlCTearsItDown() async throws {
@@ -228,25 +229,25 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
     }
 
     @Test func anSSHLabWorksWithStatusDiffSetAndTheSSHFault() async throws {
-        let lab = try LabCluster(nodes: 2, ssh: true)
+        let lab = try await LabCluster(nodes: 2, ssh: true)
         #expect(try String(contentsOfFile: lab.inventory, encoding: .utf8).contains("transport: ssh"))
-        let status = try lab.hadeck(["status"])
+        let status = try await lab.hadeck(["status"])
         #expect(status.status == 0, "\(status.output)")
-        #expect(try lab.hadeck(["diff"]).status == 0)
-        let set = try lab.hadeck(["set", "Note", "over ssh", "--new", "--yes"])
+        #expect(try await lab.hadeck(["diff"]).status == 0)
+        let set = try await lab.hadeck(["set", "Note", "over ssh", "--new", "--yes"])
         #expect(set.status == 0 && String(decoding: lab.directory.bytes("lab/nodes/web2/ProGet.config"), as: UTF8.self).contains("<Note>over ssh</Note>"), "\(set.output)")
 
         let sshPids = try lab.state().nodes.compactMap(\.sshPid)
         #expect(sshPids.count == 2)
-        #expect(try Hadeck.run(["lab", "fault", "web2", "ssh", "--dir", lab.path]).status == 0)
-        let broken = try lab.hadeck(["status"])
+        #expect(try await Hadeck.run(["lab", "fault", "web2", "ssh", "--dir", lab.path]).status == 0)
+        let broken = try await lab.hadeck(["status"])
         #expect(broken.status == 1 && broken.stdout.contains("web2  127.0.0.12  UNREACHABLE"), "\(broken.stdout)")
         #expect(try await http("http://127.0.0.12:8624/health").status == 200, "only sshd stopped, the node still serves")
-        #expect(try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).stdout.contains("healed ssh"))
-        #expect(try lab.hadeck(["status"]).status == 0)
+        #expect(try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).stdout.contains("healed ssh"))
+        #expect(try await lab.hadeck(["status"]).status == 0)
 
         let finalPids = try lab.state().nodes.compactMap(\.sshPid)
-        #expect(try Hadeck.run(["lab", "down", "--dir", lab.path]).status == 0)
+        #expect(try await Hadeck.run(["lab", "down", "--dir", lab.path]).status == 0)
         for pid in Set(sshPids + finalPids) {
             let alive = kill(pid, 0) == 0 && !((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "").contains(") Z ")
             #expect(!alive, "sshd \(pid) still runs")
@@ -255,7 +256,7 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
 
     /// HADeckCore's client of the product's HTTP interfaces, against the lab's nodes.
     @Test func theProductAPIClientReadsHealthAndSettings() async throws {
-        let lab = try LabCluster(nodes: 2)
+        let lab = try await LabCluster(nodes: 2)
         _ = try await waitForHealth("127.0.0.12") { $0["databaseStatus"] as? String == "OK" && $0["serviceStatus"] as? String == "OK" }
         let api = ProductAPI()
         let report = try await api.health(at: "http://127.0.0.12:8624/health")
@@ -277,30 +278,30 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
 
         _ = try await waitForHealth("127.0.0.12") { $0["databaseStatus"] as? String == "OK" }
         try await Task.sleep(for: .seconds(0.2))
-        _ = try Hadeck.run(["lab", "fault", "web2", "version", "--dir", lab.path])
+        _ = try await Hadeck.run(["lab", "fault", "web2", "version", "--dir", lab.path])
         _ = try await waitForHealth("127.0.0.12") { $0["versionNumber"] as? String == Lab.olderVersion }
-        let status = try lab.hadeck(["status", "--json"])
+        let status = try await lab.hadeck(["status", "--json"])
         let rows = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [[String: Any]]
         #expect(rows.map { $0["version"] as? String } == ["2025.10", Lab.olderVersion], "\(status.stdout)")
         #expect(rows.allSatisfy { $0["health"] as? String == "OK" }, "\(status.stdout)")
     }
 
     @Test func anEnvFileLabWorksWithStatusAndDiff() async throws {
-        let lab = try LabCluster(nodes: 2, format: "env")
+        let lab = try await LabCluster(nodes: 2, format: "env")
         _ = try await waitForHealth("127.0.0.12") { $0["databaseStatus"] as? String == "OK" }
-        let status = try lab.hadeck(["status"])
+        let status = try await lab.hadeck(["status"])
         #expect(status.status == 0, "\(status.output)")
-        let diff = try lab.hadeck(["diff"])
+        let diff = try await lab.hadeck(["diff"])
         #expect(diff.status == 0 && diff.stdout.contains("same     PostgresConnectionString"), "\(diff.output)")
         #expect(!diff.output.contains(try String(contentsOfFile: lab.path + "/nodes/web1/proget.env", encoding: .utf8)
             .split(separator: "\n").first { $0.hasPrefix("PROGET_ENCRYPTION_KEY=") }!.dropFirst("PROGET_ENCRYPTION_KEY=".count)), "no key printed")
     }
 
     @Test func upTwiceIsRefusedAndDownStopsExactlyTheLabsProcesses() async throws {
-        let lab = try LabCluster(nodes: 2)
-        let again = try Hadeck.run(["lab", "up", "--dir", lab.path])
+        let lab = try await LabCluster(nodes: 2)
+        let again = try await Hadeck.run(["lab", "up", "--dir", lab.path])
         #expect(again.status == 2 && again.stderr.contains("a lab is already up in \(lab.path)"))
-        let elsewhere = try Hadeck.run(["lab", "up", "--dir", lab.directory.path + "/second"])
+        let elsewhere = try await Hadeck.run(["lab", "up", "--dir", lab.directory.path + "/second"])
         #expect(elsewhere.status == 2 && elsewhere.stderr.contains("127.0.0.11:8624 is already in use (another lab is up?)"), "\(elsewhere.output)")
         #expect(!FileManager.default.fileExists(atPath: lab.directory.path + "/second/postgres"), "nothing was started for the refused lab")
         let pids = try lab.state().nodes.compactMap(\.pid)
@@ -309,7 +310,7 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
         let bystander = lab.directory.path + "/bystander.txt"
         try "outside the lab".write(toFile: bystander, atomically: true, encoding: .utf8)
 
-        let down = try Hadeck.run(["lab", "down", "--dir", lab.path])
+        let down = try await Hadeck.run(["lab", "down", "--dir", lab.path])
         #expect(down.status == 0 && down.stdout.contains("stopped web1, web2 and PostgreSQL"), "\(down.output)")
         for pid in pids + [postmaster] {
             let alive = kill(pid, 0) == 0 && !((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "").contains(") Z ")
@@ -317,7 +318,7 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
         }
         #expect(try String(contentsOfFile: bystander, encoding: .utf8) == "outside the lab")
         #expect(FileManager.default.fileExists(atPath: lab.inventory), "down keeps the lab's files")
-        let status = try Hadeck.run(["lab", "status", "--dir", lab.path])
+        let status = try await Hadeck.run(["lab", "status", "--dir", lab.path])
         #expect(status.status == 1 && status.stdout.contains("web1  127.0.0.11:8624  stopped"))
     }
 

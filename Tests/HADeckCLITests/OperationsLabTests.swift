@@ -7,8 +7,8 @@ import HADeckTestSupport
 extension LabTests {
     /// Issue 6's operations on labs with real sshd (nested in the serialized LabTests).
     @Suite struct Operations {
-        static func checks(_ lab: LabCluster) throws -> (status: Int32, results: [String: [String: Any]], output: String) {
-            let result = try lab.hadeck(["check", "--json"])
+        static func checks(_ lab: LabCluster) async throws -> (status: Int32, results: [String: [String: Any]], output: String) {
+            let result = try await lab.hadeck(["check", "--json"])
             let array = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
             return (result.status, Dictionary(uniqueKeysWithValues: array.map { ($0["name"] as! String, $0) }), result.output)
         }
@@ -24,16 +24,16 @@ extension LabTests {
         /// A restart's checks come before its question: the last healthy node is refused before
         /// anything is asked, and a roll puts the nodes that are down first (they serve nobody).
         @Test func restartChecksHealthBeforeAskingAndRollsTheNodesThatAreDownFirst() async throws {
-            let lab = try LabCluster()
+            let lab = try await LabCluster()
             for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] { _ = try await waitForHealth(host, Self.healthy) }
-            for node in ["web2", "web3"] { #expect(try Hadeck.run(["lab", "fault", node, "down", "--dir", lab.path]).status == 0) }
+            for node in ["web2", "web3"] { #expect(try await Hadeck.run(["lab", "fault", node, "down", "--dir", lab.path]).status == 0) }
             let before = try lab.state().nodes.map(\.pid)
 
-            let last = try lab.hadeck(["restart", "web1"]) // no --yes, no terminal: it would refuse at the question
+            let last = try await lab.hadeck(["restart", "web1"]) // no --yes, no terminal: it would refuse at the question
             #expect(last.status == 2, "\(last.output)")
             #expect(last.stderr.contains("not restarting: web1 is the last healthy node: restarting it leaves nothing serving; --force restarts anyway"),
                     "refused by the check, not at the question: \(last.output)")
-            let roll = try lab.hadeck(["restart"])
+            let roll = try await lab.hadeck(["restart"])
             #expect(roll.status == 2 && roll.stderr.contains("standard input is not a terminal"), "\(roll.output)")
             #expect(roll.stdout.contains("Restart web2, web3, web1, one at a time, each healthy before the next."), "\(roll.output)")
             #expect(roll.stdout.contains("web2, web3 are not healthy now, so they go first."), "\(roll.output)")
@@ -41,9 +41,9 @@ extension LabTests {
         }
 
         @Test func checkPassesOnAHealthyLabAndEachFaultFailsOnlyTheChecksThatDependOnIt() async throws {
-            let lab = try LabCluster(ssh: true)
+            let lab = try await LabCluster(ssh: true)
             for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] { _ = try await waitForHealth(host, Self.healthy) }
-            var (status, results, output) = try Self.checks(lab)
+            var (status, results, output) = try await Self.checks(lab)
             #expect(status == 0 && results.count == ClusterCheck.names.count && Self.failing(results).isEmpty, "\(output)")
             #expect(results.values.allSatisfy { $0["verdict"] as? String == "pass" }, "\(output)")
 
@@ -55,20 +55,20 @@ extension LabTests {
                 ("messenger", ["messenger"], Self.healthy),
             ]
             for fault in faults {
-                #expect(try Hadeck.run(["lab", "fault", "web2", fault.kind, "--dir", lab.path]).status == 0)
+                #expect(try await Hadeck.run(["lab", "fault", "web2", fault.kind, "--dir", lab.path]).status == 0)
                 _ = try await waitForHealth("127.0.0.12", fault.symptom)
-                (status, results, output) = try Self.checks(lab)
+                (status, results, output) = try await Self.checks(lab)
                 #expect(status == 1 && Self.failing(results) == fault.fails, "\(fault.kind): \(output)")
                 for name in fault.fails {
                     #expect((results[name]?["summary"] as? String)?.contains("web2") == true, "\(fault.kind) \(name): \(output)")
                     #expect((results[name]?["evidence"] as? [String: String])?["web2"] != nil, "\(fault.kind) \(name): \(output)")
                 }
-                #expect(try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
+                #expect(try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
                 _ = try await waitForHealth("127.0.0.12", Self.healthy)
             }
-            (status, results, output) = try Self.checks(lab)
+            (status, results, output) = try await Self.checks(lab)
             #expect(status == 0 && Self.failing(results).isEmpty, "after heal: \(output)")
-            let text = try lab.hadeck(["check"])
+            let text = try await lab.hadeck(["check"])
             #expect(text.stdout.contains("PASS  encryption-key") && text.stdout.hasSuffix("All checks pass.\n"), "\(text.stdout)")
             #expect(!FileManager.default.fileExists(atPath: lab.path + "/storage/.hadeck-probe-web1"), "probe files removed")
         }
@@ -76,7 +76,7 @@ extension LabTests {
         /// The issue 7 fault "stop the database": PostgreSQL itself stopped under the whole cluster,
         /// not one node cut off from it (that is the `db` lab fault above).
         @Test func theDatabaseStoppedUnderTheWholeClusterIsReportedAndNothingIsSwitchedOrRestarted() async throws {
-            let lab = try LabCluster()
+            let lab = try await LabCluster()
             let hosts = ["127.0.0.11", "127.0.0.12", "127.0.0.13"]
             for host in hosts { _ = try await waitForHealth(host, Self.healthy) }
             let postgres = LabPostgres(directory: lab.path, port: try lab.state().postgresPort)
@@ -84,12 +84,12 @@ extension LabTests {
             #expect(postgres.pid == nil, "PostgreSQL stopped")
             for host in hosts { _ = try await waitForHealth(host) { $0["databaseStatus"] as? String == "Error" } }
 
-            let (status, results, output) = try Self.checks(lab)
+            let (status, results, output) = try await Self.checks(lab)
             #expect(status == 1 && Self.failing(results).contains("database-reachable"), "\(output)")
             for node in ["web1", "web2", "web3"] {
                 #expect((results["database-reachable"]?["evidence"] as? [String: String])?[node] != nil, "\(node): \(output)")
             }
-            let shown = try lab.hadeck(["status"])
+            let shown = try await lab.hadeck(["status"])
             #expect(shown.status == 1, "\(shown.output)")
             for node in ["web1", "web2", "web3"] {
                 #expect(shown.stdout.split(separator: "\n").contains { $0.hasPrefix(node) && $0.contains("database") }, "\(node): \(shown.stdout)")
@@ -98,7 +98,7 @@ extension LabTests {
             // Forced past the checks, the switch cannot be stored: each node says so at once (it
             // does not hold the request until the database is back), nothing restarted, audited.
             let pids = try lab.state().nodes.map(\.pid)
-            let forced = try lab.hadeck(["ha", "enable", "--yes", "--force", "database maintenance"])
+            let forced = try await lab.hadeck(["ha", "enable", "--yes", "--force", "database maintenance"])
             #expect(forced.status == 2 && forced.stderr.contains("could not set Service.HighAvailabilityEnabled: web1: settings API: HTTP 500: The database is not reachable")
                     && forced.stderr.contains("nothing restarted"), "\(forced.output)")
             #expect(try lab.state().nodes.map(\.pid) == pids, "no node restarted")
@@ -108,7 +108,7 @@ extension LabTests {
             // Back: every node heals by itself, every check passes, the switch was never stored.
             try await postgres.start()
             for host in hosts { _ = try await waitForHealth(host, timeout: 30, Self.healthy) }
-            let after = try Self.checks(lab)
+            let after = try await Self.checks(lab)
             #expect(after.status == 0 && Self.failing(after.results).isEmpty, "\(after.output)")
             #expect(try await Self.settingEverywhere(lab, "Service.HighAvailabilityEnabled") == ["False", "False", "False"],
                     "a refused switch is not stored later")
@@ -132,22 +132,22 @@ extension LabTests {
         }
 
         @Test func haEnableRestartsEveryNodeOnceOneAtATimeAndRefusesOnAFailingCheck() async throws {
-            let lab = try LabCluster(ssh: true)
+            let lab = try await LabCluster(ssh: true)
             for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] { _ = try await waitForHealth(host, Self.healthy) }
 
             // A failing check: refused, nothing changed.
-            #expect(try Hadeck.run(["lab", "fault", "web3", "version", "--dir", lab.path]).status == 0)
+            #expect(try await Hadeck.run(["lab", "fault", "web3", "version", "--dir", lab.path]).status == 0)
             _ = try await waitForHealth("127.0.0.13") { $0["versionNumber"] as? String == Lab.olderVersion }
             let pids = try lab.state().nodes.map(\.pid)
-            let refused = try lab.hadeck(["ha", "enable", "--yes"])
+            let refused = try await lab.hadeck(["ha", "enable", "--yes"])
             #expect(refused.status == 2 && refused.stderr.contains("not enabling HA: version failed"), "\(refused.output)")
             #expect(try await Self.settingEverywhere(lab, "Service.HighAvailabilityEnabled") == ["False", "False", "False"])
             #expect(try lab.state().nodes.map(\.pid) == pids, "no node restarted")
-            #expect(try Hadeck.run(["lab", "heal", "web3", "--dir", lab.path]).status == 0)
+            #expect(try await Hadeck.run(["lab", "heal", "web3", "--dir", lab.path]).status == 0)
             _ = try await waitForHealth("127.0.0.13", Self.healthy)
             try? FileManager.default.removeItem(atPath: lab.path + "/restarts.log")
 
-            let enable = try lab.hadeck(["ha", "enable", "--yes"])
+            let enable = try await lab.hadeck(["ha", "enable", "--yes"])
             #expect(enable.status == 0 && enable.stdout.contains("Every node is healthy. HA is on."), "\(enable.output)")
             #expect(try await Self.settingEverywhere(lab, "Service.HighAvailabilityEnabled") == ["True", "True", "True"])
             let journal = Self.restarts(lab)
@@ -159,7 +159,7 @@ extension LabTests {
         }
 
         @Test func aRollingRestartStopsAtTheNodeThatDoesNotComeBack() async throws {
-            let lab = try LabCluster(ssh: true)
+            let lab = try await LabCluster(ssh: true)
             for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] { _ = try await waitForHealth(host, Self.healthy) }
             // web2's restart command stops it and never starts it again.
             var inventory = try String(contentsOfFile: lab.inventory, encoding: .utf8)
@@ -168,7 +168,7 @@ extension LabTests {
             try inventory.write(toFile: lab.inventory, atomically: true, encoding: .utf8)
             let before = try lab.state().nodes.map(\.pid)
 
-            let result = try lab.hadeck(["restart", "--rolling", "--yes", "--timeout", "5", "--json"])
+            let result = try await lab.hadeck(["restart", "--rolling", "--yes", "--timeout", "5", "--json"])
             #expect(result.status == 1, "\(result.output)")
             let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
             let records = report["records"] as! [[String: Any]]
@@ -182,7 +182,7 @@ extension LabTests {
             #expect(healthyNow(try await http("http://127.0.0.11:8624/health/json").body), "web1 healthy")
 
             // The last healthy node is not taken down without --force.
-            let lastOne = try lab.hadeck(["restart", "web1", "web3", "--yes", "--max-unavailable", "2"])
+            let lastOne = try await lab.hadeck(["restart", "web1", "web3", "--yes", "--max-unavailable", "2"])
             #expect(lastOne.status == 2 && lastOne.stderr.contains("web1, web3 are the last healthy nodes: restarting them leaves nothing serving; --force restarts anyway"), "\(lastOne.output)")
         }
 
@@ -190,7 +190,7 @@ extension LabTests {
         /// there and says the outcome is unknown, web3 is never touched, the nodes restarted before
         /// are serving, and the next roll (sshd back) completes.
         @Test func aRollingRestartWhoseNodeLosesItsSSHDStopsThereAndTheNextRollCompletes() async throws {
-            let lab = try LabCluster(ssh: true)
+            let lab = try await LabCluster(ssh: true)
             for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] { _ = try await waitForHealth(host, Self.healthy) }
             // web2's restart announces itself, then takes two seconds before restarting for real.
             let marker = lab.directory.path + "/web2-restarting"
@@ -200,9 +200,9 @@ extension LabTests {
             try inventory.write(toFile: lab.inventory, atomically: true, encoding: .utf8)
             let before = try lab.state().nodes.map(\.pid)
 
-            let roll = Task.detached { try lab.hadeck(["restart", "--rolling", "--yes", "--timeout", "20", "--json"]) }
+            let roll = Task.detached { try await lab.hadeck(["restart", "--rolling", "--yes", "--timeout", "20", "--json"]) }
             #expect(try await waitForFile(marker))
-            #expect(try Hadeck.run(["lab", "fault", "web2", "ssh", "--dir", lab.path]).status == 0)
+            #expect(try await Hadeck.run(["lab", "fault", "web2", "ssh", "--dir", lab.path]).status == 0)
             let result = try await roll.value
             #expect(result.status == 1, "\(result.output)")
             let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
@@ -220,10 +220,10 @@ extension LabTests {
                                                            input: [], timeout: .seconds(5)).map(\.status) == .success(0) {
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect(try Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
+            #expect(try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
             _ = try await waitForHealth("127.0.0.12", Self.healthy)
             let journalBefore = Self.restarts(lab).count
-            let again = try lab.hadeck(["restart", "--rolling", "--yes", "--timeout", "20"])
+            let again = try await lab.hadeck(["restart", "--rolling", "--yes", "--timeout", "20"])
             #expect(again.status == 0, "\(again.output)")
             let journal = Self.restarts(lab).dropFirst(journalBefore)
             #expect(journal.map(\.node) == ["web1", "web2", "web3"], "the next roll restarts each node once: \(journal)")
@@ -237,14 +237,14 @@ extension LabTests {
         }
 
         @Test func keyRotateWritesOneNewKeyEverywhereKeepsTheOldInBackupsAndNeverPrintsAKey() async throws {
-            let lab = try LabCluster(ssh: true)
+            let lab = try await LabCluster(ssh: true)
             for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] { _ = try await waitForHealth(host, Self.healthy) }
             func key(_ node: String) throws -> String {
                 let text = try String(contentsOfFile: "\(lab.path)/nodes/\(node)/ProGet.config", encoding: .utf8)
                 return String(text.components(separatedBy: "<EncryptionKey>")[1].prefix { $0 != "<" })
             }
             let old = try key("web1")
-            let rotate = try lab.hadeck(["key", "rotate", "--discard-encrypted-data", "--yes", "--timeout", "6"])
+            let rotate = try await lab.hadeck(["key", "rotate", "--discard-encrypted-data", "--yes", "--timeout", "6"])
             let new = try key("web1")
             let (web2, web3) = (try key("web2"), try key("web3"))
             #expect(new != old && new.count == 32 && web2 == new && web3 == new)
@@ -261,9 +261,9 @@ extension LabTests {
             #expect(rotate.status == 1 && rotate.stdout.contains("web1: FAILED: not healthy 6s after its restart: service: encryption key"), "\(rotate.stdout)")
             #expect(rotate.stdout.contains("not touched: web2, web3"), "\(rotate.stdout)")
 
-            let generated = try Hadeck.run(["key", "generate", "--show"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let generated = try await Hadeck.run(["key", "generate", "--show"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(generated.range(of: "^[0-9A-F]{32}$", options: .regularExpression) != nil)
-            #expect(try Hadeck.run(["key", "generate"]).stdout.hasPrefix("<secret sha256:"))
+            #expect(try await Hadeck.run(["key", "generate"]).stdout.hasPrefix("<secret sha256:"))
         }
     }
 }

@@ -6,9 +6,9 @@ import HADeckTestSupport
 /// Unix tool, even a command that would print forever.
 @Suite struct OutputPipeTests {
     @Test(arguments: [["status", "--watch", "0.2"], ["status", "--watch", "0.2", "--json"]])
-    func aClosedOutputPipeEndsTheCommandQuietly(_ command: [String]) throws {
+    func aClosedOutputPipeEndsTheCommandQuietly(_ command: [String]) async throws {
         let cluster = try LocalCluster(configs: [("web1", sharedConfig(key: keyA)), ("web2", sharedConfig(key: keyA))])
-        let result = try Hadeck.runPiped(command + ["-i", cluster.inventory], into: "head -3")
+        let result = try await Hadeck.runPiped(command + ["-i", cluster.inventory], into: "head -3")
         #expect(result.stdout.split(separator: "\n").count == 3, "\(result.output)")
         #expect(result.stderr == "hadeck exited 0\n", "quiet, exit status 0: \(result.output)")
     }

@@ -24,25 +24,25 @@ struct SSHCluster {
     func path(_ node: String) -> String { fixture.directory.path + "/files/\(node)/ProGet.config" }
     func config(_ node: String) -> [UInt8] { Array(FileManager.default.contents(atPath: path(node)) ?? Data()) }
 
-    func hadeck(_ arguments: [String], input: String = "") throws -> ProgramResult {
-        try Hadeck.run(arguments + ["-i", inventory], input: input, environment: fixture.hadeckEnvironment)
+    func hadeck(_ arguments: [String], input: String = "") async throws -> ProgramResult {
+        try await Hadeck.run(arguments + ["-i", inventory], input: input, environment: fixture.hadeckEnvironment)
     }
 }
 
 @Suite(.serialized) struct SSHClusterTests {
-    @Test func diffGetSetBackupsAndRestoreOverSSH() throws {
+    @Test func diffGetSetBackupsAndRestoreOverSSH() async throws {
         let cluster = try SSHCluster(nodes: 5) { $0 == "node4" ? keyB : keyA }
         let before = cluster.names.map(cluster.config)
 
-        let diff = try cluster.hadeck(["diff"])
+        let diff = try await cluster.hadeck(["diff"])
         #expect(diff.status == 1, "\(diff.output)")
         #expect(diff.stdout.contains("DIFFERS  EncryptionKey") && diff.stdout.contains("odd: node4"))
         expectNoSecrets(diff.output)
 
-        let get = try cluster.hadeck(["get", "EncryptionKey", "--node", "node4", "--node", "node1"])
+        let get = try await cluster.hadeck(["get", "EncryptionKey", "--node", "node4", "--node", "node1"])
         #expect(get.stdout.contains("node1  \(Secrets.fingerprint(keyA))") && get.stdout.contains("node4  \(Secrets.fingerprint(keyB))"))
 
-        let set = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"])
+        let set = try await cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"])
         #expect(set.status == 0, "\(set.output)")
         expectNoSecrets(set.output)
         for (name, old) in zip(cluster.names, before) {
@@ -52,26 +52,26 @@ struct SSHCluster {
             #expect(attributes[.posixPermissions] as? Int == 0o640)
             #expect(attributes[.ownerAccountName] as? String == cluster.fixture.user, "owner kept")
         }
-        #expect(try cluster.hadeck(["diff"]).status == 0)
+        #expect(try await cluster.hadeck(["diff"]).status == 0)
 
-        let backups = try cluster.hadeck(["backups", "list", "--json"])
+        let backups = try await cluster.hadeck(["backups", "list", "--json"])
         #expect(backups.status == 0)
         let listed = try JSONSerialization.jsonObject(with: Data(backups.stdout.utf8)) as! [[String: Any]]
         #expect(listed.count == 5 && listed.allSatisfy { ($0["backups"] as? [Any])?.count == 1 })
 
-        let restore = try cluster.hadeck(["restore", "node4", "--yes"])
+        let restore = try await cluster.hadeck(["restore", "node4", "--yes"])
         #expect(restore.status == 0, "\(restore.output)")
         #expect(cluster.config("node4") == before[3], "byte for byte, over ssh")
         expectNoSecrets(restore.output)
     }
 
-    @Test func statusReportsEachNodeAndAStoppedOneIsUnreachable() throws {
+    @Test func statusReportsEachNodeAndAStoppedOneIsUnreachable() async throws {
         let cluster = try SSHCluster(nodes: 5)
-        let healthy = try cluster.hadeck(["status"])
+        let healthy = try await cluster.hadeck(["status"])
         #expect(healthy.status == 0, "\(healthy.output)")
         #expect(healthy.stdout.contains("5 of 5 nodes healthy"))
         cluster.fixture.stop("node2")
-        let status = try cluster.hadeck(["status", "--json"])
+        let status = try await cluster.hadeck(["status", "--json"])
         #expect(status.status == 1)
         let nodes = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [[String: Any]]
         #expect(nodes.map { $0["reachable"] as? Bool } == [true, false, true, true, true])
@@ -97,16 +97,16 @@ struct SSHCluster {
         #expect(sockets.count == 3, "one master per node, reused by every round: \(sockets)")
     }
 
-    @Test func unknownHostsNeedAcceptNew() throws {
+    @Test func unknownHostsNeedAcceptNew() async throws {
         let cluster = try SSHCluster(nodes: 2)
         try cluster.fixture.forgetHostKey("node2")
-        let refused = try cluster.hadeck(["diff"])
+        let refused = try await cluster.hadeck(["diff"])
         #expect(refused.status == 1)
         #expect(refused.stdout.contains("UNREAD   node2  host key unknown: 127.0.0.12 is not in known_hosts"), "\(refused.stdout)")
         #expect(refused.stdout.contains("--accept-new"))
-        #expect(try cluster.hadeck(["diff", "--accept-new"]).status == 0)
+        #expect(try await cluster.hadeck(["diff", "--accept-new"]).status == 0)
         try cluster.fixture.replaceHostKey("node1")
-        let changed = try cluster.hadeck(["diff", "--accept-new"])
+        let changed = try await cluster.hadeck(["diff", "--accept-new"])
         #expect(changed.stdout.contains("UNREAD   node1  HOST KEY CHANGED for 127.0.0.11"), "\(changed.stdout)")
     }
 
@@ -139,7 +139,7 @@ struct SSHCluster {
         #expect(ChildProcess.waitForExit(first) == 0, "an uninterrupted run succeeds")
         // The kills land anywhere in (a little more than) a whole run over the warm ssh masters.
         let started = ContinuousClock.now
-        #expect(try cluster.hadeck(["set", "EncryptionKey", keyA, "--discard-encrypted-data", "--yes", "--fanout", "5"]).status == 0)
+        #expect(try await cluster.hadeck(["set", "EncryptionKey", keyA, "--discard-encrypted-data", "--yes", "--fanout", "5"]).status == 0)
         let window = (ContinuousClock.now - started) * 1.2
         var versions = (from: old, to: new, key: newKey)
         var killedAfterWrite = 0, locksLeft = 0
@@ -168,13 +168,13 @@ struct SSHCluster {
             // that run must say so, as it must when it is refused.
             let locked = { cluster.names.filter { FileManager.default.fileExists(atPath: cluster.path($0) + ".hadeck.lock") } }
             let lockedBefore = locked()
-            let next = try cluster.hadeck(["set", "EncryptionKey", versions.key, "--discard-encrypted-data", "--yes"])
+            let next = try await cluster.hadeck(["set", "EncryptionKey", versions.key, "--discard-encrypted-data", "--yes"])
             let leftBehind = Set(lockedBefore).intersection(locked())
             locksLeft += leftBehind.count
             if next.status != 0 || !leftBehind.isEmpty {
                 #expect(next.stdout.contains("is locked by") && next.stdout.contains(" since "), "\(context), locks on \(leftBehind): \(next.output)")
             }
-            let final = try cluster.hadeck(["set", "EncryptionKey", versions.key, "--discard-encrypted-data", "--yes", "--break-lock"])
+            let final = try await cluster.hadeck(["set", "EncryptionKey", versions.key, "--discard-encrypted-data", "--yes", "--break-lock"])
             #expect(final.status == 0, "\(context): \(final.output)")
             for (index, name) in cluster.names.enumerated() {
                 #expect(cluster.config(name) == versions.to[index], "\(name) not completed: \(context)")
@@ -232,9 +232,9 @@ struct SSHCluster {
         default: #expect(status == 0 && cluster.config(victim) == after[2], "exit \(status): \(output)")
         }
         try cluster.fixture.start(victim)
-        let next = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"])
+        let next = try await cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"])
         if next.status != 0 { #expect(next.stdout.contains("is locked by") && next.stdout.contains(" since "), "\(next.output)") }
-        let final = try cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes", "--break-lock"])
+        let final = try await cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes", "--break-lock"])
         #expect(final.status == 0 && cluster.names.enumerated().allSatisfy { cluster.config($0.element) == after[$0.offset] }, "\(final.output)")
     }
 }

@@ -8,7 +8,7 @@ extension LabTests {
     /// none of them appears in any output, JSON, plan, log, console screen or crash report.
     @Suite struct SecretsSweep {
         @Test func noSecretInAnyOutput() async throws {
-            let lab = try LabCluster(ssh: true)
+            let lab = try await LabCluster(ssh: true)
             let config = try String(contentsOfFile: lab.path + "/nodes/web1/ProGet.config", encoding: .utf8)
             let key = String(config.components(separatedBy: "<EncryptionKey>")[1].prefix { $0 != "<" })
             let password = String(config.components(separatedBy: "Password=")[1].prefix { $0 != ";" && $0 != "<" })
@@ -23,7 +23,7 @@ extension LabTests {
                               ["restore", "web1", "--dry-run"], ["ha", "enable", "--dry-run"], ["lb", "haproxy"], ["lb", "nginx"],
                               ["node", "add", "web4", "127.0.0.14", "--dry-run"], ["restart", "web1", "--yes"],
                               ["key", "generate"], ["key", "rotate", "--discard-encrypted-data", "--dry-run"]] {
-                let result = try lab.hadeck(arguments)
+                let result = try await lab.hadeck(arguments)
                 outputs.append((arguments.joined(separator: " "), result.output))
                 if arguments[0] == "key" {
                     #expect(result.output.range(of: "[0-9a-fA-F]{32}", options: .regularExpression) == nil, "a key printed by \(arguments): \(result.output)")
@@ -34,7 +34,7 @@ extension LabTests {
                     "node add names the values it would copy by fingerprint: \(nodeAdd)")
             // A key typed into `set` from stdin is masked in the plan and in the audit log.
             let typed = String(key.reversed())
-            let set = try lab.hadeck(["set", "EncryptionKey", "-", "--discard-encrypted-data", "--dry-run"], input: typed + "\n")
+            let set = try await lab.hadeck(["set", "EncryptionKey", "-", "--discard-encrypted-data", "--dry-run"], input: typed + "\n")
             outputs.append(("set EncryptionKey - --dry-run", set.output))
             #expect(set.stdout.contains(Secrets.fingerprint(typed)), "\(set.output)")
 
@@ -64,7 +64,7 @@ extension LabTests {
             // A crash report of a hadeck that has read every node's secrets: where it crashed, no
             // memory shown (no core file either: MemoryProtectionTests). A SEGV sent by kill is
             // reported and then survived, as no instruction faulted: the test ends the process.
-            let crash = try run("/bin/sh", ["-c", """
+            let crash = try await run("/bin/sh", ["-c", """
                 "$1" status --watch 0.5 -i "$2" >"$3.out" 2>"$3" & pid=$!
                 for i in $(seq 100); do grep -q 'web3' "$3.out" && break; sleep 0.2; done
                 kill -SEGV $pid

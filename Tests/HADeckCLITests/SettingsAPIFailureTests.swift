@@ -18,14 +18,14 @@ import HADeckTestSupport
                                 """)
     }
 
-    func haEnable(_ cluster: LocalCluster, reason: String) throws -> ProgramResult {
-        try cluster.hadeck(["ha", "enable", "--yes", "--force", reason], environment: ["HADECK_API_KEY": "k3y"])
+    func haEnable(_ cluster: LocalCluster, reason: String) async throws -> ProgramResult {
+        try await cluster.hadeck(["ha", "enable", "--yes", "--force", reason], environment: ["HADECK_API_KEY": "k3y"])
     }
 
-    @Test func aSwitchTheNodeTookWithoutAnsweringIsReportedAsUnknownNotAsFailed() throws {
+    @Test func aSwitchTheNodeTookWithoutAnsweringIsReportedAsUnknownNotAsFailed() async throws {
         let server = try MisbehavingHTTPServer()
         let cluster = try cluster(api: server.base + "/silent")
-        let result = try haEnable(cluster, reason: "silent API test \(UUID())")
+        let result = try await haEnable(cluster, reason: "silent API test \(UUID())")
         #expect(result.status == 2, "\(result.output)")
         #expect(result.stderr.contains("Service.HighAvailabilityEnabled may or may not be set now: web1: 127.0.0.1: ")
                 && result.stderr.contains("nothing restarted. Once the settings API answers, run this again"), "\(result.stderr)")
@@ -36,10 +36,10 @@ import HADeckTestSupport
         #expect(entry.result.hasPrefix("failed, outcome unknown: ") && entry.new == "True" && entry.node == nil, "\(entry)")
     }
 
-    @Test func aSwitchTheNodeRefusedIsReportedWithTheNodesReason() throws {
+    @Test func aSwitchTheNodeRefusedIsReportedWithTheNodesReason() async throws {
         let server = try MisbehavingHTTPServer()
         let cluster = try cluster(api: server.base + "/refuse")
-        let result = try haEnable(cluster, reason: "refusing API test \(UUID())")
+        let result = try await haEnable(cluster, reason: "refusing API test \(UUID())")
         #expect(result.status == 2, "\(result.output)")
         #expect(result.stderr.contains("could not set Service.HighAvailabilityEnabled: web1: settings API: HTTP 500: The database is not reachable; nothing restarted"),
                 "\(result.stderr)")

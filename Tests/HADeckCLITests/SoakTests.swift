@@ -21,7 +21,7 @@ extension LabTests {
 
         @Test func theConsoleUnderComingAndGoingFaults() async throws {
             let seconds = ProcessInfo.processInfo.environment["HADECK_SOAK_SECONDS"].flatMap(Double.init) ?? 90
-            let lab = try LabCluster(nodes: 10, ssh: true)
+            let lab = try await LabCluster(nodes: 10, ssh: true)
             let command = "XDG_RUNTIME_DIR=\(shellQuote(lab.directory.path + "/run")) exec \(Hadeck.binary) -i \(shellQuote(lab.inventory)) --refresh 1"
             let session = try TmuxSession(command: command, width: 160, height: 40)
             _ = try await session.waitFor(seconds: 60) { $0.contains { $0.contains("10 of 10 nodes healthy") } }
@@ -40,10 +40,10 @@ extension LabTests {
             while Date() < deadline {
                 let node = "web\(cycles % 10 + 1)", fault = faults[cycles % faults.count]
                 let row = { (screen: [String]) in screen.first { $0.hasPrefix(" \(node) ") } ?? "" }
-                #expect(try Hadeck.run(["lab", "fault", node, fault.kind, "--dir", lab.path]).status == 0)
+                #expect(try await Hadeck.run(["lab", "fault", node, fault.kind, "--dir", lab.path]).status == 0)
                 var screen = try await session.waitFor(seconds: 30) { fault.shows(row($0)) }
                 #expect(fault.shows(row(screen)), "\(fault.kind) on \(node) never shown: \(screen)")
-                #expect(try Hadeck.run(["lab", "heal", node, "--dir", lab.path]).status == 0)
+                #expect(try await Hadeck.run(["lab", "heal", node, "--dir", lab.path]).status == 0)
                 screen = try await session.waitFor(seconds: 30) { $0.contains { $0.contains("10 of 10 nodes healthy") } }
                 #expect(screen.contains { $0.contains("10 of 10 nodes healthy") }, "\(fault.kind) on \(node) never cleared: \(screen)")
                 cycles += 1

@@ -96,7 +96,7 @@ import HADeckTestSupport
         #expect(attributes[.posixPermissions] as? Int == 0o700 || getuid() != 0)
         // A new transport (as in a second hadeck run) finds the master alive.
         let transport = SSHTransport(node: node(fixture, "node1"), settings: SSHSettings(controlDirectory: fixture.runtimeDirectory))
-        let check = try run("/usr/bin/ssh", transport.sshArguments + ["-O", "check", "127.0.0.11"])
+        let check = try await run("/usr/bin/ssh", transport.sshArguments + ["-O", "check", "127.0.0.11"])
         #expect(check.status == 0 && check.stderr.contains("Master running"), "\(check.output)")
         _ = try await files(fixture, "node1").read("/etc/hostname")
         #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.runtimeDirectory) == sockets, "still the same master")

@@ -46,7 +46,7 @@ import HADeckTestSupport
 
     @Test func writesKeepingModeAndOwnerWithABackup() async throws {
         try #require(getuid() == 0, "changing a file's owner needs root")
-        _ = try runSync("/bin/chown", ["nobody:nogroup", path])
+        _ = try await runSync("/bin/chown", ["nobody:nogroup", path])
         let new = Array(documentedExample.replacingOccurrences(of: "8624", with: "9999").utf8)
         let receipt = try await files.write(path, content: new, replacing: SHA256.hex(original), by: "tester")
         #expect(onDisk() == new)
@@ -164,7 +164,10 @@ import HADeckTestSupport
         let first = Array("first\n".utf8), second = Array("second\n".utf8)
         let target = path, planned = SHA256.hex(original)
         let writer = Task { try await paused.write(target, content: first, replacing: planned, by: "alice@console1") }
-        try await waitFor(directory.path + "/paused")
+        guard try await waitForFile(directory.path + "/paused") else {
+            Issue.record("the first writer never reached its rename: \(await writer.result)")
+            return
+        }
 
         await #expect {
             try await files.write(path, content: second, replacing: SHA256.hex(original), by: "bob@console2")

@@ -37,18 +37,38 @@ public struct ProgramResult: Sendable {
 
 /// Runs a program to completion with `input` on stdin (a pipe, never a terminal); with a
 /// `deadline`, one that has not ended by then is killed and the run throws.
+///
+/// Blocks the calling thread: only for code that cannot await (an `init`, a `deinit`). Async
+/// tests get the overload below, which waits off Swift's cooperative pool; that pool has one
+/// thread per core, and two tests blocking it (two cores) stall every other test of the run.
 @discardableResult
 public func run(_ executable: String, _ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil,
                 currentDirectory: String? = nil, deadline: Duration? = nil) throws -> ProgramResult {
-    var program = executable, programArguments = arguments
-    if let currentDirectory {
-        program = "/bin/sh"
-        programArguments = ["-c", "cd \"$1\" && shift && exec \"$@\"", "sh", currentDirectory, executable] + arguments
+    let (program, programArguments) = commandLine(executable, arguments, currentDirectory)
+    return try ProgramResult(ChildProcess.runBlocking(executable: program, arguments: programArguments, environment: environment,
+                                                      input: input, timeout: deadline).get())
+}
+
+/// The same, waiting without holding a thread of the cooperative pool.
+@discardableResult
+public func run(_ executable: String, _ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil,
+                currentDirectory: String? = nil, deadline: Duration? = nil) async throws -> ProgramResult {
+    let (program, programArguments) = commandLine(executable, arguments, currentDirectory)
+    return try await ProgramResult(ChildProcess.run(executable: program, arguments: programArguments, environment: environment,
+                                                    input: input, timeout: deadline))
+}
+
+/// `executable ARGUMENTS`, run in `currentDirectory` when one is given.
+private func commandLine(_ executable: String, _ arguments: [String], _ currentDirectory: String?) -> (String, [String]) {
+    guard let currentDirectory else { return (executable, arguments) }
+    return ("/bin/sh", ["-c", "cd \"$1\" && shift && exec \"$@\"", "sh", currentDirectory, executable] + arguments)
+}
+
+extension ProgramResult {
+    init(_ output: CommandOutput) {
+        self.init(status: output.status, stdout: String(decoding: output.stdout, as: UTF8.self),
+                  stderr: String(decoding: output.stderr, as: UTF8.self))
     }
-    let output = try ChildProcess.runBlocking(executable: program, arguments: programArguments, environment: environment,
-                                              input: input, timeout: deadline).get()
-    return ProgramResult(status: output.status, stdout: String(decoding: output.stdout, as: UTF8.self),
-                         stderr: String(decoding: output.stderr, as: UTF8.self))
 }
 
 /// Runs a program and returns its stdout (for tools whose output a test compares with).
@@ -56,14 +76,19 @@ public func runSync(_ executable: String, _ arguments: [String], input: [UInt8] 
     try run(executable, arguments, input: input, environment: environment).stdout
 }
 
+/// The same, waiting without holding a thread of the cooperative pool.
+public func runSync(_ executable: String, _ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil) async throws -> String {
+    try await run(executable, arguments, input: input, environment: environment).stdout
+}
+
 /// Polls until `file` exists (bounded: at most `seconds`), so tests never sleep blindly.
 public func waitForFile(_ file: String, seconds: Double = 20) async throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
+    while true { // looks once more after the deadline
         if FileManager.default.fileExists(atPath: file) { return true }
+        if Date() >= deadline { return false }
         try await Task.sleep(for: .milliseconds(50))
     }
-    return false
 }
 
 /// Writes an executable script. Done by a child process on purpose: a file this process

@@ -9,7 +9,7 @@ import Foundation
 public enum ChildProcess {
     /// Runs `executable` to completion with `input` on stdin; kills its process group after `timeout`.
     public static func run(executable: String, arguments: [String], environment: [String: String]? = nil,
-                           input: [UInt8], timeout: Duration) async throws(TransportError) -> CommandOutput {
+                           input: [UInt8], timeout: Duration?) async throws(TransportError) -> CommandOutput {
         try await BlockingThreads.shared.run {
             runBlocking(executable: executable, arguments: arguments, environment: environment, input: input, timeout: timeout)
         }.get()
