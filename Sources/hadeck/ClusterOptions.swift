@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HADeckCore
+import HADeckTUI
 
 /// Options every command that reaches nodes shares.
 struct ClusterOptions: ParsableArguments {
@@ -19,7 +20,17 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "How long idle ssh master connections stay up for later commands (ssh ControlPersist; default 600 seconds).")
     var controlPersist: String?
 
+    @Flag(help: "Ask for the sudo password (become) once, typed blind, before reaching any node.")
+    var askBecomePass = false
+
+    @Option(help: ArgumentHelp("Read the sudo password (become) from FILE's first line; the file must not be readable by group or others.",
+                               valueName: "file"))
+    var becomePasswordFile: String?
+
     func validate() throws {
+        if askBecomePass && becomePasswordFile != nil {
+            throw ValidationError("--ask-become-pass and --become-password-file both give the sudo password: use one")
+        }
         guard (timeout ?? 1) > 0 else { throw ValidationError("--timeout must be at least 1 second") }
         guard fanout > 0 else { throw ValidationError("--fanout must be at least 1") }
         if let controlPersist, controlPersist.range(of: #"^([0-9]+[smhdw]?|yes|no)$"#, options: .regularExpression) == nil {
@@ -28,7 +39,9 @@ struct ClusterOptions: ParsableArguments {
     }
 
     /// Suggested commands carry this run's `-i`.
-    var hint: CommandHint { CommandHint(options: inventory.map { ["-i", $0] } ?? []) }
+    var hint: CommandHint {
+        CommandHint(options: (inventory.map { ["-i", $0] } ?? []) + (becomePasswordFile.map { ["--become-password-file", $0] } ?? []))
+    }
 
     /// The inventory alone (for commands that reach no node).
     func loadInventory() throws -> Inventory {
@@ -36,17 +49,58 @@ struct ClusterOptions: ParsableArguments {
     }
 
     /// The inventory's cluster, ready to reach its nodes.
-    func cluster(defaultTimeout: Int = 30) throws -> Cluster {
-        try cluster(of: try loadInventory(), defaultTimeout: defaultTimeout)
+    func cluster(defaultTimeout: Int = 30, askingInConsole dialog: PasswordDialog? = nil) throws -> Cluster {
+        try cluster(of: try loadInventory(), defaultTimeout: defaultTimeout, askingInConsole: dialog)
     }
 
     /// A cluster of `loaded` (e.g. an inventory being edited) with these options' transports.
-    func cluster(of loaded: Inventory, defaultTimeout: Int = 30) throws -> Cluster {
+    /// With `dialog`, a password sudo asks for is asked in the console's dialog, not on the terminal.
+    func cluster(of loaded: Inventory, defaultTimeout: Int = 30, askingInConsole dialog: PasswordDialog? = nil) throws -> Cluster {
         var ssh = SSHSettings()
         ssh.acceptNewHostKeys = acceptNew
         ssh.controlPersist = controlPersist
-        let factory = TransportFactory(ssh: ssh)
+        let factory = TransportFactory(ssh: ssh, becomePasswords: try becomePasswords(for: loaded, askingInConsole: dialog))
         return Cluster(inventory: loaded, fanout: fanout, timeout: .seconds(timeout ?? defaultTimeout), transport: factory.transport(for:))
+    }
+}
+
+extension ClusterOptions {
+    /// This run's become password: from the file, asked now (`--ask-become-pass`), or asked
+    /// the first time a node's sudo wants one, when standard input is a terminal.
+    func becomePasswords(for inventory: Inventory, askingInConsole dialog: PasswordDialog?) throws -> BecomePasswords {
+        if let becomePasswordFile {
+            switch PrivateFile.read(becomePasswordFile, what: "become password file") {
+            case .success(let text): return BecomePasswords(password: try Self.oneLine(text, from: becomePasswordFile))
+            case .failure(let error): throw BadInput(error)
+            }
+        }
+        if askBecomePass {
+            guard isatty(STDIN_FILENO) == 1 else {
+                throw BadInput("--ask-become-pass needs a terminal to ask on; without one use --become-password-file FILE")
+            }
+            guard let typed = SecretPrompt.read("sudo password"), !typed.isEmpty else { throw BadInput("--ask-become-pass: no password typed") }
+            return BecomePasswords(password: Array(typed.utf8))
+        }
+        if let dialog { return BecomePasswords { await dialog.password() } }
+        guard isatty(STDIN_FILENO) == 1, inventory.nodes.contains(where: { $0.become?.method == .sudo }) else { return BecomePasswords() }
+        return BecomePasswords {
+            // Typed on a thread of its own: a blocking read must not hold Swift's cooperative pool.
+            await withCheckedContinuation { (answer: CheckedContinuation<[UInt8]?, Never>) in
+                Thread.detachNewThread {
+                    let typed = SecretPrompt.read("sudo password (a node's sudo asks for one)")
+                    answer.resume(returning: typed.flatMap { $0.isEmpty ? nil : Array($0.utf8) })
+                }
+            }
+        }
+    }
+
+    /// A password file holds one line; its line end is not part of the password.
+    static func oneLine(_ text: String, from file: String) throws -> [UInt8] {
+        var line = Substring(text)
+        if line.hasSuffix("\n") { line = line.dropLast() }
+        if line.hasSuffix("\r") { line = line.dropLast() }
+        guard !line.contains("\n") else { throw BadInput("become password file \(file): more than one line; it holds the password alone") }
+        return Array(line.utf8)
     }
 }
 

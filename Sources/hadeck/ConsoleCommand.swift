@@ -21,11 +21,12 @@ struct Console: AsyncParsableCommand {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw BadInput("the console needs a terminal; for scripts use `\(cluster.hint("status"))` (or status --watch)")
         }
-        let cluster = try cluster.cluster()
+        let passwords = PasswordDialog()
+        let cluster = try cluster.cluster(askingInConsole: passwords)
         let environment = ProcessInfo.processInfo.environment
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         let (chosen, problem) = Theme.named(theme ?? environment["HADECK_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? "default")
         await ConsoleApp(cluster: cluster.inventory.name, profile: cluster.profile, refresh: refresh, theme: chosen, noColor: noColor,
-                         notice: problem, backend: ClusterBackend(cluster: cluster)).run()
+                         notice: problem, backend: ClusterBackend(cluster: cluster), passwords: passwords).run()
     }
 }

@@ -59,7 +59,8 @@ public enum NodeReader {
     static func configuration(of node: Node, with files: NodeFiles, profile: ProductProfile) async -> Result<NodeConfiguration, NodeReadError> {
         let file: RemoteFile
         do { file = try await files.read(node.config) } catch {
-            if case .transport = error { return .failure(NodeReadError("\(error)", reachedNode: false)) }
+            // sudo's refusal comes from the node: reached, its file unreadable (and why).
+            if case .transport(let why) = error, !(why.isBecomeFailure) { return .failure(NodeReadError("\(error)", reachedNode: false)) }
             return .failure(NodeReadError("\(error)"))
         }
         let document: any ConfigDocument

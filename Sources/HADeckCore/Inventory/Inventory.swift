@@ -40,6 +40,19 @@ public struct Node: Sendable, Equatable, Hashable {
         public var controlPersist: String?
     }
 
+    /// How HADeck becomes another user on the node (Ansible's `become`): every script runs
+    /// as `user` through `method`, so a login that is not root can read and write root's files.
+    public struct Become: Sendable, Equatable, Hashable {
+        public enum Method: String, Sendable, CaseIterable { case sudo, doas }
+        public var method: Method
+        public var user: String
+
+        public init(method: Method, user: String = "root") {
+            self.method = method
+            self.user = user
+        }
+    }
+
     public var name: String
     public var host: String
     public var roles: [String]
@@ -55,6 +68,8 @@ public struct Node: Sendable, Equatable, Hashable {
     public var api: String?
     public var apiKeyFile: String?
     public var messenger: String?
+    /// Nil: scripts run as the login user (`become: none`, the default).
+    public var become: Become?
 }
 
 /// A problem in a user's file (inventory, theme): which file, where, which key, what is wrong.

@@ -37,7 +37,7 @@ public enum InventoryLoader {
 
     /// Fields a node may set for itself or inherit from `defaults`.
     private static let nodeFields: Set<String> = ["transport", "platform", "ssh", "config", "format", "restart",
-                                                  "health", "api", "apiKeyFile", "messenger", "roles"]
+                                                  "health", "api", "apiKeyFile", "messenger", "roles", "become", "becomeUser"]
 
     private struct Reader {
         let path: String
@@ -145,7 +145,29 @@ public enum InventoryLoader {
             return Node(name: name, host: host, roles: roles, transport: transport,
                         platform: try choice("platform", default: .linux), ssh: ssh, config: config, format: format,
                         restart: try text("restart"), health: try text("health"), api: try text("api"),
-                        apiKeyFile: try text("apiKeyFile"), messenger: try text("messenger"))
+                        apiKeyFile: try text("apiKeyFile"), messenger: try text("messenger"),
+                        become: try become(field("become"), user: field("becomeUser")))
+        }
+
+        /// `become: sudo | doas | none` and `becomeUser` (default root), each from the node or `defaults`.
+        func become(_ method: (Yams.Node, String)?, user: (Yams.Node, String)?) throws(InventoryError) -> Node.Become? {
+            let name = try method.map { field throws(InventoryError) in try string(field.0, key: field.1) } ?? "none"
+            var chosen: Node.Become?
+            if name != "none" {
+                guard let kind = Node.Become.Method(rawValue: name) else {
+                    throw error(method?.0, key: method?.1 ?? "become", "unknown become '\(name)' (expected one of: sudo, doas, none)")
+                }
+                chosen = Node.Become(method: kind)
+            }
+            if let (node, label) = user {
+                let value = try string(node, key: label)
+                guard value.range(of: #"^[A-Za-z_][A-Za-z0-9_.-]*$"#, options: .regularExpression) != nil else {
+                    throw error(node, key: label, "'\(value)' is not a user name (letters, digits, '_', '.', '-')")
+                }
+                guard chosen != nil else { throw error(node, key: label, "becomeUser needs `become: sudo` or `become: doas`") }
+                chosen?.user = value
+            }
+            return chosen
         }
 
         func expand(_ value: String, name: String, host: String) -> String {

@@ -129,19 +129,14 @@ public struct ProductAPI: Sendable {
     }
 }
 
-/// The settings API's key: `$HADECK_API_KEY`, else the inventory's `apiKeyFile`, which must
-/// not be readable by group or others (as ssh refuses such a private key).
+/// The settings API's key: `$HADECK_API_KEY`, else the inventory's `apiKeyFile` (a `PrivateFile`).
 public enum APIKey {
     public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ProductAPIError) -> String {
         if let key = environment["HADECK_API_KEY"], !key.isEmpty { return key }
         guard let file else { throw ProductAPIError("no API key: set HADECK_API_KEY or apiKeyFile in the inventory") }
-        let path = (file as NSString).expandingTildeInPath
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw ProductAPIError("API key file \(path): no such file") }
-        guard info.st_mode & 0o077 == 0 else {
-            throw ProductAPIError(String(format: "API key file %@ is readable by others (mode %03o); run chmod 600 %@", path, info.st_mode & 0o777, path))
+        switch PrivateFile.read(file, what: "API key file") {
+        case .success(let key): return key.trimmingCharacters(in: .whitespacesAndNewlines)
+        case .failure(let error): throw ProductAPIError(error.description)
         }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ProductAPIError("API key file \(path): cannot read it") }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -123,15 +123,20 @@ public struct SSHTransport: Transport {
 /// Makes the transport each node's inventory entry asks for.
 public struct TransportFactory: Sendable {
     public var ssh: SSHSettings
+    /// The become password of this run, for nodes whose sudo needs one.
+    public var becomePasswords: BecomePasswords
 
-    public init(ssh: SSHSettings = SSHSettings()) {
+    public init(ssh: SSHSettings = SSHSettings(), becomePasswords: BecomePasswords = BecomePasswords()) {
         self.ssh = ssh
+        self.becomePasswords = becomePasswords
     }
 
     public func transport(for node: Node) -> any Transport {
-        switch node.transport {
+        let login: any Transport = switch node.transport {
         case .local: LocalTransport()
         case .ssh: SSHTransport(node: node, settings: ssh)
         }
+        guard let become = node.become else { return login }
+        return BecomeTransport(inner: login, node: node.name, become: become, passwords: becomePasswords)
     }
 }

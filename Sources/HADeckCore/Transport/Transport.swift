@@ -26,6 +26,8 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     case hostKeyUnknown(host: String)
     /// The host's key differs from the one in known_hosts: nothing was sent to it.
     case hostKeyChanged(host: String)
+    /// sudo or doas refused to run the script (`become`): nothing ran.
+    case become(BecomeFailure)
 
     public var description: String {
         switch self {
@@ -39,14 +41,18 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
         case .hostKeyChanged(let host):
             "HOST KEY CHANGED for \(host): refusing to connect (someone may be intercepting). "
                 + "If the server was reinstalled, verify its new key and remove the old one with ssh-keygen -R \(host)"
+        case .become(let failure): "\(failure)"
         }
     }
+
+    /// Whether sudo or doas, on the node, refused (the node itself was reached).
+    public var isBecomeFailure: Bool { if case .become = self { true } else { false } }
 
     /// Whether the command surely never ran: the connection was refused before any session
     /// opened. A session lost or timed out midway may have done all, some or none of its work.
     public var sentNothing: Bool {
         switch self {
-        case .cannotStart, .authenticationRefused, .hostKeyUnknown, .hostKeyChanged: true
+        case .cannotStart, .authenticationRefused, .hostKeyUnknown, .hostKeyChanged, .become: true
         case .unreachable(let why): why.contains("connect to host") || why.contains("Could not resolve hostname")
         case .timedOut: false
         }

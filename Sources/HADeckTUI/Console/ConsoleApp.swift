@@ -10,17 +10,19 @@ public final class ConsoleApp: @unchecked Sendable {
     private let theme: Theme
     private let notice: String?
     private let backend: any ConsoleBackend
+    private let passwords: PasswordDialog?
     private let shared: Shared
 
     /// `notice`, if any, is shown until the first key (e.g. why a theme was refused).
     public init(cluster: String, profile: ProductProfile, refresh: TimeInterval, theme: Theme, noColor: Bool, notice: String? = nil,
-                backend: any ConsoleBackend) {
+                backend: any ConsoleBackend, passwords: PasswordDialog? = nil) {
         self.cluster = cluster
         self.profile = profile
         self.theme = theme
         self.noColor = noColor
         self.notice = notice
         self.backend = backend
+        self.passwords = passwords
         shared = Shared(refresh: refresh)
     }
 
@@ -37,6 +39,8 @@ public final class ConsoleApp: @unchecked Sendable {
         defer { signals.forEach { $0.cancel() } }
         AuditLog.tellProblems { [shared] in shared.post(.problem($0)) }
         defer { AuditLog.tellProblems(to: nil) }
+        passwords?.attach { [shared] in shared.post(.becomePasswordWanted) }
+        defer { passwords?.attach(nil) }
         let poller = Task.detached { [backend, shared] in
             while !Task.isCancelled {
                 let poll = await backend.poll(probing: shared.probing)
@@ -97,6 +101,8 @@ public final class ConsoleApp: @unchecked Sendable {
                 Task.detached { [backend, shared] in shared.post(.checked(await backend.checks())) }
             case .apply(let change):
                 start(change, in: &state)
+            case .becomePassword(let typed):
+                passwords?.answer(typed.flatMap { $0.isEmpty ? nil : Array($0.utf8) })
             case .setRefresh(let seconds):
                 shared.refresh = seconds
             case .setTheme(let name):

@@ -13,6 +13,8 @@ public enum ConsoleEvent: Sendable {
     /// Something the console must tell that belongs to no change's progress (the audit log
     /// could not be written).
     case problem(String)
+    /// A node's sudo needs the become password: the console asks for it once.
+    case becomePasswordWanted
     /// SIGINT (acts as `q`), SIGTERM or SIGHUP (end at once); handled by the app, not the state.
     case signal(Int32)
 }
@@ -55,6 +57,9 @@ extension ConsoleState {
         case .problem(let text):
             record(text, .failed, at: now)
             notice = text
+        case .becomePasswordWanted:
+            becomePassword = Editor(name: "sudo password", source: .file, text: "", secret: true)
+            record("a node's sudo asks for the password of your login (become)", at: now)
         case .signal:
             break
         }

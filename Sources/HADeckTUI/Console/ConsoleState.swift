@@ -57,6 +57,8 @@ public struct ConsoleState: Sendable {
     public var running: RunningChange?
     /// A message for the user (shown until the next key).
     public var notice: String?
+    /// The become (sudo) password being typed, over everything else, while a node's sudo asks for it.
+    public var becomePassword: Editor?
     /// The terminal's size as last drawn: how much of a dialog shows (the plan's `y` works
     /// only once its last line has been on screen). The app keeps it up to date.
     public var screen = ScreenSize(width: 80, height: 24)

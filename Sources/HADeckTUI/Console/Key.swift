@@ -23,6 +23,8 @@ public enum ConsoleAction: Sendable {
     case runChecks
     case setRefresh(TimeInterval)
     case setTheme(String)
+    /// The become password typed (nil: refused with Esc).
+    case becomePassword(String?)
 
     public var isQuit: Bool { if case .quit = self { true } else { false } }
 }
@@ -30,6 +32,13 @@ public enum ConsoleAction: Sendable {
 extension ConsoleState {
     /// Applies one key; returns what the app must do.
     public mutating func handle(_ key: Key) -> ConsoleAction {
+        if var editor = becomePassword {
+            switch key {
+            case .enter: becomePassword = nil; return .becomePassword(editor.value)
+            case .escape: becomePassword = nil; record("sudo password not given: nodes whose sudo needs it are not read or changed"); return .becomePassword(nil)
+            default: editor.handle(key); becomePassword = editor; return .none
+            }
+        }
         switch mode {
         case .filter(let draft):
             switch key {

@@ -62,6 +62,14 @@ enum Overlays {
         case .browse, .filter, .command:
             break
         }
+        if let editor = state.becomePassword {
+            let box = Box(width: 72, height: 8, in: buffer)
+            box.open("sudo password", into: &buffer)
+            buffer.put("A node's sudo asks for the password of your login.", x: box.x + 2, y: box.y + 2, style: Style(.dialog), maxWidth: box.width - 4)
+            buffer.put("Hidden as typed; tried once per node.  Enter sends  Esc refuses", x: box.x + 2, y: box.y + 3, style: Style(.dialog),
+                       maxWidth: box.width - 4)
+            drawField(editor, x: box.x + 2, y: box.y + 5, width: box.width - 4, into: &buffer)
+        }
     }
 
     /// The help's box and rows (an action too long for the box goes on under itself).
