@@ -4,9 +4,10 @@
 # (openssh-server, iproute2, procps, passwd: the tests' real sshd nodes; postgresql and
 # util-linux's unshare/nsenter: the lab; tmux and ncurses-term (xterm-direct, true colour):
 # the console's end-to-end tests; haproxy, nginx-light: `hadeck lb` output checked by them;
-# libcurl4-openssl-dev: the settings API's HTTP client; python3: a misbehaving HTTP server in the tests.)
+# libcurl4-openssl-dev: the settings API's HTTP client; python3: a misbehaving HTTP server in the tests;
+# sudo: the become tests' real sudo.)
 HADECK_PACKAGES=(libncurses-dev libcurl4-openssl-dev python3 diffutils coreutils openssh-client openssh-server iproute2 procps passwd
-                 postgresql postgresql-client util-linux tmux ncurses-term haproxy nginx-light)
+                 postgresql postgresql-client util-linux tmux ncurses-term haproxy nginx-light sudo)
 
 ensure_packages() {
     local missing=()

@@ -71,6 +71,11 @@ import HADeckTestSupport
             ("license: { maxServers: 59:59:59:59:59:59:59:59:59:59:59:59 }\n" + base + "  - { name: a, host: h }\n", 1, "license.maxServers", "whole number"),
             ("license: { maxServers: 0x10 }\n" + base + "  - { name: a, host: h }\n", 1, "license.maxServers", "whole number"),
             ("nodes: [\n", 2, "", "YAML"),
+            (base + "  - { name: a, host: h, become: sudoo }\n", 3, "a.become", "unknown become 'sudoo' (expected one of: sudo, doas, none)"),
+            ("defaults: { config: /etc/p.env, become: su }\nnodes:\n  - { name: a, host: h }\n", 1, "defaults.become", "unknown become 'su'"),
+            (base + "  - { name: a, host: h, becomeUser: proget }\n", 3, "a.becomeUser", "becomeUser needs `become: sudo` or `become: doas`"),
+            (base + "  - { name: a, host: h, become: sudo, becomeUser: 'root; id' }\n", 3, "a.becomeUser", "is not a user name"),
+            (base + "  - { name: a, host: h, become: [sudo] }\n", 3, "a.become", "must be a single value"),
         ]
         for (text, line, key, message) in cases {
             do {
@@ -84,6 +89,20 @@ import HADeckTestSupport
                 #expect(error.description.hasPrefix("cluster.yaml:\(line.map(String.init) ?? "")"))
             }
         }
+    }
+
+    @Test func becomeComesFromTheNodeOrTheDefaults() throws {
+        let inventory = try InventoryLoader.parse("""
+        defaults: { config: /etc/p.env, become: sudo }
+        nodes:
+          - { name: a, host: h }
+          - { name: b, host: h2, becomeUser: proget }
+          - { name: c, host: h3, become: doas }
+          - { name: d, host: h4, become: none }
+        """, path: "cluster.yaml")
+        #expect(inventory.nodes.map(\.become) == [Node.Become(method: .sudo), Node.Become(method: .sudo, user: "proget"),
+                                                   Node.Become(method: .doas), nil])
+        #expect(try InventoryLoader.parse("defaults: { config: /etc/p.env }\nnodes: [{ name: a, host: h }]\n", path: "x").nodes[0].become == nil)
     }
 
     @Test func lookupOrder() throws {
