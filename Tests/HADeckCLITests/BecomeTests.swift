@@ -187,8 +187,8 @@ extension LabTests {
             let inventory = try become.inventory(logins: Array(repeating: SudoLogins.withPassword, count: 3))
             let session = try TmuxSession(command: "XDG_RUNTIME_DIR=\(shellQuote(become.directory.path + "/run")) XDG_STATE_HOME=\(shellQuote(Hadeck.stateHome)) "
                                           + "\(shellQuote(Hadeck.binary)) -i \(shellQuote(inventory))", width: 100, height: 30)
-            let asking = try await session.waitFor { $0.contains { $0.contains("A node's sudo asks for the password of your login.") } }
-            #expect(asking.contains { $0.contains("A node's sudo asks for the password of your login.") }, "\(asking)")
+            let asking = try await session.waitFor { $0.contains { $0.contains("A node's sudo asks for your login's password.") } }
+            #expect(asking.contains { $0.contains("A node's sudo asks for your login's password.") }, "\(asking)")
             try session.type(logins.password)
             let typed = try await session.waitFor { $0.contains { $0.contains(String(repeating: "•", count: logins.password.count)) } }
             #expect(typed.contains { $0.contains(String(repeating: "•", count: logins.password.count)) }, "\(typed)")

@@ -35,7 +35,7 @@ extension ConsoleState {
         if var editor = becomePassword {
             switch key {
             case .enter: becomePassword = nil; return .becomePassword(editor.value)
-            case .escape: becomePassword = nil; record("sudo password not given: nodes whose sudo needs it are not read or changed"); return .becomePassword(nil)
+            case .escape: becomePassword = nil; record("sudo password not given: nodes whose sudo needs it are not read or changed until the console is started again"); return .becomePassword(nil)
             default: editor.handle(key); becomePassword = editor; return .none
             }
         }

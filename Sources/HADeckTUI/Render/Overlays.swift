@@ -63,12 +63,12 @@ enum Overlays {
             break
         }
         if let editor = state.becomePassword {
-            let box = Box(width: 72, height: 8, in: buffer)
+            let box = Box(width: 56, height: 9, in: buffer)
             box.open("sudo password", into: &buffer)
-            buffer.put("A node's sudo asks for the password of your login.", x: box.x + 2, y: box.y + 2, style: Style(.dialog), maxWidth: box.width - 4)
-            buffer.put("Hidden as typed; tried once per node.  Enter sends  Esc refuses", x: box.x + 2, y: box.y + 3, style: Style(.dialog),
-                       maxWidth: box.width - 4)
+            buffer.put("A node's sudo asks for your login's password.", x: box.x + 2, y: box.y + 2, style: Style(.dialog), maxWidth: box.width - 4)
+            buffer.put("Hidden as typed; tried once on each node.", x: box.x + 2, y: box.y + 3, style: Style(.dialog), maxWidth: box.width - 4)
             drawField(editor, x: box.x + 2, y: box.y + 5, width: box.width - 4, into: &buffer)
+            buffer.put("Enter sends   Esc refuses", x: box.x + 2, y: box.y + 7, style: Style(.dialog, bold: true), maxWidth: box.width - 4)
         }
     }
 
