@@ -21,6 +21,7 @@ final class BastionNetwork: @unchecked Sendable {
 
     func config(_ node: Int) -> String { directory.path + "/nodes/web\(node)/ProGet.config" }
     var inventory: String { home + "/cluster.yaml" }
+    var program: String { home + "/hadeck" }
 
     init(configuration: String) async throws {
         directory = try TemporaryDirectory()
@@ -99,6 +100,8 @@ final class BastionNetwork: @unchecked Sendable {
           - { name: web2, host: 10.231.2.12, ssh: { options: [ProxyJump=hdk-bastion] } }
         """.write(toFile: inventory, atomically: true, encoding: .utf8)
         for folder in ["/run", "/state"] { try FileManager.default.createDirectory(atPath: home + folder, withIntermediateDirectories: true) }
+        // The build's folder may be private to root (a clone in `mktemp -d`): the administrator runs a copy.
+        if link(Hadeck.binary, program) != 0 { try FileManager.default.copyItem(atPath: Hadeck.binary, toPath: program) }
         try await Self.must("chown", ["-R", Self.admin, home])
         try await Self.must("chmod", ["-R", "go-rwx", home + "/.ssh"])
     }
@@ -113,7 +116,7 @@ final class BastionNetwork: @unchecked Sendable {
     /// ssh client (`/usr/bin/ssh` is `false` in a mount namespace of the run's own).
     func hadeck(_ arguments: [String], withoutSSH: Bool = false) async throws -> ProgramResult {
         let command = ["ip", "netns", "exec", client, "runuser", "-u", Self.admin, "--", "env", "HOME=\(home)", "XDG_RUNTIME_DIR=\(home)/run",
-                       "XDG_STATE_HOME=\(home)/state", Hadeck.binary] + arguments + ["-i", inventory]
+                       "XDG_STATE_HOME=\(home)/state", program] + arguments + ["-i", inventory]
         let script = (withoutSSH ? "mount --bind /bin/false /usr/bin/ssh && " : "") + #"exec "$@""#
         return try await run("/usr/bin/unshare", ["--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "sh"] + command)
     }

@@ -180,6 +180,23 @@ extension LabTests {
             #expect(try await become.owner(become.config(2)) == "root:root 600")
         }
 
+        /// At a terminal the command line asks by itself, blind, when a node's sudo wants the password.
+        @Test func theCommandLineAsksOnTheTerminalWhenSudoWantsIt() async throws {
+            let become = try await BecomeLab(nodes: 2)
+            let logins = become.logins
+            let inventory = try become.inventory(logins: Array(repeating: SudoLogins.withPassword, count: 2))
+            let session = try TmuxSession(command: "XDG_RUNTIME_DIR=\(shellQuote(become.directory.path + "/run")) XDG_STATE_HOME=\(shellQuote(Hadeck.stateHome)) "
+                                          + "\(shellQuote(Hadeck.binary)) get WebServer.Urls -i \(shellQuote(inventory)); echo EXIT=$?; sleep 60", width: 120, height: 20)
+            let asked = try await session.waitFor { $0.contains { $0.contains("sudo password (a node's sudo asks for one) (typed blind, Enter ends it):") } }
+            #expect(asked.contains { $0.contains("sudo password (a node's sudo asks for one) (typed blind, Enter ends it):") }, "\(asked)")
+            try session.type(logins.password)
+            try session.keys("Enter")
+            let done = try await session.waitFor { $0.contains { $0.contains("EXIT=") } }
+            #expect(done.contains { $0.contains("EXIT=0") } && done.contains { $0.contains("http://*:8624") }, "\(done)")
+            #expect(!done.joined().contains(logins.password), "typed blind")
+            #expect(done.filter { $0.contains("sudo password") }.count == 1, "asked once for both nodes")
+        }
+
         /// The console asks once, in a masked dialog, and then reads every node through sudo.
         @Test func theConsoleAsksForThePasswordMasked() async throws {
             let become = try await BecomeLab()
@@ -198,6 +215,16 @@ extension LabTests {
             #expect(read.contains { $0.contains("3 of 3 nodes healthy") } && !read.contains { $0.contains("sudo needs") || $0.contains("sudo refused") },
                     "\(read)")
             #expect(read.contains { $0.contains("a node's sudo asks for the password of your login (become)") }, "the activity log says why it asked")
+
+            // An edit is written through sudo with the same password: root's file stays root's.
+            _ = try await session.planURLsEdit(port: "8627")
+            try session.keys("y")
+            let written = try await session.waitFor { $0.contains { $0.contains("set WebServer.Urls: written on 3 of 3 nodes") } }
+            #expect(written.contains { $0.contains("set WebServer.Urls: written on 3 of 3 nodes") }, "\(written)")
+            for node in 1...3 {
+                #expect(try String(contentsOfFile: become.config(node), encoding: .utf8).contains("http://*:8627"))
+                #expect(try await become.owner(become.config(node)) == "root:root 600")
+            }
             #expect(logins.incorrectAttempts() == 0)
         }
     }
