@@ -72,6 +72,12 @@ final class BecomeLab: @unchecked Sendable {
         try await Hadeck.run(arguments + ["-i", inventory], input: input, environment: environment)
     }
 
+    /// `hadeck COMMAND` (shell words, after the program) in a tmux terminal, with this lab's ssh masters.
+    func terminal(_ command: String, width: Int, height: Int) throws -> TmuxSession {
+        try TmuxSession(command: "XDG_RUNTIME_DIR=\(shellQuote(directory.path + "/run")) XDG_STATE_HOME=\(shellQuote(Hadeck.stateHome)) "
+                        + "\(shellQuote(Hadeck.binary)) \(command)", width: width, height: height)
+    }
+
     /// `stat`'s `user:group mode` of a file.
     func owner(_ path: String) async throws -> String {
         try await runSync("/usr/bin/stat", ["-c", "%U:%G %a", path]).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -185,8 +191,7 @@ extension LabTests {
             let become = try await BecomeLab(nodes: 2)
             let logins = become.logins
             let inventory = try become.inventory(logins: Array(repeating: SudoLogins.withPassword, count: 2))
-            let session = try TmuxSession(command: "XDG_RUNTIME_DIR=\(shellQuote(become.directory.path + "/run")) XDG_STATE_HOME=\(shellQuote(Hadeck.stateHome)) "
-                                          + "\(shellQuote(Hadeck.binary)) get WebServer.Urls -i \(shellQuote(inventory)); echo EXIT=$?; sleep 60", width: 120, height: 20)
+            let session = try become.terminal("get WebServer.Urls -i \(shellQuote(inventory)); echo EXIT=$?; sleep 60", width: 120, height: 20)
             let asked = try await session.waitFor { $0.contains { $0.contains("sudo password (a node's sudo asks for one) (typed blind, Enter ends it):") } }
             #expect(asked.contains { $0.contains("sudo password (a node's sudo asks for one) (typed blind, Enter ends it):") }, "\(asked)")
             try session.type(logins.password)
@@ -202,8 +207,7 @@ extension LabTests {
             let become = try await BecomeLab()
             let logins = become.logins
             let inventory = try become.inventory(logins: Array(repeating: SudoLogins.withPassword, count: 3))
-            let session = try TmuxSession(command: "XDG_RUNTIME_DIR=\(shellQuote(become.directory.path + "/run")) XDG_STATE_HOME=\(shellQuote(Hadeck.stateHome)) "
-                                          + "\(shellQuote(Hadeck.binary)) -i \(shellQuote(inventory))", width: 100, height: 30)
+            let session = try become.terminal("-i \(shellQuote(inventory))", width: 100, height: 30)
             let asking = try await session.waitFor { $0.contains { $0.contains("A node's sudo asks for your login's password.") } }
             #expect(asking.contains { $0.contains("A node's sudo asks for your login's password.") }, "\(asking)")
             try session.type(logins.password)
