@@ -68,6 +68,7 @@ case "console":
         let count: Int
         func poll(probing: Bool) async -> ClusterPoll { syntheticPoll(count, round: Int(Date().timeIntervalSince1970)) }
         func plan(setting name: String, to value: String) async -> Result<ChangePlan, PlanError> { .failure(PlanError("benchmark: no plans")) }
+        func planAlignment(of setting: String, from node: String) async -> Result<ChangePlan, PlanError> { .failure(PlanError("benchmark: no plans")) }
         func checks() async -> [CheckResult] { [] }
         func planHighAvailability(enable: Bool) async -> HighAvailabilityPlan {
             HighAvailabilityPlan(enable: enable, setting: "Service.HighAvailabilityEnabled", current: nil, checks: [], restartOrder: [])

@@ -19,16 +19,16 @@ struct Check: AsyncParsableCommand {
     func run() async throws {
         let cluster = try cluster.cluster()
         let results = await ClusterCheck.run(cluster)
-        if json { try printJSON(results) } else { print(Self.render(results, cluster: cluster.inventory.name, verbose: verbose)) }
+        if json { try printJSON(results) } else { print(Self.render(results, cluster: cluster.inventory.name, verbose: verbose, hint: self.cluster.hint)) }
         if results.contains(where: { $0.verdict == .fail }) { throw problemsFound }
     }
 
-    static func render(_ results: [CheckResult], cluster: String, verbose: Bool) -> String {
+    static func render(_ results: [CheckResult], cluster: String, verbose: Bool, hint: CommandHint) -> String {
         var lines = ["Checks of \(cluster):"]
         let width = results.map(\.name.count).max() ?? 0
         for result in results {
             lines.append("\(result.verdict.label)  "
-                         + "\(result.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(result.title): \(result.summary)")
+                         + "\(result.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(result.title): \(result.summary(fixedWith: hint.callAsFunction))")
             guard verbose || result.verdict != .pass else { continue }
             for node in result.evidence.keys.sorted() { lines.append("      \(node): \(result.evidence[node]!)") }
         }

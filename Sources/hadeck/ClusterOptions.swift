@@ -20,6 +20,9 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "How long idle ssh master connections stay up for later commands (ssh ControlPersist; default 600 seconds).")
     var controlPersist: String?
 
+    @Flag(help: "Change nodes although the audit log cannot be written: this run's changes go unrecorded (said on stderr).")
+    var noAudit = false
+
     @Flag(help: "Ask for the sudo password (become) once, typed blind, before reaching any node.")
     var askBecomePass = false
 
@@ -28,6 +31,11 @@ struct ClusterOptions: ParsableArguments {
     var becomePasswordFile: String?
 
     func validate() throws {
+        if noAudit {
+            // Here, where the command line is read: every command of the run records nothing.
+            AuditLog.disable()
+            FileHandle.standardError.write(Data("hadeck: --no-audit: changes made by this run are not recorded in the audit log\n".utf8))
+        }
         if askBecomePass && becomePasswordFile != nil {
             throw ValidationError("--ask-become-pass and --become-password-file both give the sudo password: use one")
         }
@@ -101,6 +109,13 @@ extension ClusterOptions {
         if line.hasSuffix("\r") { line = line.dropLast() }
         guard !line.contains("\n") else { throw BadInput("become password file \(file): more than one line; it holds the password alone") }
         return Array(line.utf8)
+    }
+}
+
+/// Before any change: refuses (nothing changed) when the audit log could not record it.
+func requireAuditLog() throws {
+    if let problem = AuditLog.problem() {
+        throw BadInput("refusing to change anything: \(problem); fix it, or pass --no-audit to change without a record")
     }
 }
 

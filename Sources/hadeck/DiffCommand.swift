@@ -9,17 +9,18 @@ struct Diff: AsyncParsableCommand {
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var selection: NodeSelection
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Count every difference as a problem, not only those in cluster-wide settings.") var strict = false
 
     func run() async throws {
         let cluster = try cluster.cluster()
         let snapshots = await cluster.snapshots(of: try selection.nodes(of: cluster))
         let report = DriftReport(snapshots: snapshots)
         if json {
-            try printJSON(DriftJSON(cluster: cluster.inventory.name, report: report))
+            try printJSON(DriftJSON(cluster: cluster.inventory.name, report: report, strict: strict))
         } else {
             print(render(report, cluster: cluster.inventory.name, nodes: snapshots.count))
         }
-        if !report.isClean { throw problemsFound }
+        if !report.isClean(strict: strict) { throw problemsFound }
     }
 
     func render(_ report: DriftReport, cluster: String, nodes: Int) -> String {
@@ -27,8 +28,10 @@ struct Diff: AsyncParsableCommand {
         let width = (report.rows.map(\.name.count).max() ?? 0) + 2
         let nodeWidth = (report.rows.first?.values.map(\.node.count).max() ?? 0) + 2
         for row in report.differing {
-            lines.append("DIFFERS  \(row.name.padded(width))" + (row.noMajority ? "no majority: the nodes are split, none is the odd one out"
-                                                                        : "odd: \(row.oddNodes.joined(separator: ", "))"))
+            let counts = row.counts(strict: strict)
+            lines.append((counts ? "DIFFERS  " : "note     ") + row.name.padded(width) + "(\(row.settingClass.rawValue)) "
+                         + (row.noMajority ? "no majority: the nodes are split, none is the odd one out" : "odd: \(row.oddNodes.joined(separator: ", "))")
+                         + (counts ? "" : "; expected to differ, not a problem (--strict counts it)"))
             for entry in row.values {
                 let shown = entry.value.map { Secrets.mask($0, forSetting: row.name) } ?? "(not set)"
                 lines.append("           \(entry.node.padded(nodeWidth))\(shown)\(row.oddNodes.contains(entry.node) ? "   <- differs" : "")")
@@ -43,11 +46,19 @@ struct Diff: AsyncParsableCommand {
         }
         for (node, reason) in report.unreadable { lines.append("UNREAD   \(node.padded(nodeWidth))\(reason)") }
         for (node, problem) in report.problems { lines.append("INVALID  \(node.padded(nodeWidth))\(problem)") }
-        let differing = report.differing.map(\.name)
-        lines.append(report.isClean ? "All \(report.readableCount) nodes agree on all \(report.rows.count) settings."
-            : "Problems: \(differing.count) setting\(differing.count == 1 ? "" : "s") differ\(differing.count == 1 ? "s" : "")"
-              + (differing.isEmpty ? "" : " (\(differing.joined(separator: ", ")))")
-              + ", \(report.unreadable.count) node\(report.unreadable.count == 1 ? "" : "s") unreadable, \(report.problems.count) invalid value\(report.problems.count == 1 ? "" : "s").")
+        let faults = report.faults(strict: strict).map(\.name)
+        let notes = report.differing.count - faults.count
+        let noted = notes == 0 ? "" : " \(notes) other setting\(notes == 1 ? " differs" : "s differ") as expected (node-local or not cluster-wide)."
+        if report.differing.isEmpty && report.isClean(strict: strict) {
+            lines.append("All \(report.readableCount) nodes agree on all \(report.rows.count) settings.")
+        } else if report.isClean(strict: strict) {
+            lines.append("No problems: every cluster-wide setting agrees." + noted)
+        } else {
+            lines.append("Problems: \(faults.count) setting\(faults.count == 1 ? "" : "s") differ\(faults.count == 1 ? "s" : "")"
+                         + (faults.isEmpty ? "" : " (\(faults.joined(separator: ", ")))")
+                         + ", \(report.unreadable.count) node\(report.unreadable.count == 1 ? "" : "s") unreadable, \(report.problems.count) invalid value\(report.problems.count == 1 ? "" : "s")."
+                         + noted)
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -60,6 +71,10 @@ struct DriftJSON: Encodable {
         var oddNodes: [String]
         /// The nodes differ and no value has a majority: `oddNodes` is empty, nobody is blamed.
         var noMajority: Bool
+        /// `cluster-wide`, `node-local` or `other`: whether a difference is a problem.
+        var `class`: ProductProfile.SettingClass
+        /// This difference is a problem (`clean` false): a cluster-wide setting, or any with --strict.
+        var counts: Bool
         var values: [String: String?]
     }
     struct NodeIssue: Encodable { var node: String; var reason: String }
@@ -70,12 +85,12 @@ struct DriftJSON: Encodable {
     var unreadable: [NodeIssue]
     var invalid: [NodeIssue]
 
-    init(cluster: String, report: DriftReport) {
+    init(cluster: String, report: DriftReport, strict: Bool) {
         self.cluster = cluster
-        clean = report.isClean
+        clean = report.isClean(strict: strict)
         settings = report.rows.map { row in
             SettingJSON(name: row.name, same: row.agrees, oddNodes: row.oddNodes, noMajority: row.noMajority,
-                        values: Dictionary(uniqueKeysWithValues: row.values.map { ($0.node, $0.value.map { Secrets.mask($0, forSetting: row.name) }) }))
+                        class: row.settingClass, counts: row.counts(strict: strict), values: Dictionary(uniqueKeysWithValues: row.values.map { ($0.node, $0.value.map { Secrets.mask($0, forSetting: row.name) }) }))
         }
         unreadable = report.unreadable.map { NodeIssue(node: $0.node, reason: $0.reason) }
         invalid = report.problems.map { NodeIssue(node: $0.node, reason: $0.problem) }

@@ -21,7 +21,7 @@ struct HA: AsyncParsableCommand {
             let restart = RollingRestart(cluster: cluster, timeout: cluster.timeout)
             do { try restart.validate(cluster.inventory.nodes) } catch { throw BadInput(error.description) }
             let plan = await HighAvailability.plan(cluster, enable: enable)
-            print(Check.render(plan.checks, cluster: cluster.inventory.name, verbose: false))
+            print(Check.render(plan.checks, cluster: cluster.inventory.name, verbose: false, hint: self.cluster.hint))
             if !plan.failedChecks.isEmpty && force == nil {
                 throw BadInput("not \(enable ? "enabling" : "disabling") HA: \(plan.failedChecks.map(\.name).joined(separator: ", ")) failed; "
                                + "fix \(plan.failedChecks.count == 1 ? "it" : "them"), or pass --force \"reason\"")
@@ -32,6 +32,7 @@ struct HA: AsyncParsableCommand {
             print("  3. check every node's health")
             if plan.alreadyDone { print("\(plan.setting) is already \(plan.target); the restart makes every node read it.") }
             if dryRun { print("Dry run: nothing changed."); return }
+            try requireAuditLog()
             guard try Confirmation.ask("\(enable ? "Enable" : "Disable") HA and restart \(plan.restartOrder.count) nodes?", yes: yes) else {
                 print("Not confirmed: nothing changed.")
                 throw problemsFound

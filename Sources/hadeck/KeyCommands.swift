@@ -22,8 +22,8 @@ struct KeyCommand: AsyncParsableCommand {
             discussion: """
             Only fingerprints are shown. The old key stays in each node's backups. Data the product encrypted with \
             the old key (e.g. stored credentials) cannot be read with the new one, so rotate refuses without \
-            --discard-encrypted-data. A node whose key differs from the others is fixed with `hadeck set EncryptionKey -` \
-            and the key the other nodes hold, not with a new key.
+            --discard-encrypted-data. A node whose key differs from the others is fixed with `hadeck sync EncryptionKey` \
+            (the key the other nodes hold), not with a new key.
             """)
         @Flag(help: "Confirm that data encrypted with the old key may be lost (required).") var discardEncryptedData = false
         @OptionGroup var cluster: ClusterOptions

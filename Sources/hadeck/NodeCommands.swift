@@ -64,6 +64,7 @@ struct NodeCommand: AsyncParsableCommand {
             catch { throw BadInput(error) }
             try await write.runner(for: cluster, hint: self.cluster.hint).run(plan)
             if write.dryRun { print("Dry run: the inventory would gain \(name) (\(host))."); return }
+            try requireAuditLog()
             try Self.replace(current.path, with: edited)
             AuditLog.record(AuditEntry(action: "node add", node: name, target: current.path, result: "added (\(host)), values copied from \(source.name)"))
             print("Added \(name) (\(host)) to \(current.path). Restart it to read the copied values: \(self.cluster.hint("restart", name))")
@@ -109,6 +110,7 @@ struct NodeCommand: AsyncParsableCommand {
             let edited: String
             do { edited = try InventoryEditor.removing(name: name, from: text, path: inventory.path) } catch { throw BadInput(error) }
             print("Remove \(name) from \(inventory.path)? HADeck will no longer poll or change it; the server itself is not touched.")
+            try requireAuditLog()
             guard try Confirmation.ask("Remove \(name)?", yes: yes) else {
                 print("Not confirmed: the inventory is unchanged.")
                 throw problemsFound

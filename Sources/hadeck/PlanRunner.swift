@@ -24,9 +24,10 @@ struct PlanRunner {
         var lock: String?
     }
 
-    /// Returns normally when every node ended well; throws exit 1 when any did not. `notes`
-    /// are shown under the plan, before the question.
-    func run(_ plan: ChangePlan, notes: [String] = []) async throws {
+    /// Returns the nodes written when every node ended well; throws exit 1 when any did not.
+    /// `notes` are shown under the plan, before the question.
+    @discardableResult
+    func run(_ plan: ChangePlan, notes: [String] = []) async throws -> [String] {
         if !json {
             printPlan(plan)
             if !notes.isEmpty { notes.forEach { print($0) }; print("") }
@@ -43,8 +44,9 @@ struct PlanRunner {
             let broken = dryRun ? [] : await applier.breakLocks(leftOn: plan)
             if json { try printJSON(plannedJSON(plan, result: dryRun ? "planned" : "unchanged")) }
             else { print(dryRun ? "Dry run: nothing written." : "Nothing to change."); broken.forEach { print($0) } }
-            return
+            return []
         }
+        try requireAuditLog()
         let question = "Write \(writes.count) file\(writes.count == 1 ? "" : "s") on \(Set(writes.map(\.node.name)).count) node\(writes.count == 1 ? "" : "s")?"
         guard try Confirmation.ask(question, yes: yes, stdinUsed: stdinUsed) else {
             print("Not confirmed: nothing written.")
@@ -78,6 +80,7 @@ struct PlanRunner {
             if !failed.isEmpty { print("Failed on: \(failed.joined(separator: ", ")); the other nodes are as reported above.") }
         }
         if !failed.isEmpty { throw problemsFound }
+        return Array(Set(zip(plan.changes, outcomes).filter { $0.1.outcome.wrote }.map(\.0.node.name)))
     }
 
     private func printPlan(_ plan: ChangePlan) {

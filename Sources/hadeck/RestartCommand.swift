@@ -33,6 +33,7 @@ struct Restart: AsyncParsableCommand {
         let plan = await restart.plan(chosen)
         if let refusal = plan.refusal, !force { throw BadInput("not restarting: \(refusal); --force restarts anyway") }
         if !json { Self.describe(plan, maxUnavailable: maxUnavailable) }
+        try requireAuditLog()
         guard try Confirmation.ask("Restart \(chosen.count) node\(chosen.count == 1 ? "" : "s")?", yes: yes) else {
             if !json { print("Not confirmed: nothing restarted.") }
             throw problemsFound
@@ -54,6 +55,7 @@ struct Restart: AsyncParsableCommand {
 
     /// Runs a restart with per-node progress lines and the closing report (also for `ha`, `key rotate`).
     static func run(_ restart: RollingRestart, _ nodes: [Node], json: Bool) async throws -> RestartReport {
+        try requireAuditLog()
         let report: RestartReport
         do {
             report = try await restart.run(nodes) { event in

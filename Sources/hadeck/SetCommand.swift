@@ -91,6 +91,7 @@ struct SetCommand: AsyncParsableCommand {
             else { print(old == new ? "Nothing to change." : "Dry run: nothing set.") }
             return
         }
+        try requireAuditLog()
         guard try Confirmation.ask("Set \(name) for the whole cluster?", yes: write.yes, stdinUsed: stdinUsed) else {
             print("Not confirmed: nothing set.")
             throw problemsFound

@@ -101,7 +101,8 @@ final class BastionNetwork: @unchecked Sendable {
         """.write(toFile: inventory, atomically: true, encoding: .utf8)
         for folder in ["/run", "/state"] { try FileManager.default.createDirectory(atPath: home + folder, withIntermediateDirectories: true) }
         // The build's folder may be private to root (a clone in `mktemp -d`): the administrator runs a copy.
-        if link(Hadeck.binary, program) != 0 { try FileManager.default.copyItem(atPath: Hadeck.binary, toPath: program) }
+        // Linked, or copied by `cp` (a copy this process writes could be inherited open by a parallel test's child: ETXTBSY).
+        if link(Hadeck.binary, program) != 0 { try await Self.must("cp", [Hadeck.binary, program]) }
         try await Self.must("chown", ["-R", Self.admin, home])
         try await Self.must("chmod", ["-R", "go-rwx", home + "/.ssh"])
     }

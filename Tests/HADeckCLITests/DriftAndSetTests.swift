@@ -51,6 +51,49 @@ func expectNoSecrets(_ text: String, _ secrets: [String] = [keyA, keyB, newKey, 
         #expect((key["values"] as? [String: String])?["web1"] == Secrets.fingerprint(keyA))
     }
 
+    /// A node installed in another folder differs where nodes may differ: a note, not a problem
+    /// (a monitoring script reading exit 1 would call the cluster broken); --strict counts it.
+    @Test func aNodeLocalDifferenceIsANoteUnlessStrict() async throws {
+        let local = sharedConfig(key: keyA).replacingOccurrences(of: "</InedoAppConfig>", with: "  <InstallationPath>/opt/proget-b</InstallationPath>\n</InedoAppConfig>")
+        let cluster = try LocalCluster(configs: [("web1", sharedConfig(key: keyA)), ("web2", sharedConfig(key: keyA)), ("web3", local)])
+        let diff = try await cluster.hadeck(["diff"])
+        #expect(diff.status == 0, "\(diff.output)")
+        #expect(diff.stdout.contains("note     InstallationPath") && diff.stdout.contains("(node-local) odd: web3; expected to differ"), "\(diff.output)")
+        #expect(diff.stdout.contains("No problems: every cluster-wide setting agrees. 1 other setting differs as expected"), "\(diff.output)")
+        let strict = try await cluster.hadeck(["diff", "--strict"])
+        #expect(strict.status == 1 && strict.stdout.contains("DIFFERS  InstallationPath"), "\(strict.output)")
+        let json = try JSONSerialization.jsonObject(with: Data(try await cluster.hadeck(["diff", "--json"]).stdout.utf8)) as! [String: Any]
+        let row = (json["settings"] as! [[String: Any]]).first { $0["name"] as? String == "InstallationPath" }!
+        #expect(json["clean"] as? Bool == true && row["class"] as? String == "node-local" && row["counts"] as? Bool == false)
+        let status = try await cluster.hadeck(["status"])
+        #expect(status.status == 0 && status.stdout.contains("differs (not cluster-wide): InstallationPath"), "\(status.output)")
+        #expect(!status.stdout.contains("drifted"), "\(status.output)")
+    }
+
+    /// sync copies the value most nodes hold to the odd node, only there, never printing it;
+    /// `--from` and `--node` choose; a split without majority is refused with nothing written.
+    @Test func syncCopiesTheMajorityValueToTheOddNodeOnly() async throws {
+        let cluster = try driftedCluster()
+        let before = ["web1", "web2"].map { cluster.config($0) }
+        let sync = try await cluster.hadeck(["sync", "EncryptionKey", "--yes"])
+        #expect(sync.status == 0, "\(sync.output)")
+        #expect(sync.stdout.contains("EncryptionKey: copying \(Secrets.fingerprint(keyA)) (held by web1, web2) to web3"), "\(sync.output)")
+        #expect(String(decoding: cluster.config("web3"), as: UTF8.self) == sharedConfig(key: keyA))
+        #expect(["web1", "web2"].map { cluster.config($0) } == before, "the nodes that agreed are not written")
+        expectNoSecrets(sync.output)
+        #expect(try await cluster.hadeck(["diff"]).status == 0)
+
+        let split = try LocalCluster(configs: [("web1", sharedConfig(key: keyA)), ("web2", sharedConfig(key: keyB))])
+        let refused = try await split.hadeck(["sync", "EncryptionKey", "--yes"])
+        #expect(refused.status == 2 && refused.stderr.contains("choose the node to copy from with --from NODE"), "\(refused.output)")
+        #expect(String(decoding: split.config("web2"), as: UTF8.self) == sharedConfig(key: keyB))
+        let chosen = try await split.hadeck(["sync", "--cluster-wide", "--from", "web2", "--node", "web1", "--yes"])
+        #expect(chosen.status == 0 && String(decoding: split.config("web1"), as: UTF8.self) == sharedConfig(key: keyB), "\(chosen.output)")
+        expectNoSecrets(refused.output + chosen.output)
+        let api = try await split.hadeck(["sync", "Service.HeartbeatFrequency", "--yes"])
+        #expect(api.status == 2, "\(api.output)")
+    }
+
     @Test func setMakesEveryNodeAgreeChangingOnlyThatValueAndRestoreUndoesIt() async throws {
         let cluster = try driftedCluster()
         let before = cluster.nodes.map { cluster.config($0) }
@@ -105,13 +148,23 @@ func expectNoSecrets(_ text: String, _ secrets: [String] = [keyA, keyB, newKey, 
         #expect(cluster.nodes.map { cluster.config($0) } == before)
     }
 
-    /// An audit log that cannot be written is said on stderr; it never stops the change.
-    @Test func anUnwritableAuditLogIsSaidAndTheChangeMade() async throws {
+    /// An audit log that cannot be written stops a change before anything is written (fail
+    /// closed); `--no-audit` makes it anyway and says so on stderr.
+    @Test func anUnwritableAuditLogStopsTheChangeUnlessNoAudit() async throws {
         let cluster = try driftedCluster()
+        let before = cluster.nodes.map { cluster.config($0) }
         try cluster.directory.write("a file where the state folder should be\n", to: "state")
-        let result = try await cluster.hadeck(["set", "WebServer.Urls", "http://*:8625", "--yes"], environment: ["XDG_STATE_HOME": cluster.directory.path + "/state/sub"])
+        let state = ["XDG_STATE_HOME": cluster.directory.path + "/state/sub"]
+        let refused = try await cluster.hadeck(["set", "WebServer.Urls", "http://*:8625", "--yes"], environment: state)
+        #expect(refused.status == 2, "\(refused.output)")
+        #expect(refused.stderr.contains("refusing to change anything: the audit log \(cluster.directory.path)/state/sub/hadeck/audit.log cannot be written")
+                && refused.stderr.contains("pass --no-audit"), "\(refused.stderr)")
+        #expect(cluster.nodes.map { cluster.config($0) } == before, "nothing written")
+        #expect(try await cluster.hadeck(["sync", "EncryptionKey", "--yes"], environment: state).stderr.contains("refusing to change anything"))
+
+        let result = try await cluster.hadeck(["set", "WebServer.Urls", "http://*:8625", "--yes", "--no-audit"], environment: state)
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.stderr.contains("hadeck: cannot write the audit log \(cluster.directory.path)/state/sub/hadeck/audit.log"), "\(result.stderr)")
+        #expect(result.stderr.contains("hadeck: --no-audit: changes made by this run are not recorded in the audit log"), "\(result.stderr)")
         for node in cluster.nodes { #expect(String(decoding: cluster.config(node), as: UTF8.self).contains("Urls=\"http://*:8625\""), "\(node)") }
     }
 

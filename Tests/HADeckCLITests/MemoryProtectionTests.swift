@@ -12,7 +12,9 @@ import HADeckTestSupport
             // Root may read any process: both sides run as the test user, from a copy it owns.
             let user = try SSHDFixture.ensureTestUser()
             binary = cluster.directory.path + "/hadeck"
-            try FileManager.default.copyItem(atPath: Hadeck.binary, toPath: binary)
+            // Copied by `cp`, not by this process: a file it has open for writing can be inherited by a
+            // child a parallel test starts at that instant, and exec'ing the copy then fails (ETXTBSY).
+            try #require(run("/bin/cp", [Hadeck.binary, binary]).status == 0)
             try #require(run("/bin/chown", ["-R", "\(user):\(user)", cluster.directory.path]).status == 0)
             asUser = ["/usr/bin/setpriv", "--reuid=\(user)", "--regid=\(user)", "--init-groups", "--"]
         }

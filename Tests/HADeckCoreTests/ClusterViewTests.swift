@@ -21,15 +21,15 @@ import HADeckTestSupport
     }
 
     @Test func twoNodesSplitOneToOneBlameNobody() throws {
-        let report = DriftReport(snapshots: [try Self.snapshot("web1", "PROGET_X=a\n"), try Self.snapshot("web2", "PROGET_X=b\n")])
+        let report = DriftReport(snapshots: [try Self.snapshot("web1", "PROGET_ENCRYPTION_KEY=a\n"), try Self.snapshot("web2", "PROGET_ENCRYPTION_KEY=b\n")])
         let row = try #require(report.differing.first)
-        #expect(row.noMajority && row.oddNodes.isEmpty && !row.agrees && !report.isClean)
-        let statuses = NodeStatus.from([try Self.snapshot("web1", "PROGET_X=a\n"), try Self.snapshot("web2", "PROGET_X=b\n")])
+        #expect(row.noMajority && row.oddNodes.isEmpty && !row.agrees && !report.isClean())
+        let statuses = NodeStatus.from([try Self.snapshot("web1", "PROGET_ENCRYPTION_KEY=a\n"), try Self.snapshot("web2", "PROGET_ENCRYPTION_KEY=b\n")])
         #expect(statuses.allSatisfy { $0.drift.isEmpty && $0.noMajority == [row.name] }, "nobody is the odd one; both are in a split")
     }
 
     @Test func aMajorityStillNamesTheOddNode() throws {
-        let report = DriftReport(snapshots: try ["a", "a", "b"].enumerated().map { try Self.snapshot("web\($0.offset + 1)", "PROGET_X=\($0.element)\n") })
+        let report = DriftReport(snapshots: try ["a", "a", "b"].enumerated().map { try Self.snapshot("web\($0.offset + 1)", "PROGET_ENCRYPTION_KEY=\($0.element)\n") })
         #expect(report.differing.first?.oddNodes == ["web3"] && report.differing.first?.noMajority == false)
         #expect(Majority([(node: "a", value: 1), (node: "b", value: 1), (node: "c", value: 2), (node: "d", value: 2)]).isSplit)
         #expect(Majority([(node: "a", value: 1), (node: "b", value: 1), (node: "c", value: 2), (node: "d", value: 3)]).oddNodes == ["c", "d"])
@@ -89,7 +89,7 @@ import HADeckTestSupport
     }
 
     @Test func aVersionTheOthersDoNotRunIsOdd() {
-        let snapshots = try! ["web1", "web2", "web3"].map { try Self.snapshot($0, "PROGET_X=a\n") }
+        let snapshots = try! ["web1", "web2", "web3"].map { try Self.snapshot($0, "PROGET_ENCRYPTION_KEY=a\n") }
         let health = ["web1": "2025.10", "web2": "2024.30", "web3": "2025.10"].mapValues { Result<HealthReport, ProductAPIError>.success(HealthReport(versionNumber: $0)) }
         let statuses = NodeStatus.from(snapshots, health: health)
         #expect(statuses.map(\.oddVersion) == [false, true, false])
@@ -105,7 +105,7 @@ import HADeckTestSupport
         PendingRestarts(path: path).written(web1, at: written)
         let later = PendingRestarts(path: path)
         #expect(later.pending(web1) == PendingRestarts.format(written))
-        let statuses = NodeStatus.from([try Self.snapshot("web1", "PROGET_X=a\n")], restarts: later)
+        let statuses = NodeStatus.from([try Self.snapshot("web1", "PROGET_ENCRYPTION_KEY=a\n")], restarts: later)
         #expect(statuses[0].restartPending != nil && NodeStatus.summary(of: statuses).contains("1 restart pending"))
         later.restarted(web1, at: written.addingTimeInterval(-5))
         #expect(later.pending(web1) != nil, "a restart begun before the write does not make it live")

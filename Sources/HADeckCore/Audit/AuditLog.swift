@@ -37,6 +37,8 @@ public enum AuditLog {
     public static var path: String { StateDirectory.path + "/audit.log" }
 
     private static let lock = NSLock()
+    /// `--no-audit`: this run records nothing (and said so when it started).
+    nonisolated(unsafe) private static var disabled = false
     nonisolated(unsafe) private static var tellProblem: @Sendable (String) -> Void = standardError
 
     private static let standardError: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("hadeck: \($0)\n".utf8)) }
@@ -47,9 +49,27 @@ public enum AuditLog {
         lock.withLock { tellProblem = sink ?? standardError }
     }
 
-    /// Appends entries; a log that cannot be written is told (`tellProblems`), never fatal to the change.
+    /// This run changes nodes without recording it (`--no-audit`).
+    public static func disable() { lock.withLock { disabled = true } }
+
+    /// Why the log cannot be written now, nil when it can (or is disabled): asked before a
+    /// change, so that no change is made that the log could not record (fail closed).
+    public static func problem() -> String? {
+        lock.withLock {
+            guard !disabled else { return nil }
+            do {
+                close(try openLog(path))
+                return nil
+            } catch {
+                return "the audit log \(path) cannot be written: \(error)"
+            }
+        }
+    }
+
+    /// Appends entries. A log that stopped being writable since `problem()` was asked is told
+    /// (`tellProblems`): the change it records has been made by then.
     public static func record(_ entries: [AuditEntry]) {
-        guard !entries.isEmpty else { return }
+        guard !entries.isEmpty, !lock.withLock({ disabled }) else { return }
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -57,10 +77,7 @@ public enum AuditLog {
         lock.withLock {
             let file = path
             do {
-                try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o700])
-                let descriptor = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-                guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                let descriptor = try openLog(file)
                 defer { close(descriptor) }
                 let bytes = Array(lines.utf8)
                 guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else { throw POSIXError(.EIO) }
@@ -71,4 +88,13 @@ public enum AuditLog {
     }
 
     public static func record(_ entry: AuditEntry) { record([entry]) }
+
+    /// The log opened for appending (its private folder and the file made if need be).
+    private static func openLog(_ file: String) throws -> Int32 {
+        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let descriptor = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        return descriptor
+    }
 }

@@ -11,6 +11,9 @@ public struct DriftReport: Sendable {
         /// 2–2, 1–1–1): nobody can be called the odd one out.
         public var noMajority: Bool
         public var agrees: Bool { oddNodes.isEmpty && !noMajority }
+        public var settingClass: ProductProfile.SettingClass { ProductProfile.settingClass(of: name) }
+        /// A difference here is a fault (a cluster-wide setting, or any setting when `strict`).
+        public func counts(strict: Bool) -> Bool { !agrees && (strict || settingClass == .clusterWide) }
     }
 
     public var rows: [Row]
@@ -19,7 +22,10 @@ public struct DriftReport: Sendable {
     public var readableCount: Int
 
     public var differing: [Row] { rows.filter { !$0.agrees } }
-    public var isClean: Bool { differing.isEmpty && unreadable.isEmpty && problems.isEmpty }
+    /// The differences that are faults; the rest of `differing` are notes.
+    public func faults(strict: Bool = false) -> [Row] { rows.filter { $0.counts(strict: strict) } }
+    /// Nothing a script should call broken: no fault, every node read, every value valid.
+    public func isClean(strict: Bool = false) -> Bool { faults(strict: strict).isEmpty && unreadable.isEmpty && problems.isEmpty }
 
     public init(snapshots: [NodeSnapshot]) {
         var names: [String] = []

@@ -8,10 +8,12 @@ public struct NodeStatus: Sendable, Encodable {
     public var latencyMilliseconds: Double?
     /// `ok`, or why the configuration could not be read or understood.
     public var config: String
-    /// Settings on which this node differs from most nodes.
+    /// Cluster-wide settings on which this node differs from most nodes.
     public var drift: [String]
-    /// Settings on which the nodes differ with no majority (1–1, 2–2): this node is one of
-    /// them, but nobody can be called the odd one out.
+    /// Other settings on which it differs (node-local ones, unknown ones): notes, not faults.
+    public var differsIn: [String] = []
+    /// Cluster-wide settings on which the nodes differ with no majority (1–1, 2–2): this node
+    /// is one of them, but nobody can be called the odd one out.
     public var noMajority: [String] = []
     /// Invalid values on this node, and the error when it could not be read.
     public var problems: [String]
@@ -48,6 +50,7 @@ public struct NodeStatus: Sendable, Encodable {
     public var driftText: String? {
         let parts = (drift.isEmpty ? [] : ["DRIFT: " + drift.joined(separator: ",")])
             + (noMajority.isEmpty ? [] : ["no majority: " + noMajority.joined(separator: ",")])
+            + (differsIn.isEmpty ? [] : ["differs (not cluster-wide): " + differsIn.joined(separator: ",")])
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 
@@ -114,9 +117,11 @@ public struct NodeStatus: Sendable, Encodable {
         switch snapshot.result {
         case .success(let configuration):
             var status = NodeStatus(node: snapshot.node.name, host: snapshot.node.host, reachable: true, latencyMilliseconds: milliseconds,
-                                    config: "ok", drift: report.differing.filter { $0.oddNodes.contains(snapshot.node.name) }.map(\.name),
+                                    config: "ok", drift: report.faults().filter { $0.oddNodes.contains(snapshot.node.name) }.map(\.name),
                                     problems: configuration.problems)
-            status.noMajority = report.differing.filter(\.noMajority).map(\.name)
+            status.noMajority = report.faults().filter(\.noMajority).map(\.name)
+            status.differsIn = report.differing.filter { !$0.counts(strict: false) && ($0.noMajority || $0.oddNodes.contains(snapshot.node.name)) }
+                .map(\.name)
             return status
         case .failure(let error):
             return NodeStatus(node: snapshot.node.name, host: snapshot.node.host, reachable: error.reachedNode,

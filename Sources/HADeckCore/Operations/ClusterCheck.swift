@@ -21,6 +21,14 @@ public struct CheckResult: Sendable, Encodable, Equatable {
     /// Nodes this check could not be run on because they are unreachable: not a failure of
     /// what the check is about (their evidence says `not run: NODE unreachable`).
     public var notRun: [String] = []
+    /// The command that fixes a failure (the words after `hadeck`), where HADeck knows one.
+    public var fix: [String]? = nil
+
+    /// The summary and, when there is one, the fix: `differs on web3 — fix: hadeck sync …`.
+    /// `command` writes the fix's words as a command (the CLI adds the run's `-i`).
+    public func summary(fixedWith command: ([String]) -> String = { (["hadeck"] + $0).joined(separator: " ") }) -> String {
+        summary + (fix.map { " — fix: " + command($0) } ?? "")
+    }
 }
 
 /// The pre-flight checks of DESIGN §1, from one probing poll of the cluster.
@@ -77,7 +85,8 @@ public enum ClusterCheck {
                     answered.append(name)
                 } else { evidence[name] = "no connection string" }
             }
-            return agreement("database-config", "Same database connection string on every node", evidence, answered: answered)
+            return agreement("database-config", "Same database connection string on every node", evidence, answered: answered,
+                             setting: { poll.settings[$0].flatMap(Cluster.databaseSetting)?.name })
         }
 
         // The database server reachable from each node.
@@ -102,7 +111,8 @@ public enum ClusterCheck {
                 if let problem = SettingRules.problem(with: key, for: "EncryptionKey") { badKey.append(name); evidence[name] = "\(Secrets.fingerprint(key)): \(problem)" }
                 else { evidence[name] = Secrets.fingerprint(key); answered.append(name) }
             }
-            var key = agreement("encryption-key", "Same encryption key (32 hex digits) on every node", evidence, answered: answered)
+            var key = agreement("encryption-key", "Same encryption key (32 hex digits) on every node", evidence, answered: answered,
+                                setting: { _ in "EncryptionKey" })
             if !badKey.isEmpty { key.verdict = .fail; key.summary = "not 32 hex digits on \(badKey.joined(separator: ", "))" }
             return key
         }
@@ -152,17 +162,24 @@ public enum ClusterCheck {
     }
 
     /// Passes when every node answered and all answers are equal; names the odd nodes otherwise.
-    private static func agreement(_ name: String, _ title: String, _ evidence: [String: String], answered: [String]) -> CheckResult {
+    /// `setting`: where the nodes differ in it, `hadeck sync` copies the right value.
+    private static func agreement(_ name: String, _ title: String, _ evidence: [String: String], answered: [String],
+                                  setting: (String) -> String? = { _ in nil }) -> CheckResult {
         let missing = evidence.keys.filter { !answered.contains($0) }.sorted()
         if !missing.isEmpty {
             return CheckResult(name: name, title: title, verdict: .fail, summary: "no answer from \(missing.joined(separator: ", "))", evidence: evidence)
         }
         let majority = Majority(answered.map { (node: $0, value: evidence[$0]!) })
         if majority.isSplit {
-            return CheckResult(name: name, title: title, verdict: .fail, summary: "the nodes differ with no majority (none is the odd one out)", evidence: evidence)
+            var result = CheckResult(name: name, title: title, verdict: .fail, summary: "the nodes differ with no majority (none is the odd one out)", evidence: evidence)
+            result.fix = answered.first.flatMap(setting).map { ["sync", $0, "--from", "NODE-THAT-IS-RIGHT", "--restart"] }
+            return result
         }
         guard !majority.oddNodes.isEmpty else { return CheckResult(name: name, title: title, verdict: .pass, summary: "all \(answered.count) agree", evidence: evidence) }
-        return CheckResult(name: name, title: title, verdict: .fail, summary: "differs on \(majority.oddNodes.sorted().joined(separator: ", "))", evidence: evidence)
+        var result = CheckResult(name: name, title: title, verdict: .fail, summary: "differs on \(majority.oddNodes.sorted().joined(separator: ", "))", evidence: evidence)
+        let source = answered.first { !majority.oddNodes.contains($0) }
+        result.fix = source.flatMap { node in setting(node).map { ["sync", $0, "--from", node, "--restart"] } }
+        return result
     }
 
     /// Passes when every node passed; names the others.

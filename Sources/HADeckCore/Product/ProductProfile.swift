@@ -36,8 +36,28 @@ public struct ProductProfile: Sendable, Equatable {
         ("EncryptionKey", "ENCRYPTION_KEY"),
     ]
 
-    /// Settings whose value must be identical on every node of a cluster.
+    /// Settings whose value must be identical on every node of a cluster (the HA guide: the
+    /// same database, the same encryption key). An env file's `X_FILE` form reads as X.
     public static let clusterWideSettings = ["ConnectionString", "PostgresConnectionString", "EncryptionKey"]
+
+    /// Settings expected to differ from node to node: where the product is installed and logs,
+    /// and the node's own web binding (a service-only node turns its web server off; a node
+    /// may listen on its own URLs behind the load balancer).
+    public static let nodeLocalSettings = ["InstallationPath", "LogPath", "WebServer.Enabled", "WebServer.Urls"]
+
+    /// Whether a difference between nodes in a setting breaks the cluster.
+    public enum SettingClass: String, Sendable, Codable {
+        /// Must be identical: a difference is a fault.
+        case clusterWide = "cluster-wide"
+        /// Expected to differ: a difference is a note.
+        case nodeLocal = "node-local"
+        /// Neither known to matter nor known not to: a difference is a note.
+        case other
+    }
+
+    public static func settingClass(of name: String) -> SettingClass {
+        clusterWideSettings.contains(name) ? .clusterWide : nodeLocalSettings.contains(name) ? .nodeLocal : .other
+    }
 
     /// The configuration-file settings the product documents (SharedConfig's elements and
     /// attributes); any other name is accepted only when a node's file already has it.

@@ -75,6 +75,10 @@ public final class ConsoleApp: @unchecked Sendable {
                 state.receive(event)
                 dirty = true
             }
+            if let next = state.followUp {
+                state.followUp = nil
+                _ = perform(next, on: &state, terminal: terminal)
+            }
             // Redraw on change, and once a second so that ages stay true.
             if dirty || Date().timeIntervalSince(lastDrawn) >= 1 {
                 let size = terminal.size
@@ -88,32 +92,42 @@ public final class ConsoleApp: @unchecked Sendable {
             if key == .resize { terminal.invalidate(); continue }
             state.screen = ScreenSize(width: terminal.size.width, height: terminal.size.height)
             state.notice = nil
-            switch state.handle(key) {
-            case .none: break
-            case .quit: return
-            case .planFile(let name, let value):
-                Task.detached { [backend, shared] in shared.post(.planned(await backend.plan(setting: name, to: value).map(PendingChange.files))) }
-            case .planHighAvailability(let enable):
-                Task.detached { [backend, shared] in shared.post(.planned(.success(.highAvailability(await backend.planHighAvailability(enable: enable))))) }
-            case .planRestart(let names):
-                Task.detached { [backend, shared] in shared.post(.planned(.success(.restart(await backend.planRestart(names))))) }
-            case .runChecks:
-                Task.detached { [backend, shared] in shared.post(.checked(await backend.checks())) }
-            case .apply(let change):
-                start(change, in: &state)
-            case .becomePassword(let typed):
-                passwords?.answer(typed.flatMap { $0.isEmpty ? nil : Array($0.utf8) })
-            case .setRefresh(let seconds):
-                shared.refresh = seconds
-            case .setTheme(let name):
-                let (chosen, problem) = Theme.named(name)
-                if let problem { state.notice = problem } else {
-                    terminal.use(chosen)
-                    state.notice = "Theme \(name)."
-                }
-            }
+            if perform(state.handle(key), on: &state, terminal: terminal) { return }
             shared.probing = state.pane.needsProbes
         }
+    }
+
+    /// Does what an action asks; true to quit.
+    private func perform(_ action: ConsoleAction, on state: inout ConsoleState, terminal: CursesTerminal) -> Bool {
+        switch action {
+        case .none: break
+        case .quit: return true
+        case .planFile(let name, let value):
+            Task.detached { [backend, shared] in shared.post(.planned(await backend.plan(setting: name, to: value).map(PendingChange.files))) }
+        case .planHighAvailability(let enable):
+            Task.detached { [backend, shared] in shared.post(.planned(.success(.highAvailability(await backend.planHighAvailability(enable: enable))))) }
+        case .planAlignment(let setting, let node):
+            Task.detached { [backend, shared] in
+                shared.post(.planned(await backend.planAlignment(of: setting, from: node).map(PendingChange.files)))
+            }
+        case .planRestart(let names):
+            Task.detached { [backend, shared] in shared.post(.planned(.success(.restart(await backend.planRestart(names))))) }
+        case .runChecks:
+            Task.detached { [backend, shared] in shared.post(.checked(await backend.checks())) }
+        case .apply(let change):
+            start(change, in: &state)
+        case .becomePassword(let typed):
+            passwords?.answer(typed.flatMap { $0.isEmpty ? nil : Array($0.utf8) })
+        case .setRefresh(let seconds):
+            shared.refresh = seconds
+        case .setTheme(let name):
+            let (chosen, problem) = Theme.named(name)
+            if let problem { state.notice = problem } else {
+                terminal.use(chosen)
+                state.notice = "Theme \(name)."
+            }
+        }
+        return false
     }
 
     private func start(_ change: PendingChange, in state: inout ConsoleState) {

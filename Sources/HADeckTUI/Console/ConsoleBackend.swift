@@ -7,6 +7,8 @@ public protocol ConsoleBackend: Sendable {
     func poll(probing: Bool) async -> ClusterPoll
     /// The plan for setting a configuration-file value on every node, as `hadeck set` makes it.
     func plan(setting name: String, to value: String) async -> Result<ChangePlan, PlanError>
+    /// The plan that copies `setting`'s value from `node` to the nodes that differ (`hadeck sync`'s).
+    func planAlignment(of setting: String, from node: String) async -> Result<ChangePlan, PlanError>
     func checks() async -> [CheckResult]
     func planHighAvailability(enable: Bool) async -> HighAvailabilityPlan
     /// The restart of these nodes: every node's health, the order, and a refusal to take down
@@ -38,6 +40,15 @@ public struct ClusterBackend: ConsoleBackend {
         catch { return .failure(error) }
     }
 
+    public func planAlignment(of setting: String, from node: String) async -> Result<ChangePlan, PlanError> {
+        let snapshots = await cluster.snapshots(of: cluster.inventory.nodes)
+        do throws(PlanError) {
+            let alignment = try Alignment.plan(setting, in: snapshots, from: .node(node))
+            return .success(try Alignment.changes([alignment], on: snapshots, scope: nil, profile: cluster.profile,
+                                                  title: "sync \(setting) from \(node)"))
+        } catch { return .failure(error) }
+    }
+
     public func planRestart(_ names: [String]) async -> RestartPlan {
         await RollingRestart(cluster: cluster).plan(cluster.inventory.nodes.filter { names.contains($0.name) })
     }
@@ -60,6 +71,8 @@ public struct ClusterBackend: ConsoleBackend {
     }
 
     public func apply(_ change: PendingChange, progress: @escaping @Sendable (String, String, Bool) -> Void) async -> (summary: String, failed: Bool) {
+        // Fail closed: no change the audit log could not record.
+        if let problem = AuditLog.problem() { return ("\(change.title): refused, nothing changed: \(problem)", true) }
         switch change {
         case .setting(let name, let old, let new, let value):
             do throws(ProductAPIError) {

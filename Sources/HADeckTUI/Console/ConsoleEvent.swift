@@ -36,6 +36,7 @@ extension ConsoleState {
             case .success(let pending): mode = .plan(pending, scroll: 0)
             case .failure(let error):
                 mode = .browse
+                aligning = false
                 notice = "Cannot plan: \(error)"
                 record(notice!, .failed, at: now)
             }
@@ -54,6 +55,12 @@ extension ConsoleState {
             running?.finished = true
             record(summary, failed ? .failed : .ok, at: now)
             notice = summary
+            // After `a`: the changed nodes read the new value only once restarted; offer it, health-gated.
+            if let offer = restartOffer, !offer.isEmpty, !failed, case .browse = mode {
+                mode = .planning("restart \(offer.joined(separator: ", ")): asking every node's health")
+                followUp = .planRestart(offer)
+            }
+            restartOffer = nil
         case .problem(let text):
             record(text, .failed, at: now)
             notice = text

@@ -35,6 +35,8 @@ public struct ConsoleState: Sendable {
         case plan(PendingChange, scroll: Int)
         /// The pre-flight checks (nil while they run).
         case checks([CheckResult]?, scroll: Int)
+        /// `a`: which node's value of a setting the others get.
+        case align(AlignChoice)
         case confirmQuit
     }
 
@@ -57,6 +59,12 @@ public struct ConsoleState: Sendable {
     public var running: RunningChange?
     /// A message for the user (shown until the next key).
     public var notice: String?
+    /// The plan on screen (or being made) came from `a`: once written, it offers the restart.
+    public var aligning = false
+    /// After an aligned write: the nodes whose restart is offered when it finishes well.
+    public var restartOffer: [String]?
+    /// What the app does next without a key (the restart offered after `a`).
+    public var followUp: ConsoleAction?
     /// The become (sudo) password being typed, over everything else, while a node's sudo asks for it.
     public var becomePassword: Editor?
     /// The terminal's size as last drawn: how much of a dialog shows (the plan's `y` works

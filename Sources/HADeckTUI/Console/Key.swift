@@ -23,6 +23,8 @@ public enum ConsoleAction: Sendable {
     case runChecks
     case setRefresh(TimeInterval)
     case setTheme(String)
+    /// `a`: copy `setting` from `from` to the nodes that differ (the plan first).
+    case planAlignment(setting: String, from: String)
     /// The become password typed (nil: refused with Esc).
     case becomePassword(String?)
 
@@ -75,7 +77,7 @@ extension ConsoleState {
             default: editor.handle(key); mode = .edit(editor)
             }
         case .planning:
-            if key == .escape { mode = .browse; notice = "Plan abandoned." }
+            if key == .escape { mode = .browse; aligning = false; notice = "Plan abandoned." }
         case .checks(let results, let scroll):
             switch key {
             case .escape, .character("q"): mode = .browse
@@ -90,9 +92,12 @@ extension ConsoleState {
                 notice = "y works once the whole plan has been read: j (or PgDn, G) to its end."
             case .character("y") where pending.refusal == nil:
                 mode = .browse
+                if aligning, case .files(let plan) = pending { restartOffer = plan.writes.map(\.node.name) }
+                aligning = false
                 return .apply(pending)
             case .character("n"), .escape:
                 mode = .browse
+                aligning = false
                 record("\(pending.title): \(pending.cancelled)")
             case .character("F") where pending.canBeForced:
                 // The second, explicit confirmation: the plan is shown again, forced, and y applies it.
@@ -102,6 +107,8 @@ extension ConsoleState {
                 }
             default: mode = .plan(pending, scroll: Self.scrolled(page.first, by: key, last: page.lastScroll))
             }
+        case .align(let choice):
+            return align(choice, key)
         case .confirmQuit:
             if key == .character("y") { return .quit }
             if key == .character("n") || key == .escape { mode = .browse }
@@ -130,6 +137,7 @@ extension ConsoleState {
         case .character("g"), .home: selected = 0
         case .character("G"), .end: selected = max(0, count - 1)
         case .enter: return startEditing()
+        case .character("a"): return startAligning()
         case .character("H"):
             return toggleHighAvailability()
         case .character("r"):
@@ -167,7 +175,7 @@ extension ConsoleState {
     }
 
     /// One change at a time: true when none runs, else says so.
-    private mutating func notRunning() -> Bool {
+    mutating func notRunning() -> Bool {
         guard let running, !running.finished else { return true }
         notice = "A change is being applied (\(running.title)); wait for it to finish."
         return false

@@ -140,8 +140,10 @@ public enum ConsoleRenderer {
                 : " j to read on; y works at the end  n/Esc cancel"
         case .confirmQuit: " y quit  n/Esc stay"
         case .checks: " j/k scroll  Esc close"
+        case .align: " j/k choose  Enter plan  Esc cancel"
         case .browse:
             " Tab/1-5 pane  j/k move" + (state.pane == .nodes ? "  r restart" : state.pane == .advanced ? "  Enter edit" : "")
+                + (state.canAlign ? "  a align" : "")
                 + "  R restart all  H HA on/off  / filter  : command  L log  q quit  ? help"
         }
     }

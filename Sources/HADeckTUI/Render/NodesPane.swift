@@ -43,6 +43,7 @@ enum NodesPane {
             : node.restartPending != nil ? .init("restart pending", .statusWarn) : .init("ok", .statusOK)
         let drift = (node.drift.isEmpty ? [] : ["≠ " + node.drift.joined(separator: ",")])
             + (node.noMajority.isEmpty ? [] : ["? " + node.noMajority.joined(separator: ",") + " (no majority)"])
+        let notes = node.differsIn.isEmpty ? [] : ["~ " + node.differsIn.joined(separator: ",")]
         // An unreachable node's cause comes first: its closed messenger port follows from it.
         let problems = (node.reachable ? [messenger?.fault(of: node.node), node.problems.last]
                                        : [node.problems.last, messenger?.fault(of: node.node)]).compactMap { $0 }
@@ -51,7 +52,7 @@ enum NodesPane {
             .init(reach, node.reachable ? .statusOK : .statusError),
             .init(node.health ?? "-", node.health == nil ? .muted : node.health == "OK" ? .statusOK : .statusError),
             version, config,
-            .init(drift.isEmpty ? "-" : drift.joined(separator: " "), drift.isEmpty ? .muted : .statusWarn),
+            .init((drift + notes).isEmpty ? "-" : (drift + notes).joined(separator: " "), drift.isEmpty ? .muted : .statusWarn),
             .init(state.lastSeen[node.node].map { ConsoleRenderer.age(of: $0, now: now) } ?? "never", .muted),
             .init(problems.joined(separator: "; "), .statusError),
         ]

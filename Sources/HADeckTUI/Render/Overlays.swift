@@ -12,6 +12,7 @@ enum Overlays {
         (":", ":node :theme :refresh SECONDS :checks :q"),
         ("L", "activity log: each action, each node's result"),
         ("H", "HA on/off: checks, plan, confirm, switch, roll"),
+        ("a", "align a drifted setting: pick the value to copy"),
         ("r  R", "restart the selected node / all (unhealthy first)"),
         ("F", "in a refused restart plan: force it (asks again)"),
         ("?", "this help (Esc closes)"), ("q", "quit (asks while a change is running)"),
@@ -52,6 +53,17 @@ enum Overlays {
             drawPlan(pending, scroll: scroll, into: &buffer)
         case .checks(let results, let scroll):
             drawChecks(results, scroll: scroll, into: &buffer)
+        case .align(let choice):
+            let box = Box(width: 72, height: choice.options.count + 7, in: buffer)
+            box.open("Align \(choice.setting)", into: &buffer)
+            buffer.put("Copy which value to the other nodes?", x: box.x + 2, y: box.y + 2, style: Style(.dialog), maxWidth: box.width - 4)
+            for (index, option) in choice.options.enumerated() {
+                let line = "\(index == choice.selected ? ">" : " ") \(option.shown)  \(option.nodes.joined(separator: ", "))"
+                buffer.put(line, x: box.x + 2, y: box.y + 4 + index, style: Style(index == choice.selected ? .selection : .dialog),
+                           maxWidth: box.width - 4)
+            }
+            buffer.put("Enter plans it (nothing is written yet)  Esc cancels", x: box.x + 2, y: box.y + box.height - 2,
+                       style: Style(.dialog, bold: true), maxWidth: box.width - 4)
         case .confirmQuit:
             let box = Box(width: 64, height: 7, in: buffer)
             box.open("Quit?", into: &buffer)
@@ -84,7 +96,7 @@ enum Overlays {
 
     /// `FAIL  name: summary`, in its verdict's colour.
     private static func line(_ check: CheckResult, named name: String) -> (String, Style.Role) {
-        ("\(check.verdict.label)  \(name): \(check.summary)", check.verdict == .pass ? .statusOK : check.verdict == .warn ? .statusWarn : .statusError)
+        ("\(check.verdict.label)  \(name): \(check.summary())", check.verdict == .pass ? .statusOK : check.verdict == .warn ? .statusWarn : .statusError)
     }
 
     /// The checks' lines: each check, and the evidence of those that did not pass.

@@ -1,0 +1,71 @@
+import HADeckCore
+
+/// The `a` dialog: the distinct values of a setting the nodes disagree on, each with the nodes
+/// holding it (masked, by fingerprint where secret). The value chosen is copied to the others.
+public struct AlignChoice: Sendable, Equatable {
+    public struct Option: Sendable, Equatable {
+        public var shown: String
+        public var nodes: [String]
+    }
+
+    public var setting: String
+    /// Most holders first: the majority, when there is one, is preselected.
+    public var options: [Option]
+    public var selected = 0
+}
+
+extension ConsoleState {
+    /// Whether `a` has something to align at the selection (the status bar shows it then).
+    public var canAlign: Bool {
+        switch pane {
+        case .nodes:
+            return visibleNodes.indices.contains(selected) && !(visibleNodes[selected].drift + visibleNodes[selected].noMajority
+                                                                 + visibleNodes[selected].differsIn).isEmpty
+        case .advanced:
+            let rows = advancedRows
+            return rows.indices.contains(selected) && rows[selected].differs && rows[selected].source == .file
+        default: return false
+        }
+    }
+
+    /// The setting `a` aligns where the selection is: the drifted node's (1 Nodes) or the
+    /// differing row's (5 Advanced); nil, with a notice, where there is none.
+    mutating func startAligning() -> ConsoleAction {
+        guard notRunning() else { return .none }
+        let setting: String?
+        switch pane {
+        case .nodes:
+            let node = visibleNodes.indices.contains(selected) ? visibleNodes[selected] : nil
+            setting = node.flatMap { ($0.drift + $0.noMajority + $0.differsIn).first }
+            if setting == nil { notice = "a aligns a node whose DRIFT is set; \(node?.node ?? "this node") agrees with the others." }
+        case .advanced:
+            let row = advancedRows.indices.contains(selected) ? advancedRows[selected] : nil
+            setting = row.flatMap { $0.differs && $0.source == .file ? $0.name : nil }
+            if setting == nil { notice = "a aligns a configuration-file setting on which the nodes differ." }
+        default:
+            setting = nil
+            notice = "a aligns a drifted node (1 Nodes) or a differing setting (5 Advanced)."
+        }
+        guard let setting else { return .none }
+        let held = nodes.map(\.node).compactMap { node in poll.settings[node].map { (node: node, value: $0.first { $0.name == setting }?.value) } }
+        let options = Alignment.values(of: setting, held: held).map { AlignChoice.Option(shown: $0.shown, nodes: $0.nodes) }
+        mode = .align(AlignChoice(setting: setting, options: options))
+        return .none
+    }
+
+    mutating func align(_ choice: AlignChoice, _ key: Key) -> ConsoleAction {
+        var choice = choice
+        switch key {
+        case .escape, .character("n"): mode = .browse
+        case .character("j"), .down: choice.selected = min(choice.options.count - 1, choice.selected + 1); mode = .align(choice)
+        case .character("k"), .up: choice.selected = max(0, choice.selected - 1); mode = .align(choice)
+        case .enter:
+            let source = choice.options[choice.selected].nodes[0]
+            mode = .planning("sync \(choice.setting) from \(source)")
+            aligning = true
+            return .planAlignment(setting: choice.setting, from: source)
+        default: break
+        }
+        return .none
+    }
+}
