@@ -70,6 +70,7 @@ case "console":
         func plan(setting name: String, to value: String) async -> Result<ChangePlan, PlanError> { .failure(PlanError("benchmark: no plans")) }
         func planAlignment(of setting: String, from node: String) async -> Result<ChangePlan, PlanError> { .failure(PlanError("benchmark: no plans")) }
         func checks() async -> [CheckResult] { [] }
+        func auditProblem() -> String? { nil }
         func planHighAvailability(enable: Bool) async -> HighAvailabilityPlan {
             HighAvailabilityPlan(enable: enable, setting: "Service.HighAvailabilityEnabled", current: nil, checks: [], restartOrder: [])
         }

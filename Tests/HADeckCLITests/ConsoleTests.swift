@@ -121,16 +121,21 @@ final class TmuxSession: @unchecked Sendable {
         let session = try TmuxSession(command: "XDG_STATE_HOME=\(shellQuote(cluster.directory.path + "/state/sub")) \(Hadeck.binary) -i \(cluster.inventory) --refresh 0.5; echo EXIT=$?; sleep 60",
                                       width: 160, height: 30)
         _ = try await session.waitFor { $0.contains { $0.contains("web3") } }
-        _ = try await session.planURLsEdit(port: "8625")
-        try session.keys("y")
         let before = cluster.nodes.map { cluster.config($0) }
-        let screen = try await session.waitFor { $0.contains { $0.contains("refused, nothing changed") } }
-        #expect(screen.contains { $0.contains("refused, nothing changed: the audit log \(cluster.directory.path)/state/sub/hadeck/audit.log cannot be written") },
-                "\(screen)")
+        try session.keys("5", "/", "U", "r", "l", "s", "Enter", "Enter")
+        _ = try await session.waitFor { $0.contains { $0.contains("Edit WebServer.Urls") } }
+        try session.keys("End", "BSpace", "Enter")
+        var screen = try await session.waitFor { $0.contains { $0.contains("Refused: the audit log cannot be written") } }
+        #expect(screen.contains { $0.contains("Refused: the audit log cannot be written (L shows why)") }, "the plan dialog refuses: \(screen)")
+        try session.keys("G", "y", "Escape", "L")
+        let told = "the audit log \(cluster.directory.path)/state/sub/hadeck/audit.log cannot be written"
+        screen = try await session.waitFor { $0.contains { $0.contains(told) } }
+        #expect(screen.contains { $0.contains(told) }, "the activity log says why: \(screen)")
         #expect(screen.first?.hasPrefix(" HADeck · test") == true && !screen.contains { $0.hasPrefix("hadeck: ") }, "nothing written over the screen: \(screen)")
         #expect(cluster.nodes.map { cluster.config($0) } == before, "nothing written")
-        try session.keys("q")
-        _ = try await session.waitFor { $0.contains { $0.contains("EXIT=0") } }
+        try session.keys("Escape", "q")
+        screen = try await session.waitFor { $0.contains { $0.contains("EXIT=0") } }
+        #expect(screen.contains { $0.contains("EXIT=0") })
     }
 
     @Test func aRefusedThemeIsReportedAndTheDefaultUsed() async throws {

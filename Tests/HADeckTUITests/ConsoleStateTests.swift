@@ -71,6 +71,24 @@ import Testing
             .contains { $0.contains("Not applicable: web2 cannot be changed") })
     }
 
+    /// An audit log that cannot record a change refuses every plan in its dialog (fail closed),
+    /// said once in the activity log with why; once it can, y applies again.
+    @Test func anUnwritableAuditLogRefusesThePlanInItsDialog() {
+        var state = ConsoleFixture.state()
+        let problem = "the audit log /home/a/.local/state/hadeck/audit.log cannot be written: Permission denied"
+        state.receive(.auditChecked(problem))
+        state.receive(.auditChecked(problem))
+        #expect(state.log.filter { $0.text.contains(problem) }.count == 1, "told once")
+        state.mode = .plan(.files(ConsoleFixture.plan()), scroll: 0)
+        press([.character("G")], on: &state)
+        guard case .none = press([.character("y")], on: &state) else { Issue.record("y must not apply"); return }
+        #expect(ConsoleRenderer.render(state, width: 120, height: 40, now: ConsoleFixture.now).lines
+            .contains { $0.contains("Refused: the audit log cannot be written (L shows why)") })
+        #expect(ConsoleRenderer.hints(for: state) == " Esc close  j/k scroll")
+        state.receive(.auditChecked(nil))
+        guard case .apply = press([.character("y")], on: &state) else { Issue.record("y applies once the log can be written"); return }
+    }
+
     @Test func progressAndTheOutcomeLandInTheLogAndQuitAsksWhileRunning() {
         var state = ConsoleFixture.state()
         state.log = []

@@ -44,6 +44,7 @@ public final class ConsoleApp: @unchecked Sendable {
         let poller = Task.detached { [backend, shared] in
             while !Task.isCancelled {
                 let poll = await backend.poll(probing: shared.probing)
+                shared.post(.auditChecked(backend.auditProblem()))
                 shared.post(.polled(poll, at: Date()))
                 await shared.waitForNextPoll()
             }

@@ -14,6 +14,8 @@ public protocol ConsoleBackend: Sendable {
     /// The restart of these nodes: every node's health, the order, and a refusal to take down
     /// the last healthy node, before anyone is asked.
     func planRestart(_ names: [String]) async -> RestartPlan
+    /// Why the audit log cannot record a change now (nil: it can): every plan dialog refuses then.
+    func auditProblem() -> String?
     /// Applies a pending change, reporting each node's outcome; returns the summary.
     func apply(_ change: PendingChange, progress: @escaping @Sendable (_ node: String, _ text: String, _ failed: Bool) -> Void) async -> (summary: String, failed: Bool)
 }
@@ -54,6 +56,8 @@ public struct ClusterBackend: ConsoleBackend {
     }
 
     public func checks() async -> [CheckResult] { await ClusterCheck.run(cluster) }
+
+    public func auditProblem() -> String? { AuditLog.problem() }
 
     public func planHighAvailability(enable: Bool) async -> HighAvailabilityPlan { await HighAvailability.plan(cluster, enable: enable) }
 

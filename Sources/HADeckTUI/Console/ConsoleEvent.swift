@@ -13,6 +13,8 @@ public enum ConsoleEvent: Sendable {
     /// Something the console must tell that belongs to no change's progress (the audit log
     /// could not be written).
     case problem(String)
+    /// Whether the audit log can record a change now (asked with every poll): nil when it can.
+    case auditChecked(String?)
     /// A node's sudo needs the become password: the console asks for it once.
     case becomePasswordWanted
     /// SIGINT (acts as `q`), SIGTERM or SIGHUP (end at once); handled by the app, not the state.
@@ -64,6 +66,10 @@ extension ConsoleState {
         case .problem(let text):
             record(text, .failed, at: now)
             notice = text
+        case .auditChecked(let problem):
+            // Told once when it starts (L shows it whole); every plan dialog refuses meanwhile.
+            if let problem, problem != auditRefusal { record("\(problem); no change can be made until it can", .failed, at: now) }
+            auditRefusal = problem
         case .becomePasswordWanted:
             becomePassword = Editor(name: "sudo password", source: .file, text: "", secret: true)
             record("a node's sudo asks for the password of your login (become)", at: now)

@@ -59,6 +59,9 @@ public struct ConsoleState: Sendable {
     public var running: RunningChange?
     /// A message for the user (shown until the next key).
     public var notice: String?
+    /// Why the audit log cannot record a change (as of the last poll): every plan is refused
+    /// while it is set (fail closed), and says why.
+    public var auditRefusal: String?
     /// The plan on screen (or being made) came from `a`: once written, it offers the restart.
     public var aligning = false
     /// After an aligned write: the nodes whose restart is offered when it finishes well.
@@ -80,6 +83,12 @@ public struct ConsoleState: Sendable {
         self.poll = ClusterPoll(statuses: nodes)
         self.polledAt = polledAt
         self.refreshInterval = refreshInterval
+    }
+
+    /// Why `pending` cannot be applied now: the audit log first, then the plan's own refusal.
+    public func refusal(of pending: PendingChange) -> String? {
+        auditRefusal.map { _ in "Refused: the audit log cannot be written (L shows why); the command line's --no-audit overrides." }
+            ?? pending.refusal
     }
 
     public var nodes: [NodeStatus] {

@@ -88,9 +88,9 @@ extension ConsoleState {
         case .plan(let pending, let scroll):
             let page = Overlays.planPage(pending, scroll: scroll, size: screen).page
             switch key {
-            case .character("y") where pending.refusal == nil && !page.atEnd:
+            case .character("y") where refusal(of: pending) == nil && !page.atEnd:
                 notice = "y works once the whole plan has been read: j (or PgDn, G) to its end."
-            case .character("y") where pending.refusal == nil:
+            case .character("y") where refusal(of: pending) == nil:
                 mode = .browse
                 if aligning, case .files(let plan) = pending { restartOffer = plan.writes.map(\.node.name) }
                 aligning = false
@@ -99,7 +99,7 @@ extension ConsoleState {
                 mode = .browse
                 aligning = false
                 record("\(pending.title): \(pending.cancelled)")
-            case .character("F") where pending.canBeForced:
+            case .character("F") where pending.canBeForced && auditRefusal == nil:
                 // The second, explicit confirmation: the plan is shown again, forced, and y applies it.
                 if case .restart(var plan) = pending {
                     plan.forced = true

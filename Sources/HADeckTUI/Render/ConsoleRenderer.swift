@@ -134,8 +134,8 @@ public enum ConsoleRenderer {
         case .edit: " Enter plan the change  Esc cancel  ←/→ Home End move"
         case .planning: " working out the plan…  Esc abandon"
         case .plan(let pending, let scroll):
-            pending.canBeForced ? " F force (asks again)  n/Esc cancel  j/k scroll"
-                : pending.refusal != nil ? " Esc close  j/k scroll"
+            pending.canBeForced && state.auditRefusal == nil ? " F force (asks again)  n/Esc cancel  j/k scroll"
+                : state.refusal(of: pending) != nil ? " Esc close  j/k scroll"
                 : Overlays.planPage(pending, scroll: scroll, size: state.screen).page.atEnd ? " y apply  n/Esc cancel  j/k scroll"
                 : " j to read on; y works at the end  n/Esc cancel"
         case .confirmQuit: " y quit  n/Esc stay"
