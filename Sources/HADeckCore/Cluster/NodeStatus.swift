@@ -105,23 +105,24 @@ public struct NodeStatus: Sendable, Encodable {
 
     private static func statuses(_ snapshots: [NodeSnapshot]) -> [NodeStatus] {
         let report = DriftReport(snapshots: snapshots)
+        let faults = report.faults(), notes = report.differing.filter { !$0.counts(strict: false) }
         return snapshots.map { snapshot in
-            var status = status(snapshot, report)
+            var status = status(snapshot, faults: faults, notes: notes)
             status.roles = snapshot.node.roles
             return status
         }
     }
 
-    private static func status(_ snapshot: NodeSnapshot, _ report: DriftReport) -> NodeStatus {
+    /// `faults`: the differences that count (cluster-wide); `notes`: the others.
+    private static func status(_ snapshot: NodeSnapshot, faults: [DriftReport.Row], notes: [DriftReport.Row]) -> NodeStatus {
         let milliseconds = Double(snapshot.elapsed.components.seconds) * 1000 + Double(snapshot.elapsed.components.attoseconds) / 1e15
         switch snapshot.result {
         case .success(let configuration):
             var status = NodeStatus(node: snapshot.node.name, host: snapshot.node.host, reachable: true, latencyMilliseconds: milliseconds,
-                                    config: "ok", drift: report.faults().filter { $0.oddNodes.contains(snapshot.node.name) }.map(\.name),
+                                    config: "ok", drift: faults.filter { $0.oddNodes.contains(snapshot.node.name) }.map(\.name),
                                     problems: configuration.problems)
-            status.noMajority = report.faults().filter(\.noMajority).map(\.name)
-            status.differsIn = report.differing.filter { !$0.counts(strict: false) && ($0.noMajority || $0.oddNodes.contains(snapshot.node.name)) }
-                .map(\.name)
+            status.noMajority = faults.filter(\.noMajority).map(\.name)
+            status.differsIn = notes.filter { $0.noMajority || $0.oddNodes.contains(snapshot.node.name) }.map(\.name)
             return status
         case .failure(let error):
             return NodeStatus(node: snapshot.node.name, host: snapshot.node.host, reachable: error.reachedNode,

@@ -55,7 +55,7 @@ public struct Alignment: Sendable {
         case .majority:
             let majority = Majority(readable.map { (node: $0.node, value: $0.value) })
             if majority.isSplit {
-                let groups = values(of: setting, in: snapshots).map { "\($0.nodes.joined(separator: ", ")): \($0.shown)" }.joined(separator: "; ")
+                let groups = values(of: setting, held: readable).map { "\($0.nodes.joined(separator: ", ")): \($0.shown)" }.joined(separator: "; ")
                 throw PlanError("ambiguous: no value of \(setting) is held by more nodes than every other (\(groups)); "
                                 + "choose the node to copy from with --from NODE")
             }

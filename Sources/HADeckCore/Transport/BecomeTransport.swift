@@ -80,9 +80,10 @@ public enum BecomeFailure: Sendable, Equatable, CustomStringConvertible {
 
     init?(_ output: CommandOutput, method: Node.Become.Method) {
         guard output.status == 1 || output.status == 125 else { return nil }
-        let text = output.errorText
-        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        func said(_ words: String) -> Bool { lines.contains { ($0.hasPrefix("sudo: ") || $0.hasPrefix("doas: ")) && $0.contains(words) } }
+        let lines = output.errorText.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        // sudo's and doas's own lines; a script's stderr never starts so.
+        let theirs = lines.filter { $0.hasPrefix("sudo: ") || $0.hasPrefix("doas: ") }
+        func said(_ words: String) -> Bool { theirs.contains { $0.contains(words) } }
         if output.status == 125, lines.contains(where: { $0.hasPrefix("hadeck-become: ") && $0.hasSuffix("is not installed") }) {
             self = .notInstalled(method)
         } else if said("a password is required") {
@@ -93,7 +94,7 @@ public enum BecomeFailure: Sendable, Equatable, CustomStringConvertible {
             self = .wrongPassword
         } else if said("must have a tty") {
             self = .requiresTerminal
-        } else if let line = lines.first(where: { ($0.hasPrefix("sudo: ") || $0.hasPrefix("doas: ")) && $0.contains("unknown user") }) {
+        } else if let line = theirs.first(where: { $0.contains("unknown user") }) {
             self = .unknownUser(line.components(separatedBy: "unknown user").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "")
         } else if let line = lines.first(where: { $0.contains("is not in the sudoers file") || $0.contains("is not allowed to execute")
                                                   || $0 == "doas: Operation not permitted" }) {

@@ -15,38 +15,38 @@ public struct AlignChoice: Sendable, Equatable {
 }
 
 extension ConsoleState {
-    /// Whether `a` has something to align at the selection (the status bar shows it then).
-    public var canAlign: Bool {
+    /// The setting `a` aligns at the selection: the drifted node's (1 Nodes) or the differing
+    /// file row's (5 Advanced); nil where there is none.
+    var alignableSetting: String? {
         switch pane {
         case .nodes:
-            return visibleNodes.indices.contains(selected) && !(visibleNodes[selected].drift + visibleNodes[selected].noMajority
-                                                                 + visibleNodes[selected].differsIn).isEmpty
+            guard visibleNodes.indices.contains(selected) else { return nil }
+            let node = visibleNodes[selected]
+            return (node.drift + node.noMajority + node.differsIn).first
         case .advanced:
             let rows = advancedRows
-            return rows.indices.contains(selected) && rows[selected].differs && rows[selected].source == .file
-        default: return false
+            guard rows.indices.contains(selected), rows[selected].differs, rows[selected].source == .file else { return nil }
+            return rows[selected].name
+        default: return nil
         }
     }
 
-    /// The setting `a` aligns where the selection is: the drifted node's (1 Nodes) or the
-    /// differing row's (5 Advanced); nil, with a notice, where there is none.
+    /// Whether `a` has something to align at the selection (the status bar shows it then).
+    public var canAlign: Bool { alignableSetting != nil }
+
+    /// Opens the `a` dialog for `alignableSetting`; where there is none, says what `a` is for.
     mutating func startAligning() -> ConsoleAction {
         guard notRunning() else { return .none }
-        let setting: String?
-        switch pane {
-        case .nodes:
-            let node = visibleNodes.indices.contains(selected) ? visibleNodes[selected] : nil
-            setting = node.flatMap { ($0.drift + $0.noMajority + $0.differsIn).first }
-            if setting == nil { notice = "a aligns a node whose DRIFT is set; \(node?.node ?? "this node") agrees with the others." }
-        case .advanced:
-            let row = advancedRows.indices.contains(selected) ? advancedRows[selected] : nil
-            setting = row.flatMap { $0.differs && $0.source == .file ? $0.name : nil }
-            if setting == nil { notice = "a aligns a configuration-file setting on which the nodes differ." }
-        default:
-            setting = nil
-            notice = "a aligns a drifted node (1 Nodes) or a differing setting (5 Advanced)."
+        guard let setting = alignableSetting else {
+            switch pane {
+            case .nodes:
+                let node = visibleNodes.indices.contains(selected) ? visibleNodes[selected].node : "this node"
+                notice = "a aligns a node whose DRIFT is set; \(node) agrees with the others."
+            case .advanced: notice = "a aligns a configuration-file setting on which the nodes differ."
+            default: notice = "a aligns a drifted node (1 Nodes) or a differing setting (5 Advanced)."
+            }
+            return .none
         }
-        guard let setting else { return .none }
         let held = nodes.map(\.node).compactMap { node in poll.settings[node].map { (node: node, value: $0.first { $0.name == setting }?.value) } }
         let options = Alignment.values(of: setting, held: held).map { AlignChoice.Option(shown: $0.shown, nodes: $0.nodes) }
         mode = .align(AlignChoice(setting: setting, options: options))
