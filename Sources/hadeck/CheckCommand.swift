@@ -28,7 +28,7 @@ struct Check: AsyncParsableCommand {
         let width = results.map(\.name.count).max() ?? 0
         for result in results {
             lines.append("\(result.verdict.label)  "
-                         + "\(result.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(result.title): \(result.summary(fixedWith: hint.callAsFunction))")
+                         + "\(result.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(result.title): \(result.summary(fixedWith: hint))")
             guard verbose || result.verdict != .pass else { continue }
             for node in result.evidence.keys.sorted() { lines.append("      \(node): \(result.evidence[node]!)") }
         }

@@ -22,11 +22,15 @@ struct Console: AsyncParsableCommand {
             throw BadInput("the console needs a terminal; for scripts use `\(cluster.hint("status"))` (or status --watch)")
         }
         let passwords = PasswordDialog()
+        let hint = cluster.hint
         let cluster = try cluster.cluster(askingInConsole: passwords)
         let environment = ProcessInfo.processInfo.environment
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         let (chosen, problem) = Theme.named(theme ?? environment["HADECK_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? "default")
+        // Chosen before the screen is drawn: its problem is a notice on the screen, not text on stderr behind it.
+        let (key, keyProblem) = FingerprintKey.forThisUser()
+        Secrets.useFingerprintKey { key }
         await ConsoleApp(cluster: cluster.inventory.name, profile: cluster.profile, refresh: refresh, theme: chosen, noColor: noColor,
-                         notice: problem, backend: ClusterBackend(cluster: cluster), passwords: passwords).run()
+                         notice: problem.map { themeProblem in keyProblem.map { "\(themeProblem); \($0)" } ?? themeProblem } ?? keyProblem, backend: ClusterBackend(cluster: cluster, hint: hint), passwords: passwords).run()
     }
 }

@@ -44,7 +44,7 @@ struct HA: AsyncParsableCommand {
                 throw BadInput(error.outcomeUnknown ? "\(error); nothing restarted. Once the settings API answers, run this again"
                                                     : "could not set \(plan.setting): \(error); nothing restarted")
             }
-            let report = try await Restart.run(restart, cluster.inventory.nodes, json: false)
+            let report = try await Restart.run(restart, cluster.inventory.nodes, quiet: false)
             let health = await cluster.healthReports(of: cluster.inventory.nodes)
             let unhealthy = health.filter { (try? $0.value.get())?.isOK != true }.map(\.key).sorted()
             print(unhealthy.isEmpty ? "Every node is healthy. HA is \(enable ? "on" : "off")." : "NOT healthy now: \(unhealthy.joined(separator: ", ")).")

@@ -31,6 +31,11 @@ let problemsFound = ExitCode(1)
 enum Main {
     static func main() async {
         MemoryProtection.apply()
+        Secrets.useFingerprintKey {
+            let (key, problem) = FingerprintKey.forThisUser()
+            if let problem { FileHandle.standardError.write(Data("hadeck: \(TerminalSafe.escaped(problem))\n".utf8)) }
+            return key
+        }
         do {
             var command = try HADeck.parseAsRoot(withDefaultWatchInterval(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {

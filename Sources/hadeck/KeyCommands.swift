@@ -50,7 +50,7 @@ struct KeyCommand: AsyncParsableCommand {
             print("New key: \(Secrets.fingerprint(key)). \(EncryptionKeys.dataLossWarning) The old key stays in the backups.")
             try await write.runner(for: cluster, hint: self.cluster.hint).run(plan)
             guard !write.dryRun else { return }
-            let report = try await Restart.run(restart, nodes, json: false)
+            let report = try await Restart.run(restart, nodes, quiet: false)
             let after = await cluster.snapshots(of: nodes)
             Self.printFingerprints(after)
             if !report.succeeded { throw problemsFound }

@@ -24,17 +24,28 @@ struct PlanRunner {
         var lock: String?
     }
 
+    /// With `--json` and a restart after the writes, the one document printed.
+    struct WrittenAndRestarted: Encodable {
+        var changes: [NodeJSON]
+        var restart: RestartReport?
+    }
+
     /// Returns the nodes written when every node ended well; throws exit 1 when any did not.
-    /// `notes` are shown under the plan, before the question.
+    /// `notes` are shown under the plan, before the question. `thenRestart`: the written nodes
+    /// are restarted with it once every write succeeded (`sync --restart`); with `--json` the
+    /// writes and the restart are then one document, `{"changes": […], "restart": {…}}`.
     @discardableResult
-    func run(_ plan: ChangePlan, notes: [String] = []) async throws -> [String] {
+    func run(_ plan: ChangePlan, notes: [String] = [], thenRestart rolling: RollingRestart? = nil) async throws -> [String] {
+        func emit(_ rows: [NodeJSON], restart: RestartReport? = nil) throws {
+            if rolling == nil { try printJSON(rows) } else { try printJSON(WrittenAndRestarted(changes: rows, restart: restart)) }
+        }
         if !json {
             printPlan(plan)
             if !notes.isEmpty { notes.forEach { print($0) }; print("") }
         }
         if !plan.skipped.isEmpty {
             // Changing only some nodes would leave the cluster split; the administrator decides.
-            if json { try printJSON(plannedJSON(plan, result: "refused")) }
+            if json { try emit(plannedJSON(plan, result: "refused")) }
             throw BadInput("not writing anything: \(plan.skipped.map(\.node).joined(separator: ", ")) cannot be changed (see above); "
                            + "fix \(plan.skipped.count == 1 ? "it" : "them"), or choose the nodes to change with --node")
         }
@@ -42,7 +53,7 @@ struct PlanRunner {
         let applier = ChangeApplier(cluster: cluster, breakLock: breakLock)
         if dryRun || writes.isEmpty {
             let broken = dryRun ? [] : await applier.breakLocks(leftOn: plan)
-            if json { try printJSON(plannedJSON(plan, result: dryRun ? "planned" : "unchanged")) }
+            if json { try emit(plannedJSON(plan, result: dryRun ? "planned" : "unchanged")) }
             else { print(dryRun ? "Dry run: nothing written." : "Nothing to change."); broken.forEach { print($0) } }
             return []
         }
@@ -59,8 +70,8 @@ struct PlanRunner {
             if case .written(let receipt) = outcome, let holder = receipt.brokenLock { print("\(change.node.name): broke the lock left by \(holder)") }
             print("\(change.node.name): \(outcome.describe(change))")
         }
+        var rows: [NodeJSON] = []
         if json {
-            var rows: [NodeJSON] = []
             for (change, (_, outcome)) in zip(plan.changes, outcomes) {
                 var row = NodeJSON(node: change.node.name, path: change.path, diff: change.diff, restartNeeded: change.restartNeeded, result: "written",
                                    lock: change.original.lock)
@@ -71,16 +82,30 @@ struct PlanRunner {
                 }
                 rows.append(row)
             }
-            try printJSON(rows)
         }
         let failed = outcomes.filter { !$0.outcome.succeeded }.map(\.node)
+        let written = zip(plan.changes, outcomes).filter { $0.1.outcome.wrote }.map(\.0.node)
         let restart = zip(plan.changes, outcomes).filter { $0.0.restartNeeded && $0.1.outcome.wrote }.map(\.0.node.name)
         if !json {
-            if !restart.isEmpty { print("Restart needed for the change to take effect on: \(restart.joined(separator: ", ")) (\(hint(["restart"] + restart)))") }
-            if !failed.isEmpty { print("Failed on: \(failed.joined(separator: ", ")); the other nodes are as reported above.") }
+            if !restart.isEmpty, rolling == nil || !failed.isEmpty {
+                print("Restart needed for the change to take effect on: \(restart.joined(separator: ", ")) (\(hint(["restart"] + restart)))")
+            }
+            if !failed.isEmpty { print("Failed on: \(failed.joined(separator: ", ")); the other nodes are as reported above\(rolling == nil ? "" : "; nothing restarted").") }
         }
-        if !failed.isEmpty { throw problemsFound }
-        return Array(Set(zip(plan.changes, outcomes).filter { $0.1.outcome.wrote }.map(\.0.node.name)))
+        guard failed.isEmpty, let rolling, !written.isEmpty else {
+            if json { try emit(rows) }
+            if !failed.isEmpty { throw problemsFound }
+            return Array(Set(written.map(\.name)))
+        }
+        let nodes = cluster.inventory.nodes.filter { node in written.contains { $0.name == node.name } }
+        do { try rolling.validate(nodes) } catch {
+            if json { try emit(rows) }
+            throw BadInput(error.description)
+        }
+        let report = try await Restart.run(rolling, nodes, quiet: json)
+        if json { try emit(rows, restart: report) }
+        if !report.succeeded { throw problemsFound }
+        return Array(Set(written.map(\.name)))
     }
 
     private func printPlan(_ plan: ChangePlan) {

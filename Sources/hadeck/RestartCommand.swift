@@ -38,7 +38,8 @@ struct Restart: AsyncParsableCommand {
             if !json { print("Not confirmed: nothing restarted.") }
             throw problemsFound
         }
-        let report = try await Self.run(restart, plan.nodes(of: cluster.inventory), json: json)
+        let report = try await Self.run(restart, plan.nodes(of: cluster.inventory), quiet: json)
+        if json { try printJSON(report) }
         if !report.succeeded { throw problemsFound }
     }
 
@@ -53,17 +54,17 @@ struct Restart: AsyncParsableCommand {
         if let refusal = plan.refusal { print("FORCED (--force) although \(refusal).") }
     }
 
-    /// Runs a restart with per-node progress lines and the closing report (also for `ha`, `key rotate`).
-    static func run(_ restart: RollingRestart, _ nodes: [Node], json: Bool) async throws -> RestartReport {
+    /// Runs a restart with per-node progress lines and the closing report, or `quiet`ly, for the
+    /// caller's JSON (also for `ha`, `key rotate`, and writes followed by their restart).
+    static func run(_ restart: RollingRestart, _ nodes: [Node], quiet: Bool) async throws -> RestartReport {
         try requireAuditLog()
         let report: RestartReport
         do {
             report = try await restart.run(nodes) { event in
-                if !json { print("\(event.node): \(event.text)") }
+                if !quiet { print("\(event.node): \(event.text)") }
             }
         } catch { throw BadInput(error.description) }
-        if json { try printJSON(report); return report }
-        print("Restart: \(report.summary).")
+        if !quiet { print("Restart: \(report.summary).") }
         return report
     }
 }

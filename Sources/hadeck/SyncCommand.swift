@@ -53,12 +53,7 @@ struct Sync: AsyncParsableCommand {
             plan = try Alignment.changes(alignments, on: snapshots, scope: scope, profile: cluster.profile,
                                          title: "sync \(names.joined(separator: ", ")) from \(from ?? "the majority")")
         } catch { throw BadInput(error) }
-        let written = try await write.runner(for: cluster, hint: self.cluster.hint).run(plan, notes: alignments.map(\.summary))
-        guard restart, !write.dryRun, !written.isEmpty else { return }
-        let nodes = all.filter { written.contains($0.name) }
-        let rolling = RollingRestart(cluster: cluster, timeout: cluster.timeout)
-        do { try rolling.validate(nodes) } catch { throw BadInput(error.description) }
-        let report = try await Restart.run(rolling, nodes, json: write.json)
-        if !report.succeeded { throw problemsFound }
+        try await write.runner(for: cluster, hint: self.cluster.hint)
+            .run(plan, notes: alignments.map(\.summary), thenRestart: restart ? RollingRestart(cluster: cluster, timeout: cluster.timeout) : nil)
     }
 }

@@ -78,7 +78,8 @@ extension LabTests {
             try session.type(messengerKey)
             try session.keys("Enter")
             screen = try await session.waitFor { $0.contains { $0.contains("Apply? y stores it through the settings API") } }
-            #expect(screen.contains { $0.contains("+ Service.MessengerKey = \(Secrets.fingerprint(messengerKey))") }, "\(screen)")
+            let shown = try Hadeck.fingerprint(messengerKey, stateHome: lab.directory.path + "/state")
+            #expect(screen.contains { $0.contains("+ Service.MessengerKey = \(shown)") }, "\(screen)")
             #expect(!screen.joined().contains(messengerKey), "\(screen)")
             try session.keys("y")
             screen = try await session.waitFor { $0.contains { $0.contains("set Service.MessengerKey through the settings API: done") } }
@@ -87,7 +88,7 @@ extension LabTests {
             let stateHome = lab.directory.path + "/state"
             #expect(!(try String(contentsOfFile: stateHome + "/hadeck/audit.log", encoding: .utf8)).contains(messengerKey))
             #expect(try auditEntries(in: stateHome).contains {
-                $0.action == "set" && $0.target == "Service.MessengerKey" && $0.new == Secrets.fingerprint(messengerKey)
+                $0.action == "set" && $0.target == "Service.MessengerKey" && $0.new == shown
                     && $0.node == "web1" && $0.result == "set through the settings API"
             }, "the change is in the console's audit log")
 

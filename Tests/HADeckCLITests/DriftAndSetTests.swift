@@ -48,7 +48,26 @@ func expectNoSecrets(_ text: String, _ secrets: [String] = [keyA, keyB, newKey, 
         let key = settings.first { $0["name"] as? String == "EncryptionKey" }!
         #expect(key["same"] as? Bool == false)
         #expect(key["oddNodes"] as? [String] == ["web3"])
-        #expect((key["values"] as? [String: String])?["web1"] == Secrets.fingerprint(keyA))
+        try #expect((key["values"] as? [String: String])?["web1"] == Hadeck.fingerprint(keyA))
+    }
+
+    /// A fingerprint is keyed with the user's own key: not the plain SHA-256 prefix a guess could
+    /// be checked against, the same in every run of that user, another for another user.
+    @Test func fingerprintsAreKeyedPerUserAndStableAcrossRuns() async throws {
+        let cluster = try driftedCluster()
+        func shown(_ state: String) async throws -> String {
+            let json = try await cluster.hadeck(["diff", "--json"], environment: ["XDG_STATE_HOME": state])
+            let settings = (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any])["settings"] as! [[String: Any]]
+            return (settings.first { $0["name"] as? String == "EncryptionKey" }?["values"] as? [String: String])?["web1"] ?? "none"
+        }
+        let alice = cluster.directory.path + "/alice-state", bob = cluster.directory.path + "/bob-state"
+        let first = try await shown(alice)
+        #expect(first.hasPrefix("<secret hmac:") && first != "<secret hmac:\(SHA256.hex(keyA).prefix(8))>", "\(first)")
+        #expect(first != Secrets.fingerprint(keyA, key: .published), "the user's key, not the published one")
+        #expect(try await shown(alice) == first, "the same in the next run")
+        #expect(try FileManager.default.attributesOfItem(atPath: alice + "/hadeck/fingerprint.key")[.posixPermissions] as? Int == 0o600)
+        try #expect(first == Hadeck.fingerprint(keyA, stateHome: alice))
+        #expect(try await shown(bob) != first, "another user's key")
     }
 
     /// A node installed in another folder differs where nodes may differ: a note, not a problem
@@ -77,7 +96,7 @@ func expectNoSecrets(_ text: String, _ secrets: [String] = [keyA, keyB, newKey, 
         let before = ["web1", "web2"].map { cluster.config($0) }
         let sync = try await cluster.hadeck(["sync", "EncryptionKey", "--yes"])
         #expect(sync.status == 0, "\(sync.output)")
-        #expect(sync.stdout.contains("EncryptionKey: copying \(Secrets.fingerprint(keyA)) (held by web1, web2) to web3"), "\(sync.output)")
+        try #expect(sync.stdout.contains("EncryptionKey: copying \(Hadeck.fingerprint(keyA)) (held by web1, web2) to web3"), "\(sync.output)")
         #expect(String(decoding: cluster.config("web3"), as: UTF8.self) == sharedConfig(key: keyA))
         #expect(["web1", "web2"].map { cluster.config($0) } == before, "the nodes that agreed are not written")
         expectNoSecrets(sync.output)
@@ -132,8 +151,8 @@ func expectNoSecrets(_ text: String, _ secrets: [String] = [keyA, keyB, newKey, 
         let before = cluster.nodes.map { cluster.config($0) }
         let result = try await cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--dry-run"])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("-  <EncryptionKey>\(Secrets.fingerprint(keyB))</EncryptionKey>"))
-        #expect(result.stdout.contains("+  <EncryptionKey>\(Secrets.fingerprint(newKey))</EncryptionKey>"))
+        try #expect(result.stdout.contains("-  <EncryptionKey>\(Hadeck.fingerprint(keyB))</EncryptionKey>"))
+        try #expect(result.stdout.contains("+  <EncryptionKey>\(Hadeck.fingerprint(newKey))</EncryptionKey>"))
         #expect(result.stdout.contains("Dry run: nothing written."))
         expectNoSecrets(result.output)
         #expect(cluster.nodes.map { cluster.config($0) } == before)
@@ -172,18 +191,19 @@ func expectNoSecrets(_ text: String, _ secrets: [String] = [keyA, keyB, newKey, 
         let cluster = try driftedCluster()
         let result = try await cluster.hadeck(["set", "EncryptionKey", "-", "--discard-encrypted-data", "--yes"], input: newKey + "\n")
         #expect(result.status == 0, "\(result.output)")
-        #expect(try await cluster.hadeck(["get", "EncryptionKey"]).stdout.contains(Secrets.fingerprint(newKey)))
+        let written = try Hadeck.fingerprint(newKey)
+        #expect(try await cluster.hadeck(["get", "EncryptionKey"]).stdout.contains(written))
     }
 
     @Test func getShowsEachNodesMaskedValueAndWhereItCameFrom() async throws {
         let cluster = try driftedCluster()
         let result = try await cluster.hadeck(["get", "ConnectionString"])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("web1  Server=db;Database=proget;User Id=pg;Password=\(Secrets.fingerprint(password))   (line 3)"))
+        try #expect(result.stdout.contains("web1  Server=db;Database=proget;User Id=pg;Password=\(Hadeck.fingerprint(password))   (line 3)"))
         expectNoSecrets(result.output)
         let key = try await cluster.hadeck(["get", "EncryptionKey", "--node", "web3", "--json"])
         #expect(key.status == 0)
-        #expect(key.stdout.contains(Secrets.fingerprint(keyB)))
+        try #expect(key.stdout.contains(Hadeck.fingerprint(keyB)))
         expectNoSecrets(key.output)
         #expect(try await cluster.hadeck(["get", "EncryptionKey"]).status == 1, "the values differ")
     }

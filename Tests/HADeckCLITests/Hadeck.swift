@@ -19,6 +19,12 @@ enum Hadeck {
         return path
     }()
 
+    /// `value`'s fingerprint as runs of hadeck with `$XDG_STATE_HOME` at `stateHome` show it: under
+    /// their user's key, made by whichever comes first, this or a run.
+    static func fingerprint(_ value: String, stateHome: String = stateHome) throws -> String {
+        Secrets.fingerprint(value, key: try FingerprintKey.user(stateDirectory: stateHome + "/hadeck"))
+    }
+
     /// Runs `hadeck ARGS` with stdin a pipe (never a terminal) and a clean, predictable environment.
     @discardableResult
     static func run(_ arguments: [String], input: String = "", environment extra: [String: String] = [:], in directory: String? = nil) async throws -> ProgramResult {

@@ -255,7 +255,7 @@ extension LabTests {
             }
             let audit = try String(contentsOfFile: Hadeck.stateHome + "/hadeck/audit.log", encoding: .utf8)
             for text in [rotate.output, audit] { #expect(!text.contains(old) && !text.contains(new), "no key in any output or log") }
-            #expect(rotate.stdout.contains("New key: \(Secrets.fingerprint(new))"), "\(rotate.stdout)")
+            try #expect(rotate.stdout.contains("New key: \(Hadeck.fingerprint(new))"), "\(rotate.stdout)")
             // The lab's database holds data encrypted with the old key (as a real one does), so the
             // first node restarted on the new key reports it, and the roll stops there, as it must.
             #expect(rotate.status == 1 && rotate.stdout.contains("web1: FAILED: not healthy 6s after its restart: service: encryption key"), "\(rotate.stdout)")
@@ -263,7 +263,7 @@ extension LabTests {
 
             let generated = try await Hadeck.run(["key", "generate", "--show"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(generated.range(of: "^[0-9A-F]{32}$", options: .regularExpression) != nil)
-            #expect(try await Hadeck.run(["key", "generate"]).stdout.hasPrefix("<secret sha256:"))
+            #expect(try await Hadeck.run(["key", "generate"]).stdout.hasPrefix("<secret hmac:"))
         }
     }
 }

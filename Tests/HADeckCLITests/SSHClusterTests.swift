@@ -40,7 +40,7 @@ struct SSHCluster {
         expectNoSecrets(diff.output)
 
         let get = try await cluster.hadeck(["get", "EncryptionKey", "--node", "node4", "--node", "node1"])
-        #expect(get.stdout.contains("node1  \(Secrets.fingerprint(keyA))") && get.stdout.contains("node4  \(Secrets.fingerprint(keyB))"))
+        try #expect(get.stdout.contains("node1  \(Hadeck.fingerprint(keyA))") && get.stdout.contains("node4  \(Hadeck.fingerprint(keyB))"))
 
         let set = try await cluster.hadeck(["set", "EncryptionKey", newKey, "--discard-encrypted-data", "--yes"])
         #expect(set.status == 0, "\(set.output)")

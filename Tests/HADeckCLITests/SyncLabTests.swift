@@ -29,7 +29,7 @@ extension LabTests {
             let sync = try await lab.hadeck(["sync", "EncryptionKey", "--from", "web1", "--restart", "--yes"])
             outputs.append(sync)
             #expect(sync.status == 0, "\(sync.output)")
-            #expect(sync.stdout.contains("EncryptionKey: copying <secret sha256:") && sync.stdout.contains("(held by web1, web2) to web3"), "\(sync.output)")
+            #expect(sync.stdout.contains("EncryptionKey: copying <secret hmac:") && sync.stdout.contains("(held by web1, web2) to web3"), "\(sync.output)")
             #expect(sync.stdout.contains("Restart: web3 restarted and healthy"), "\(sync.output)")
             #expect(Set(try keys(lab)).count == 1)
             _ = try await waitForHealth("127.0.0.13", Operations.healthy)
@@ -39,9 +39,16 @@ extension LabTests {
 
             // --majority does the same; three different keys have no majority: refused, nothing written.
             #expect(try await Hadeck.run(["lab", "fault", "web2", "key", "--dir", lab.path]).status == 0)
-            let majority = try await lab.hadeck(["sync", "EncryptionKey", "--majority", "--restart", "--yes"])
+            // … and with --json the writes and the restart are one document.
+            let majority = try await lab.hadeck(["sync", "EncryptionKey", "--majority", "--restart", "--yes", "--json"])
             outputs.append(majority)
-            #expect(majority.status == 0 && majority.stdout.contains("to web2"), "\(majority.output)")
+            #expect(majority.status == 0, "\(majority.output)")
+            let document = try JSONSerialization.jsonObject(with: Data(majority.stdout.utf8)) as? [String: Any]
+            let changes = document?["changes"] as? [[String: Any]] ?? []
+            #expect(changes.filter { $0["result"] as? String == "written" }.map { $0["node"] as? String } == ["web2"], "\(majority.stdout)")
+            let restarted = (document?["restart"] as? [String: Any])?["records"] as? [[String: Any]] ?? []
+            #expect(restarted.map { $0["node"] as? String } == ["web2"] && restarted.allSatisfy { $0["error"] == nil && $0["healthyAt"] != nil },
+                    "\(majority.stdout)")
             #expect(Set(try keys(lab)).count == 1)
             #expect(try await Hadeck.run(["lab", "fault", "web2", "key", "--dir", lab.path]).status == 0)
             #expect(try await Hadeck.run(["lab", "fault", "web3", "key", "--dir", lab.path]).status == 0)
@@ -71,6 +78,14 @@ extension LabTests {
             let session = try TmuxSession(command: command, width: 120, height: 40)
             var screen = try await session.waitFor { $0.contains { $0.hasPrefix(" web3") && $0.contains("≠ EncryptionKey") } }
             #expect(screen.contains { $0.hasPrefix(" web3") && $0.contains("≠ EncryptionKey") }, "\(screen)")
+
+            // :checks names the same fix as the command line, with the -i that reaches this lab.
+            try session.keys(":", "c", "h", "e", "c", "k", "s", "Enter")
+            screen = try await session.waitFor(seconds: 60) { $0.contains { $0.contains("FAIL  Same encryption key") } }
+            let text = screen.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "│| ")) }.joined(separator: " ")
+            #expect(text.contains("differs on web3 — fix: hadeck sync EncryptionKey --from web1 --restart -i \(lab.inventory)"), "\(screen)")
+            try session.keys("Escape")
+
             var keys = 0
             func press(_ key: String) throws { try session.keys(key); keys += 1 }
 
@@ -79,7 +94,7 @@ extension LabTests {
             #expect(screen.last { !$0.isEmpty }?.contains("a align") == true, "the status bar shows a where it works: \(screen)")
             try press("a")
             screen = try await session.waitFor { $0.contains { $0.contains("Align EncryptionKey") } }
-            #expect(screen.contains { $0.contains("> <secret sha256:") && $0.contains("web1, web2") }, "the majority preselected: \(screen)")
+            #expect(screen.contains { $0.contains("> <secret hmac:") && $0.contains("web1, web2") }, "the majority preselected: \(screen)")
             try press("Enter")
             screen = try await session.waitFor { $0.contains { $0.contains("Apply? y writes the file") } && $0.last { !$0.isEmpty }?.contains("y apply") == true }
             #expect(screen.contains { $0.contains("sync EncryptionKey from web1") }, "\(screen)")

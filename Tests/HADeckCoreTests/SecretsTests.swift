@@ -20,11 +20,51 @@ import HADeckTestSupport
 
     @Test func fingerprintsHideTheValueButTellValuesApart() {
         let a = Secrets.fingerprint("0123456789ABCDEF0123456789ABCDEF")
-        #expect(a.hasPrefix("<secret sha256:") && a.count == "<secret sha256:12345678>".count)
+        #expect(a.hasPrefix("<secret hmac:") && a.count == "<secret hmac:12345678>".count)
         #expect(!a.contains("0123456789"))
         #expect(a == Secrets.fingerprint("0123456789ABCDEF0123456789ABCDEF"))
         #expect(a != Secrets.fingerprint("0123456789ABCDEF0123456789ABCDEE"))
         #expect(Secrets.fingerprint("") == "<empty>")
+    }
+
+    /// RFC 4231's test cases 1, 2 and 6 (a key longer than the block is hashed first).
+    @Test func hmacMatchesRFC4231() {
+        #expect(FingerprintKey(bytes: [UInt8](repeating: 0x0b, count: 20)).hmac(Array("Hi There".utf8))
+            == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        #expect(FingerprintKey(bytes: Array("Jefe".utf8)).hmac(Array("what do ya want for nothing?".utf8))
+            == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(FingerprintKey(bytes: [UInt8](repeating: 0xaa, count: 131)).hmac(Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8))
+            == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+    }
+
+    @Test func theUsersKeyIsMadeOncePrivateAndKept() throws {
+        let directory = try TemporaryDirectory()
+        let state = directory.path + "/state/hadeck"
+        let first = try FingerprintKey.user(stateDirectory: state)
+        let file = state + "/fingerprint.key"
+        #expect(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int == 0o600)
+        #expect(try String(contentsOfFile: file, encoding: .utf8).count == 65, "64 hex digits and a newline")
+        #expect(try FingerprintKey.user(stateDirectory: state) == first, "the same key in the next run")
+        #expect(try FingerprintKey.user(stateDirectory: directory.path + "/other") != first, "another user's key")
+        #expect(Secrets.fingerprint("S3cr3t!", key: first) != Secrets.fingerprint("S3cr3t!", key: .published))
+        #expect(Secrets.fingerprint("S3cr3t!", key: first) != "<secret hmac:\(SHA256.hex("S3cr3t!").prefix(8))>")
+
+        // Runs that make the key at the same moment all end with the one key on disk.
+        let racing = directory.path + "/race"
+        let keys = try DispatchQueue.concurrentPerform(iterations: 8, racing)
+        let kept = try FingerprintKey.user(stateDirectory: racing)
+        #expect(Set(keys.map(\.bytes)).count == 1 && keys[0] == kept)
+
+        chmod(file, 0o644)
+        #expect(throws: PrivateFileError.self) { try FingerprintKey.user(stateDirectory: state) }
+        #expect(FingerprintKey.forThisUser(stateDirectory: state).problem?.contains("readable by others") == true)
+        chmod(file, 0o600)
+        try "not a key\n".write(toFile: file, atomically: false, encoding: .utf8)
+        #expect(FingerprintKey.forThisUser(stateDirectory: state).problem?.contains("is not 64 hex digits") == true)
+        try directory.write("a file\n", to: "blocked")
+        let blocked = FingerprintKey.forThisUser(stateDirectory: directory.path + "/blocked/hadeck")
+        #expect(blocked.problem?.hasPrefix("fingerprints of secrets match only within this run: cannot make") == true, "\(String(describing: blocked.problem))")
+        #expect(blocked.key != .published && blocked.key.bytes.count == 32)
     }
 
     @Test func secretSettingNames() {
@@ -52,7 +92,7 @@ import HADeckTestSupport
         }
         #expect(Secrets.mask("server=localhost;database=proget;integrated security=sspi;", forSetting: "ConnectionString")
             == "server=localhost;database=proget;integrated security=sspi;")
-        #expect(Secrets.mask("Server=db;Password=x", forSetting: "SOME_OTHER_VAR").contains("<secret sha256:"), "any setting's connection string")
+        #expect(Secrets.mask("Server=db;Password=x", forSetting: "SOME_OTHER_VAR").contains("<secret hmac:"), "any setting's connection string")
     }
 }
 
@@ -64,4 +104,20 @@ import HADeckTestSupport
         #expect(sqlServer == ConnectionString(host: "db1", port: 1433, database: "ProGet", username: "pg", password: "x"))
         #expect(ConnectionString("integrated security=sspi").host == nil)
     }
+}
+
+private extension DispatchQueue {
+    /// `FingerprintKey.user` called from `iterations` threads at once.
+    static func concurrentPerform(iterations: Int, _ state: String) throws -> [FingerprintKey] {
+        let results = LockedResults()
+        concurrentPerform(iterations: iterations) { _ in results.append(Result { try FingerprintKey.user(stateDirectory: state) }) }
+        return try results.values.map { try $0.get() }
+    }
+}
+
+private final class LockedResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [Result<FingerprintKey, any Error>] = []
+    func append(_ result: Result<FingerprintKey, any Error>) { lock.withLock { stored.append(result) } }
+    var values: [Result<FingerprintKey, any Error>] { lock.withLock { stored } }
 }

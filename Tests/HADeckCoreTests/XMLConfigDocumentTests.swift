@@ -185,7 +185,7 @@ func changedRegion(_ old: [UInt8], _ new: [UInt8]) -> (old: String, new: String)
         let masked = document.maskedText()
         #expect(!masked.contains("0123456789ABCDEF0123456789ABCDEF"))
         #expect(!masked.contains("S3cr3t"))
-        #expect(masked.contains("Password=<secret sha256:"))
+        #expect(masked.contains("Password=<secret hmac:"))
         #expect(masked.contains("<EncryptionKey>\(Secrets.fingerprint("0123456789ABCDEF0123456789ABCDEF"))</EncryptionKey>"))
     }
 }

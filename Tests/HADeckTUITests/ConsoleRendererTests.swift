@@ -83,9 +83,9 @@ import Testing
         lines = render(state).lines
         #expect(lines[3].hasPrefix(" ▸ Service.HighAvailabilityEnabled  api   False"))
         #expect(lines[4].hasPrefix(" ▸ Service.HeartbeatFrequency       api   (not set)"))
-        #expect(lines.contains { $0.hasPrefix("   Service.MessengerKey             api   <secret sha256:") })
+        #expect(lines.contains { $0.hasPrefix("   Service.MessengerKey             api   <secret hmac:") })
         let wide = render(state, 200, 60).lines
-        #expect(wide.contains { $0.hasPrefix("   EncryptionKey                    file  web1 <secret sha256:") && $0.contains(" · web3 <secret") })
+        #expect(wide.contains { $0.hasPrefix("   EncryptionKey                    file  web1 <secret hmac:") && $0.contains(" · web3 <secret") })
         #expect(!wide.joined().contains(ConsoleFixture.keyA) && !wide.joined().contains("messenger-secret"))
     }
 

@@ -198,7 +198,7 @@ import Testing
     @Test func haRunsTheChecksAndAFailedCheckRefuses() {
         var state = ConsoleFixture.state()
         guard case .planHighAvailability(enable: true) = press([.character("H")], on: &state) else { Issue.record("H plans enabling (HA is False)"); return }
-        let failed = CheckResult(name: "encryption-key", title: "Same key", verdict: .fail, summary: "differs on web3", evidence: ["web3": "<secret sha256:1>"])
+        let failed = CheckResult(name: "encryption-key", title: "Same key", verdict: .fail, summary: "differs on web3", evidence: ["web3": "<secret hmac:1>"])
         let plan = HighAvailabilityPlan(enable: true, setting: "Service.HighAvailabilityEnabled", current: "False", checks: [failed], restartOrder: ["web1", "web3"])
         state.receive(.planned(.success(.highAvailability(plan))))
         guard case .plan(let pending, _) = state.mode else { Issue.record("the plan is shown"); return }

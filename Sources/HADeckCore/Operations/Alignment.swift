@@ -82,7 +82,7 @@ public struct Alignment: Sendable {
         return try Planner.set(alignments.map { ($0.setting, $0.value) }, on: planned, profile: profile, title: title)
     }
 
-    /// `EncryptionKey: copying <secret sha256:1a2b3c4d> (held by web1, web2) to web3`: what the plan copies.
+    /// `EncryptionKey: copying <secret hmac:1a2b3c4d> (held by web1, web2) to web3`: what the plan copies.
     public var summary: String {
         targets.isEmpty ? "\(setting): every node already holds \(shown)"
             : "\(setting): copying \(shown) (held by \(holders.joined(separator: ", "))) to \(targets.joined(separator: ", "))"

@@ -26,8 +26,8 @@ public struct CheckResult: Sendable, Encodable, Equatable {
 
     /// The summary and, when there is one, the fix: `differs on web3 — fix: hadeck sync …`.
     /// `command` writes the fix's words as a command (the CLI adds the run's `-i`).
-    public func summary(fixedWith command: ([String]) -> String = { (["hadeck"] + $0).joined(separator: " ") }) -> String {
-        summary + (fix.map { " — fix: " + command($0) } ?? "")
+    public func summary(fixedWith hint: CommandHint = CommandHint()) -> String {
+        summary + (fix.map { " — fix: " + hint($0) } ?? "")
     }
 }
 

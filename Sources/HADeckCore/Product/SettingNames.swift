@@ -57,7 +57,10 @@ public enum SettingNames {
     public static func apiValueTypes(profile: ProductProfile, listed: [ProductSetting]?) -> [String: String?] {
         var types: [String: String?] = [:]
         for (name, type) in profile.apiSettings { types[name] = type }
-        for setting in listed ?? [] { types[setting.name] = setting.valueType ?? types[setting.name] ?? nil }
+        for setting in listed ?? [] {
+            let known: String? = types[setting.name] ?? nil
+            types[setting.name] = .some(setting.valueType ?? known)
+        }
         return types
     }
 

@@ -3,16 +3,40 @@ import Foundation
 /// What counts as a secret, and how a secret is shown: never in clear, always as a
 /// fingerprint, so that two nodes can still be seen to agree or differ.
 public enum Secrets {
-    /// `<secret sha256:1a2b3c4d>`: the first 8 hex digits of the value's SHA-256.
-    /// Enough to tell values apart on screen; far too little to recover the value.
-    public static func fingerprint(_ value: String) -> String {
+    /// `<secret hmac:1a2b3c4d>`: the first 8 hex digits of the value's HMAC-SHA-256 under the
+    /// fingerprint key. Enough to tell values apart on screen; far too little to recover the
+    /// value, and useless for testing guesses without the key.
+    public static func fingerprint(_ value: String) -> String { fingerprint(value, key: fingerprintKey) }
+
+    /// The fingerprint under `key`, not this run's (what another run, another user, would show).
+    public static func fingerprint(_ value: String, key: FingerprintKey) -> String {
         if value.isEmpty { return "<empty>" }
-        return "<secret sha256:\(String(SHA256.hex(value).prefix(8)))>"
+        return "<secret hmac:\(String(key.hmac(Array(value.utf8)).prefix(8)))>"
     }
 
-    /// `sha256:1a2b3c4d5e6f`: which version of a whole file (the audit log's old and new).
+    /// `hmac:1a2b3c4d5e6f`: which version of a whole file (the audit log's old and new), keyed
+    /// as a secret's fingerprint is, since a file holds secrets and the rest of it may be known.
     public static func fingerprint(bytes: [UInt8]) -> String {
-        "sha256:" + String(SHA256.hex(bytes).prefix(12))
+        "hmac:" + String(fingerprintKey.hmac(bytes).prefix(12))
+    }
+
+    private static let keyLock = NSLock()
+    nonisolated(unsafe) private static var keySource: (@Sendable () -> FingerprintKey)?
+    nonisolated(unsafe) private static var chosenKey: FingerprintKey?
+
+    /// Fingerprints use the key `source` gives, asked once, when the first fingerprint is made
+    /// (so that a run that shows none makes no key file). Until then: `FingerprintKey.published`.
+    public static func useFingerprintKey(_ source: @escaping @Sendable () -> FingerprintKey) {
+        keyLock.withLock { keySource = source; chosenKey = nil }
+    }
+
+    private static var fingerprintKey: FingerprintKey {
+        keyLock.withLock {
+            if let chosenKey { return chosenKey }
+            let key = keySource?() ?? .published
+            chosenKey = key
+            return key
+        }
     }
 
     /// Whether the whole value of the setting `name` is secret (keys, passwords, tokens).

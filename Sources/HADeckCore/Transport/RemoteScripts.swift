@@ -78,7 +78,7 @@ enum RemoteScripts {
 
     [ -f "$f" ] || fail 3 "no such file: $f"
     cur=$(sum "$f") || fail 4 "cannot read $f"
-    [ "$cur" = "$expect" ] || fail 11 "changed since read: $f (planned from sha256 $(printf %.12s "$expect"), now $(printf %.12s "$cur"))"
+    [ "$cur" = "$expect" ] || fail 11 "changed since read: $f (someone else wrote it after the plan was made; plan again)"
 
     # Leftovers of an interrupted write: we hold the lock, so nobody is writing them.
     for t in "$dir/.$base.hadeck-tmp."*; do [ -e "$t" ] && rm -f -- "$t"; done

@@ -23,9 +23,12 @@ public protocol ConsoleBackend: Sendable {
 /// The backend for a real cluster: its inventory's nodes over their transports.
 public struct ClusterBackend: ConsoleBackend {
     public let cluster: Cluster
+    /// The options a command suggested on screen needs to act on this cluster (`-i FILE`).
+    public let hint: CommandHint
 
-    public init(cluster: Cluster) {
+    public init(cluster: Cluster, hint: CommandHint = CommandHint()) {
         self.cluster = cluster
+        self.hint = hint
     }
 
     public func poll(probing: Bool) async -> ClusterPoll {
@@ -36,7 +39,7 @@ public struct ClusterBackend: ConsoleBackend {
         let snapshots = await cluster.snapshots(of: cluster.inventory.nodes)
         if name == EncryptionKeys.setting, let problem = EncryptionKeys.replacement(of: value, in: snapshots) {
             return .failure(PlanError("refused: \(problem) The console does not replace the cluster's key: "
-                                      + "`hadeck key rotate --discard-encrypted-data` does, after a warning."))
+                                      + "`\(hint("key", "rotate", "--discard-encrypted-data"))` does, after a warning."))
         }
         do throws(PlanError) { return .success(try Planner.set(name, to: value, on: snapshots, profile: cluster.profile)) }
         catch { return .failure(error) }
@@ -55,7 +58,14 @@ public struct ClusterBackend: ConsoleBackend {
         await RollingRestart(cluster: cluster).plan(cluster.inventory.nodes.filter { names.contains($0.name) })
     }
 
-    public func checks() async -> [CheckResult] { await ClusterCheck.run(cluster) }
+    /// Each fix a check names carries the options that reach this cluster, ready to paste.
+    public func checks() async -> [CheckResult] {
+        await ClusterCheck.run(cluster).map { result in
+            var result = result
+            result.fix = result.fix.map { $0 + hint.options }
+            return result
+        }
+    }
 
     public func auditProblem() -> String? { AuditLog.problem() }
 
