@@ -78,6 +78,18 @@ case "console":
         func apply(_ change: PendingChange, progress: @escaping @Sendable (String, String, Bool) -> Void) async -> (summary: String, failed: Bool) {
             ("benchmark: nothing applied", true)
         }
+        func details(of node: String) async -> NodeDetails? { nil }
+        func planRestore(of node: String, from backup: String) async -> Result<ChangePlan, PlanError> { .failure(PlanError("benchmark: no plans")) }
+        /// A log that grows by `HADECK_BENCH_LOG_RATE` lines a second (default 5,000), followed as `l` follows one.
+        func followLog(of node: String, output: @escaping @Sendable ([UInt8]) -> Void,
+                       ended: @escaping @Sendable (Int32) -> Void) -> Result<FollowedProcess, TransportError> {
+            let rate = ProcessInfo.processInfo.environment["HADECK_BENCH_LOG_RATE"] ?? "5000"
+            let batch = (Int(rate) ?? 5000) / 10
+            let writer = "awk 'BEGIN { for (i = 1; ; i++) { print \"line \" i \" of the benchmark log, with some words to make it as long as a real one\"; "
+                + "if (i % \(batch) == 0) { fflush(); system(\"sleep 0.1\") } } }'"
+            return ChildProcess.follow(["/bin/sh", "-c", writer], output: output, ended: ended)
+        }
+        func runShell(on node: String) -> (text: String, failed: Bool) { ("benchmark: no shell", true) }
     }
     await ConsoleApp(cluster: "bench", profile: .profile(for: .proget), refresh: 2, theme: .builtIn, noColor: false,
                      backend: Synthetic(count: count)).run()

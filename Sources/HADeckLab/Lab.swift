@@ -230,6 +230,7 @@ public struct Lab: Sendable {
           platform: linux
           config: \(Self.yaml(directory + "/nodes/{name}/" + file))\(sshDefaults(state))
           restart: \(Self.yaml("\(shellQuote(hadeckProgram)) lab restart {name} --dir \(shellQuote(directory))"))
+          logs: \(Self.yaml("tail -n 500 -F \(shellQuote(directory + "/nodes/")){name}/node.log"))
           health: "http://{host}:\(Self.webPort)/health"
           api: "http://{host}:\(Self.webPort)"
           apiKeyFile: \(Self.yaml(apiKeyPath))

@@ -18,6 +18,9 @@ public struct Cluster: Sendable {
 
     public var profile: ProductProfile { inventory.profile }
 
+    /// How scripts reach `node` (its login, become, master).
+    public func transport(for node: Node) -> any Transport { makeTransport(node) }
+
     public func files(on node: Node) -> NodeFiles {
         NodeFiles(transport: makeTransport(node), timeout: timeout)
     }

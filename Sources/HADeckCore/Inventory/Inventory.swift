@@ -70,6 +70,14 @@ public struct Node: Sendable, Equatable, Hashable {
     public var messenger: String?
     /// Nil: scripts run as the login user (`become: none`, the default).
     public var become: Become?
+    /// A command run on the node that prints its product log and keeps following it (`l`).
+    public var logs: String? = nil
+
+    /// What `l` runs on the node: `logs:`, else on a docker node the container named after the
+    /// product (`docker logs -f --tail 500 proget`); nil when neither says.
+    public func logCommand(product: ProductProfile.Product) -> String? {
+        logs ?? (platform == .docker ? "docker logs -f --tail 500 \(product.rawValue)" : nil)
+    }
 }
 
 /// A problem in a user's file (inventory, theme): which file, where, which key, what is wrong.

@@ -37,7 +37,7 @@ public enum InventoryLoader {
 
     /// Fields a node may set for itself or inherit from `defaults`.
     private static let nodeFields: Set<String> = ["transport", "platform", "ssh", "config", "format", "restart",
-                                                  "health", "api", "apiKeyFile", "messenger", "roles", "become", "becomeUser"]
+                                                  "health", "api", "apiKeyFile", "messenger", "roles", "become", "becomeUser", "logs"]
 
     private struct Reader {
         let path: String
@@ -146,7 +146,7 @@ public enum InventoryLoader {
                         platform: try choice("platform", default: .linux), ssh: ssh, config: config, format: format,
                         restart: try text("restart"), health: try text("health"), api: try text("api"),
                         apiKeyFile: try text("apiKeyFile"), messenger: try text("messenger"),
-                        become: try become(field("become"), user: field("becomeUser")))
+                        become: try become(field("become"), user: field("becomeUser")), logs: try text("logs"))
         }
 
         /// `become: sudo | doas | none` and `becomeUser` (default root), each from the node or `defaults`.

@@ -41,6 +41,15 @@ public struct BecomeTransport: Transport {
         return try checked(output)
     }
 
+    /// The login user's: a shell or a log stream is never silently root.
+    public func terminalCommand(_ command: String?) -> [String] { inner.terminalCommand(command) }
+
+    public func connection() -> ConnectionInfo {
+        var info = inner.connection()
+        info.login += " (scripts as \(become.user) through \(become.method.rawValue))"
+        return info
+    }
+
     private func checked(_ output: CommandOutput) throws(TransportError) -> CommandOutput {
         if let failure = BecomeFailure(output, method: become.method) { throw .become(failure) }
         return output

@@ -94,7 +94,7 @@ public enum ChildProcess {
         return raw & 0x7F == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
     }
 
-    private static let spawnLock = NSLock()
+    static let spawnLock = NSLock()
 
     /// Writing to a child that stopped reading must be an error (EPIPE), not HADeck's death.
     static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
@@ -105,7 +105,7 @@ public enum ChildProcess {
         spawnLock.withLock { makePipesLocked(count) }
     }
 
-    private static func makePipesLocked(_ count: Int) -> [[Int32]]? {
+    static func makePipesLocked(_ count: Int) -> [[Int32]]? {
         var pipes: [[Int32]] = []
         for _ in 0..<count {
             var ends: [Int32] = [-1, -1]
@@ -119,9 +119,10 @@ public enum ChildProcess {
         return pipes
     }
 
-    /// Call with `spawnLock` held.
-    private static func spawnLocked(_ executable: String, _ arguments: [String], _ environment: [String: String]?,
-                              stdin: Int32, stdout: Int32, stderr: Int32) -> Result<pid_t, TransportError> {
+    /// Call with `spawnLock` held. `foreground`: the child stays in HADeck's process group, the
+    /// terminal's foreground one, so that it may read the terminal (an interactive ssh).
+    static func spawnLocked(_ executable: String, _ arguments: [String], _ environment: [String: String]?,
+                            stdin: Int32, stdout: Int32, stderr: Int32, foreground: Bool = false) -> Result<pid_t, TransportError> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -134,13 +135,13 @@ public enum ChildProcess {
         defer { posix_spawnattr_destroy(&attributes) }
         var defaults = sigset_t(), empty = sigset_t()
         sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
-        sigaddset(&defaults, SIGINT)
+        // What the console ignores for itself (it takes these as events) must not stay ignored in a child.
+        for number in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, number) }
         sigemptyset(&empty)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setsigmask(&attributes, &empty)
         posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setflags(&attributes, Int16((foreground ? 0 : POSIX_SPAWN_SETPGROUP) | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let environmentList = environment.map { $0.map { "\($0.key)=\($0.value)" } } ?? ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }

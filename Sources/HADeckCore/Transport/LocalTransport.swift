@@ -1,3 +1,5 @@
+import Foundation
+
 /// Runs node scripts on this machine with `/bin/sh`: the demo, the lab without sshd, and tests.
 public struct LocalTransport: Transport {
     /// The environment the scripts see; nil inherits HADeck's own.
@@ -12,4 +14,11 @@ public struct LocalTransport: Transport {
         try await ChildProcess.run(executable: "/bin/sh", arguments: ["-c", script, "hadeck"] + arguments,
                                     environment: environment, input: input, timeout: timeout)
     }
+
+    public func terminalCommand(_ command: String?) -> [String] {
+        if let command { return ["/bin/sh", "-c", command] }
+        return [environment?["SHELL"] ?? ProcessInfo.processInfo.environment["SHELL"].flatMap { $0.isEmpty ? nil : $0 } ?? "/bin/sh", "-i"]
+    }
+
+    public func connection() -> ConnectionInfo { ConnectionInfo(login: "this machine (transport: local)", shared: false) }
 }

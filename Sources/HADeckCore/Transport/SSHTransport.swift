@@ -1,3 +1,4 @@
+import CSocket
 import Foundation
 
 /// How HADeck drives the system OpenSSH client; everything else is left to `~/.ssh/config`.
@@ -84,6 +85,23 @@ public struct SSHTransport: Transport {
         // 255 is ssh's own failure; the scripts HADeck sends never exit with it.
         if output.status == 255 { throw classify(output.errorText) }
         return output
+    }
+
+    /// `ssh -tt … HOST [COMMAND]` over the same master, options and bastion as every script:
+    /// a terminal on the node even when HADeck's own stdin is not one (a log stream).
+    public func terminalCommand(_ command: String?) -> [String] {
+        [settings.executable, "-tt"] + sshArguments.dropFirst() + ["--", node.host] + (command.map { [$0] } ?? [])
+    }
+
+    public func connection() -> ConnectionInfo {
+        let login = (node.ssh.user.map { "\($0)@" } ?? "") + node.host + (node.ssh.port.map { ":\($0)" } ?? "")
+        var info = stat()
+        let socket = controlSocket
+        let descriptor = hadeck_unix_connect(socket)
+        guard descriptor >= 0 else { return ConnectionInfo(login: login, shared: true) }
+        close(descriptor)
+        guard stat(socket, &info) == 0 else { return ConnectionInfo(login: login, shared: true) }
+        return ConnectionInfo(login: login, shared: true, masterSince: Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec)))
     }
 
     func classify(_ stderr: String) -> TransportError {

@@ -66,6 +66,31 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
 /// (ssh) quotes every parameter with `shellQuote`.
 public protocol Transport: Sendable {
     func run(script: String, arguments: [String], input: [UInt8], timeout: Duration) async throws(TransportError) -> CommandOutput
+
+    /// The program and its arguments that run `command` (a shell command line, nil for the
+    /// login user's interactive shell) on the node with a terminal of its own: for a person at
+    /// HADeck's terminal (`s`), or a stream whose remote end must die with it (`l`'s log
+    /// command gets a hangup when the terminal closes). Always as the login user.
+    func terminalCommand(_ command: String?) -> [String]
+
+    /// How HADeck reaches the node, for a person reading the node's details.
+    func connection() -> ConnectionInfo
+}
+
+/// How a node is reached: the login, and whether a shared connection (an ssh master) is up.
+public struct ConnectionInfo: Sendable, Equatable {
+    /// `admin@web1.example:2222`, or `this machine (transport: local)`.
+    public var login: String
+    /// Whether the node is reached over a shared ssh master connection at all.
+    public var shared: Bool
+    /// When the master was started, if one is up now.
+    public var masterSince: Date?
+
+    public init(login: String, shared: Bool, masterSince: Date? = nil) {
+        self.login = login
+        self.shared = shared
+        self.masterSince = masterSince
+    }
 }
 
 extension Duration {

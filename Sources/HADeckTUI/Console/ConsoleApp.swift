@@ -12,6 +12,8 @@ public final class ConsoleApp: @unchecked Sendable {
     private let backend: any ConsoleBackend
     private let passwords: PasswordDialog?
     private let shared: Shared
+    /// The log command being followed (`l`), owned by the UI thread.
+    private var follower: FollowedProcess?
 
     /// `notice`, if any, is shown until the first key (e.g. why a theme was refused).
     public init(cluster: String, profile: ProductProfile, refresh: TimeInterval, theme: Theme, noColor: Bool, notice: String? = nil,
@@ -61,8 +63,10 @@ public final class ConsoleApp: @unchecked Sendable {
     private func loop() {
         let terminal = CursesTerminal(theme: theme, noColor: noColor)
         defer { terminal.end() }
+        defer { follower?.stop() } // no log command left running on a node
         var state = ConsoleState(cluster: cluster, profile: profile, refreshInterval: shared.refresh)
         state.notice = notice
+        state.unicode = terminal.showsUnicode
         var lastDrawn = Date.distantPast
         var dirty = true
         while true {
@@ -121,6 +125,32 @@ public final class ConsoleApp: @unchecked Sendable {
             passwords?.answer(typed.flatMap { $0.isEmpty ? nil : Array($0.utf8) })
         case .setRefresh(let seconds):
             shared.refresh = seconds
+        case .fetchDetails(let node):
+            Task.detached { [backend, shared] in
+                if let details = await backend.details(of: node) { shared.post(.detailed(details)) }
+            }
+        case .planRestore(let node, let backup):
+            Task.detached { [backend, shared] in
+                shared.post(.planned(await backend.planRestore(of: node, from: backup).map(PendingChange.files)))
+            }
+        case .followLog(let node):
+            follower?.stop()
+            let started = backend.followLog(of: node, output: { [shared] in shared.post(.logOutput(node: node, $0)) },
+                                            ended: { [shared] in shared.post(.logEnded(node: node, "the log command ended (exit \($0))")) })
+            switch started {
+            case .success(let process): follower = process
+            case .failure(let error): follower = nil; state.receive(.logEnded(node: node, "\(error)"))
+            }
+        case .stopLog:
+            follower?.stop()
+            follower = nil
+        case .openShell(let node):
+            state.record("shell on \(node): opened (the console is back when it exits)")
+            terminal.suspend()
+            let (text, failed) = backend.runShell(on: node)
+            terminal.resume()
+            state.record(text, failed ? .failed : .ok)
+            state.notice = text
         case .setTheme(let name):
             let (chosen, problem) = Theme.named(name)
             if let problem { state.notice = problem } else {

@@ -16,6 +16,17 @@ public protocol ConsoleBackend: Sendable {
     func planRestart(_ names: [String]) async -> RestartPlan
     /// Why the audit log cannot record a change now (nil: it can): every plan dialog refuses then.
     func auditProblem() -> String?
+    /// What the details view shows of `node` beyond the poll: login, file metadata, backups.
+    func details(of node: String) async -> NodeDetails?
+    /// The plan that puts a backup (its path, from `details`) back as `node`'s file.
+    func planRestore(of node: String, from backup: String) async -> Result<ChangePlan, PlanError>
+    /// Starts following `node`'s product log (its inventory's `logs:` command, with a terminal so
+    /// that it ends when stopped); its output and end are reported through the closures.
+    func followLog(of node: String, output: @escaping @Sendable ([UInt8]) -> Void,
+                   ended: @escaping @Sendable (Int32) -> Void) -> Result<FollowedProcess, TransportError>
+    /// Runs an interactive shell on `node` on this terminal (given back by the console first)
+    /// and waits for it to end: how it ended, for the activity log.
+    func runShell(on node: String) -> (text: String, failed: Bool)
     /// Applies a pending change, reporting each node's outcome; returns the summary.
     func apply(_ change: PendingChange, progress: @escaping @Sendable (_ node: String, _ text: String, _ failed: Bool) -> Void) async -> (summary: String, failed: Bool)
 }
@@ -68,6 +79,39 @@ public struct ClusterBackend: ConsoleBackend {
     }
 
     public func auditProblem() -> String? { AuditLog.problem() }
+
+    private func node(named name: String) -> Node? { cluster.inventory.nodes.first { $0.name == name } }
+
+    public func details(of name: String) async -> NodeDetails? {
+        guard let node = node(named: name) else { return nil }
+        return await cluster.details(of: node)
+    }
+
+    public func planRestore(of name: String, from backup: String) async -> Result<ChangePlan, PlanError> {
+        guard let node = node(named: name) else { return .failure(PlanError("no node named \(name)")) }
+        do throws(NodeFileError) { return .success(try await cluster.restorePlan(of: node, from: backup)) }
+        catch { return .failure(PlanError("\(name): \(error)")) }
+    }
+
+    public func followLog(of name: String, output: @escaping @Sendable ([UInt8]) -> Void,
+                          ended: @escaping @Sendable (Int32) -> Void) -> Result<FollowedProcess, TransportError> {
+        guard let node = node(named: name) else { return .failure(.cannotStart("no node named \(name)")) }
+        guard let command = node.logCommand(product: cluster.profile.product) else {
+            return .failure(.cannotStart("\(name) has no log command: set `logs:` in the inventory (README, \"The inventory\")"))
+        }
+        return ChildProcess.follow(cluster.terminalCommand(on: node, command), output: output, ended: ended)
+    }
+
+    public func runShell(on name: String) -> (text: String, failed: Bool) {
+        guard let node = node(named: name) else { return ("no node named \(name)", true) }
+        let command = cluster.terminalCommand(on: node)
+        switch ChildProcess.runOnTerminal(command) {
+        case .success(255) where node.transport == .ssh:
+            return ("shell on \(name): ssh could not connect or was cut off (exit 255); `\(command.map(shellQuote).joined(separator: " "))` shows why", true)
+        case .success(let status): return ("shell on \(name) ended (exit \(status))", false)
+        case .failure(let error): return ("shell on \(name): \(error)", true)
+        }
+    }
 
     public func planHighAvailability(enable: Bool) async -> HighAvailabilityPlan { await HighAvailability.plan(cluster, enable: enable) }
 

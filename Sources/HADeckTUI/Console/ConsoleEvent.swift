@@ -17,6 +17,11 @@ public enum ConsoleEvent: Sendable {
     case auditChecked(String?)
     /// A node's sudo needs the become password: the console asks for it once.
     case becomePasswordWanted
+    /// What the details view shows of a node beyond the poll.
+    case detailed(NodeDetails)
+    /// Output of a followed log command, and its end (an exit status, or why it could not start).
+    case logOutput(node: String, [UInt8])
+    case logEnded(node: String, String)
     /// SIGINT (acts as `q`), SIGTERM or SIGHUP (end at once); handled by the app, not the state.
     case signal(Int32)
 }
@@ -30,6 +35,7 @@ extension ConsoleState {
             self.poll.probes = probes
             polledAt = at
             for status in poll.statuses where status.reachable { lastSeen[status.node] = at }
+            for status in poll.statuses { history[status.node, default: NodeHistory()].add(status, at: at) }
             if poll.probes != nil { probedAt = at }
             selected = min(selected, max(0, rowCount - 1))
         case .planned(let result):
@@ -73,6 +79,22 @@ extension ConsoleState {
         case .becomePasswordWanted:
             becomePassword = Editor(name: "sudo password", source: .file, text: "", secret: true)
             record("a node's sudo asks for the password of your login (become)", at: now)
+        case .detailed(let details):
+            guard case .details(var view) = mode, view.node == details.node else { return }
+            view.details = details
+            view.backup = min(view.backup, max(0, details.backups.count - 1))
+            mode = .details(view)
+        case .logOutput(let node, let bytes):
+            guard case .logs(var view) = mode, view.node == node else { return }
+            mode = .browse // so that `view` is the lines' only owner: appending copies nothing
+            view.receive(bytes)
+            mode = .logs(view)
+        case .logEnded(let node, let how):
+            guard case .logs(var view) = mode, view.node == node else { return }
+            mode = .browse
+            view.finish(how)
+            mode = .logs(view)
+            record("log of \(node): \(how)", .failed, at: now)
         case .signal:
             break
         }

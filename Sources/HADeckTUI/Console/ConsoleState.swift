@@ -37,6 +37,10 @@ public struct ConsoleState: Sendable {
         case checks([CheckResult]?, scroll: Int)
         /// `a`: which node's value of a setting the others get.
         case align(AlignChoice)
+        /// Enter on a node: its details and backups.
+        case details(DetailsView)
+        /// `l`: a node's log, followed.
+        case logs(LogView)
         case confirmQuit
     }
 
@@ -75,6 +79,10 @@ public struct ConsoleState: Sendable {
     public var screen = ScreenSize(width: 80, height: 24)
     /// The activity log's times in UTC rather than local time (for reproducible frames).
     public var clockInUTC = false
+    /// Each node's last hour of polls (latency, health, errors).
+    public var history: [String: NodeHistory] = [:]
+    /// The terminal shows UTF-8 (block characters in sparklines); else plain ASCII.
+    public var unicode = true
 
     public init(cluster: String, profile: ProductProfile = .profile(for: .proget), nodes: [NodeStatus] = [], polledAt: Date? = nil,
                 refreshInterval: TimeInterval = 2) {

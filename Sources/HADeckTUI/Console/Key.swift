@@ -27,6 +27,15 @@ public enum ConsoleAction: Sendable {
     case planAlignment(setting: String, from: String)
     /// The become password typed (nil: refused with Esc).
     case becomePassword(String?)
+    /// Fetch what the details view shows of a node beyond the poll.
+    case fetchDetails(String)
+    /// Work out the plan that restores a node's file from a backup (its path).
+    case planRestore(node: String, backup: String)
+    /// Start following a node's log; `stopLog` ends the command on the node.
+    case followLog(String)
+    case stopLog
+    /// Give the terminal to an interactive shell on the node until it exits.
+    case openShell(String)
 
     public var isQuit: Bool { if case .quit = self { true } else { false } }
 }
@@ -109,6 +118,11 @@ extension ConsoleState {
             }
         case .align(let choice):
             return align(choice, key)
+        case .details(let view):
+            return handleDetails(view, key)
+        case .logs(let view):
+            mode = .browse // the view's lines uniquely owned while the key changes them
+            return handleLog(view, key)
         case .confirmQuit:
             if key == .character("y") { return .quit }
             if key == .character("n") || key == .escape { mode = .browse }
@@ -136,7 +150,14 @@ extension ConsoleState {
         case .pageUp: selected = max(0, selected - 10)
         case .character("g"), .home: selected = 0
         case .character("G"), .end: selected = max(0, count - 1)
-        case .enter: return startEditing()
+        case .enter: return pane == .nodes ? openDetails() : startEditing()
+        case .character("l"), .character("s"):
+            guard pane == .nodes, visibleNodes.indices.contains(selected) else {
+                notice = "\(key == .character("l") ? "l follows the log" : "s opens a shell") of the node selected in 1 Nodes."
+                break
+            }
+            let node = visibleNodes[selected].node
+            return key == .character("l") ? openLog(node) : .openShell(node)
         case .character("a"): return startAligning()
         case .character("H"):
             return toggleHighAvailability()
@@ -191,7 +212,7 @@ extension ConsoleState {
 
     private mutating func startEditing() -> ConsoleAction {
         guard pane == .advanced else {
-            notice = "Enter edits a value in 5 Advanced."
+            notice = "Enter shows a node's details in 1 Nodes, and edits a value in 5 Advanced."
             return .none
         }
         let rows = advancedRows

@@ -141,8 +141,13 @@ public enum ConsoleRenderer {
         case .confirmQuit: " y quit  n/Esc stay"
         case .checks: " j/k scroll  Esc close"
         case .align: " j/k choose  Enter plan  Esc cancel"
+        case .details(let view):
+            " j/k backup" + ((view.details?.backups.isEmpty ?? true) ? "" : "  Enter restore") + "  l log  s shell  PgUp/PgDn scroll  Esc back"
+        case .logs(let view):
+            view.searchDraft.map { " /\($0)▏  Enter search  Esc cancel" }
+                ?? " / search  n/N next/prev  f follow\(view.follow ? "ing" : "")  w wrap  j/k PgUp/PgDn g/G scroll  Esc close"
         case .browse:
-            " Tab/1-5 pane  j/k move" + (state.pane == .nodes ? "  r restart" : state.pane == .advanced ? "  Enter edit" : "")
+            " Tab/1-5 pane  j/k move" + (state.pane == .nodes ? "  Enter details  l log  s shell  r restart" : state.pane == .advanced ? "  Enter edit" : "")
                 + (state.canAlign ? "  a align" : "")
                 + "  R restart all  H HA on/off  / filter  : command  L log  q quit  ? help"
         }

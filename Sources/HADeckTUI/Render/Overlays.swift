@@ -8,7 +8,9 @@ enum Overlays {
         ("Tab Shift-Tab 1-5", "focus a pane (1 Nodes … 5 Advanced)"),
         ("j k / arrows", "move"), ("PgUp PgDn  g G", "page, first, last"),
         ("/", "filter the list (Enter applies); Esc clears it"),
-        ("Enter", "in Advanced: edit (the HA switch: as H); plan first"),
+        ("Enter", "in Nodes: the node's details (file, health, values, backups to restore, history); in Advanced: edit (the HA switch: as H), plan first"),
+        ("l", "follow the node's log (/ search, n N, f follow, w wrap); Esc ends it on the node"),
+        ("s", "a shell on the node (ssh, as HADeck logs in); exit comes back here"),
         (":", ":node :theme :refresh SECONDS :checks :q"),
         ("L", "activity log: each action, each node's result"),
         ("H", "HA on/off: checks, plan, confirm, switch, roll"),
@@ -71,6 +73,10 @@ enum Overlays {
             buffer.put("\(title) is being applied.", x: box.x + 2, y: box.y + 2, style: Style(.dialog), maxWidth: box.width - 4)
             buffer.put(state.running?.leftByQuitting ?? "", x: box.x + 2, y: box.y + 3, style: Style(.dialog), maxWidth: box.width - 4)
             buffer.put("y quit   n stay", x: box.x + 2, y: box.y + 5, style: Style(.dialog, bold: true))
+        case .details(let view):
+            DetailsPage.draw(view, state, into: &buffer, now: now)
+        case .logs(let view):
+            LogPage.draw(view, state, into: &buffer)
         case .browse, .filter, .command:
             break
         }

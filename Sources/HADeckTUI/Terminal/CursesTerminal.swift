@@ -129,6 +129,22 @@ final class CursesTerminal {
         }
     }
 
+    /// Gives the terminal back as it was before the console (a program runs on it meanwhile).
+    func suspend() {
+        def_prog_mode()
+        endwin()
+    }
+
+    /// Takes the terminal again after `suspend`, and draws everything anew.
+    func resume() {
+        reset_prog_mode()
+        invalidate()
+        refresh()
+    }
+
+    /// Whether the terminal shows UTF-8 (the locale's character set).
+    var showsUnicode: Bool { String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8" }
+
     func end() {
         _ = hadeck_restore_terminal_on_crash(-1, nil, nil)
         endwin()

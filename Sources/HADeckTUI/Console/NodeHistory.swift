@@ -1,0 +1,75 @@
+import Foundation
+import HADeckCore
+
+/// One node's last hour, as the console's polls saw it: latency and health, and the errors
+/// it reported, kept in memory only (a console started later knows nothing of before).
+public struct NodeHistory: Sendable, Equatable {
+    public struct Sample: Sendable, Equatable {
+        public var time: Date
+        /// Milliseconds for the poll's read; nil when the node did not answer.
+        public var latency: Double?
+        /// `OK`, `Error`, `no answer`; nil when the node has no health URL.
+        public var health: String?
+    }
+
+    public static let span: TimeInterval = 3600
+    static let keptErrors = 20
+
+    public private(set) var samples: [Sample] = []
+    /// The node's errors, oldest first, each when it was first seen (a repeat is not a new one).
+    public private(set) var errors: [(time: Date, text: String)] = []
+
+    public init() {}
+
+    public static func == (a: NodeHistory, b: NodeHistory) -> Bool {
+        a.samples == b.samples && a.errors.map(\.text) == b.errors.map(\.text) && a.errors.map(\.time) == b.errors.map(\.time)
+    }
+
+    mutating func add(_ status: NodeStatus, at time: Date) {
+        samples.append(Sample(time: time, latency: status.reachable ? status.latencyMilliseconds : nil, health: status.health))
+        if let first = samples.firstIndex(where: { time.timeIntervalSince($0.time) <= Self.span }), first > 0 { samples.removeFirst(first) }
+        if let problem = status.problems.last, errors.last?.text != problem {
+            errors.append((time, problem))
+            if errors.count > Self.keptErrors { errors.removeFirst(errors.count - Self.keptErrors) }
+        }
+    }
+
+    /// When the health answer changed, and from what to what: `(time, "OK → Error")`.
+    public var healthChanges: [(time: Date, change: String)] {
+        zip(samples, samples.dropFirst()).compactMap { before, after in
+            before.health == after.health ? nil : (after.time, "\(before.health ?? "none") → \(after.health ?? "none")")
+        }
+    }
+
+    /// The latency as `width` characters, oldest left: each character the slowest read of its
+    /// share of the samples, scaled to the slowest of all; `×` where the node did not answer.
+    /// `unicode` false (no UTF-8 locale): plain ASCII characters.
+    public func latencySparkline(width: Int, unicode: Bool) -> String {
+        let levels: [Character] = unicode ? ["▁", "▂", "▃", "▅", "▇"] : ["_", ".", "-", "=", "#"]
+        let buckets = Self.buckets(samples, width: width)
+        let slowest = samples.compactMap(\.latency).max() ?? 0
+        return String(buckets.map { bucket -> Character in
+            let answered = bucket.compactMap(\.latency)
+            guard answered.count == bucket.count, let worst = answered.max() else { return unicode ? "×" : "x" }
+            guard slowest > 0 else { return levels[0] }
+            return levels[min(levels.count - 1, Int(worst / slowest * Double(levels.count - 1) + 0.5))]
+        })
+    }
+
+    /// Health as `width` characters: high for OK, low for an error, `×` for no answer, `·` for none.
+    public func healthSparkline(width: Int, unicode: Bool) -> String {
+        String(Self.buckets(samples, width: width).map { bucket -> Character in
+            let answers = bucket.compactMap(\.health)
+            if answers.isEmpty { return unicode ? "·" : "." }
+            if answers.contains("no answer") { return unicode ? "×" : "x" }
+            return answers.allSatisfy { $0 == "OK" } ? (unicode ? "▇" : "#") : (unicode ? "▁" : "_")
+        })
+    }
+
+    /// The samples in at most `width` groups of consecutive samples, oldest first.
+    private static func buckets(_ samples: [Sample], width: Int) -> [ArraySlice<Sample>] {
+        guard width > 0, !samples.isEmpty else { return [] }
+        let size = (samples.count + width - 1) / width
+        return stride(from: 0, to: samples.count, by: size).map { samples[$0..<min(samples.count, $0 + size)] }
+    }
+}
