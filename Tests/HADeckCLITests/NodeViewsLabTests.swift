@@ -34,7 +34,9 @@ extension LabTests {
             #expect(sync.status == 0, "\(sync.output)")
             #expect(try Data(contentsOf: URL(fileURLWithPath: config)) != faulted)
             try session.keys("Enter")
-            screen = try await session.waitFor { $0.contains { $0.hasPrefix("│ > ProGet.config.") } }
+            screen = try await session.waitFor { $0.contains { $0.contains("Backups in ") } }
+            try session.keys("G")
+            screen = try await session.waitFor { $0.contains { $0.hasPrefix("│ > ") && $0.contains(" bytes  ProGet.config.") } }
             try session.keys("Enter")
             screen = try await session.waitFor { $0.contains { $0.contains("Plan: restore web3 from") } }
             try session.keys("G")

@@ -51,6 +51,41 @@ enum ConsoleFixture {
         return state
     }
 
+    /// The details of web3 (drifted, its service in error) after an hour of polls, a backup chosen.
+    static func details() -> ConsoleState {
+        var state = state()
+        for minute in 0..<60 {
+            var status = state.nodes[2]
+            status.latencyMilliseconds = Double(8 + (minute * 7) % 30)
+            status.health = minute < 40 ? "OK" : "Error"
+            status.problems = minute < 40 ? [] : ["service: encryption key differs"]
+            state.history["web3", default: NodeHistory()].add(status, at: now.addingTimeInterval(TimeInterval(minute - 60) * 60))
+        }
+        let metadata = FileMetadata(mode: "640", owner: "root:proget", modified: now.addingTimeInterval(-1200), size: 412)
+        var details = NodeDetails(node: "web3", connection: ConnectionInfo(login: "admin@127.0.0.13", shared: true, masterSince: now.addingTimeInterval(-3000)),
+                                  path: "/etc/proget/ProGet.config", metadata: metadata, fingerprint: "hmac:0a1b2c3d4e5f",
+                                  backupDirectory: "/etc/proget/.hadeck-backups", logCommand: "journalctl -fu proget -n 500")
+        details.backups = [Backup(name: "ProGet.config.20270115T075000.000000001Z", path: "/etc/proget/.hadeck-backups/ProGet.config.20270115T075000.000000001Z", size: 412),
+                           Backup(name: "ProGet.config.20270114T120000.000000001Z", path: "/etc/proget/.hadeck-backups/ProGet.config.20270114T120000.000000001Z", size: 398)]
+        var view = DetailsView(node: "web3", details: details)
+        view.backup = 1
+        state.mode = .details(view)
+        return state
+    }
+
+    /// web3's log followed, a search made, a line holding an escape sequence.
+    static func logs() -> ConsoleState {
+        var state = state()
+        var view = LogView(node: "web3")
+        var text = ""
+        for line in 1...80 { text += "2027-01-15 08:\(String(format: "%02d", line % 60)) INFO request \(line) served in \(line % 17) ms\n" }
+        text += "2027-01-15 08:21 ERROR \u{1B}[31mencryption key differs\u{1B}[0m from the one the database recorded\r\n"
+        view.receive(Array(text.utf8))
+        view.search = "error"
+        state.mode = .logs(view)
+        return state
+    }
+
     /// A plan as `Planner.set` makes it, for the dialog.
     static func plan() -> ChangePlan {
         let node = Node(name: "web1", host: "127.0.0.11", roles: ["web"], transport: .ssh, platform: .linux, ssh: .init(),

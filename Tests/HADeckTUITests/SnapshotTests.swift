@@ -98,6 +98,18 @@ enum Snapshot {
         }
     }
 
+    /// A node's details and its log, at the classic and a large terminal, in colour and without.
+    @Test(arguments: [(80, 24), (200, 60)])
+    func detailsAndLogInColourAndMonochrome(size: (Int, Int)) throws {
+        for screen in [("details", ConsoleFixture.details()), ("logs", ConsoleFixture.logs())] {
+            let buffer = ConsoleRenderer.render(screen.1, width: size.0, height: size.1, now: ConsoleFixture.now)
+            #expect(!buffer.lines.joined().contains(ConsoleFixture.keyA) && !buffer.lines.joined().contains(ConsoleFixture.password))
+            for palette in Self.palettes {
+                try Snapshot.check("\(screen.0)-\(size.0)x\(size.1)-\(palette.name)", buffer, palette: palette.palette)
+            }
+        }
+    }
+
     @Test func monochromeStillMarksTheSelectionAndTrueColourIsExact() {
         let mono = Palette(theme: .builtIn, colors: 256, noColor: true)
         #expect(mono.paint(Style(.selection)) == .init(foreground: nil, background: nil, bold: false, reverse: true))

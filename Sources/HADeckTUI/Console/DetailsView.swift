@@ -10,6 +10,9 @@ public struct DetailsView: Sendable {
     public var scroll = 0
     /// The backup Enter would restore (an index into `details.backups`, newest first).
     public var backup = 0
+    /// Scroll so that the chosen backup shows (after j/k); else the page stays where it is,
+    /// its top first: the node's state matters more than its backups.
+    public var showsBackup = false
 
     public init(node: String, details: NodeDetails? = nil) {
         self.node = node
@@ -31,12 +34,12 @@ extension ConsoleState {
         let backups = view.details?.backups ?? []
         switch key {
         case .escape, .character("q"): mode = .browse; return .none
-        case .character("j"), .down: view.backup = min(max(0, backups.count - 1), view.backup + 1)
-        case .character("k"), .up: view.backup = max(0, view.backup - 1)
-        case .pageDown, .character(" "): view.scroll += 10
-        case .pageUp: view.scroll = max(0, view.scroll - 10)
-        case .character("g"), .home: view.scroll = 0
-        case .character("G"), .end: view.scroll = Int.max / 2
+        case .character("j"), .down: view.backup = min(max(0, backups.count - 1), view.backup + 1); view.showsBackup = true
+        case .character("k"), .up: view.backup = max(0, view.backup - 1); view.showsBackup = true
+        case .pageDown, .character(" "), .pageUp, .character("g"), .home, .character("G"), .end:
+            let page = DetailsPage.page(view, self, size: screen, now: Date()).page
+            view.scroll = Self.scrolled(page.first, by: key == .character(" ") ? .pageDown : key, last: page.lastScroll)
+            view.showsBackup = false
         case .character("l"): return openLog(view.node, from: view)
         case .character("s"): return .openShell(view.node)
         case .enter:

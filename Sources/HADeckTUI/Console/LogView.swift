@@ -22,6 +22,8 @@ public struct LogView: Sendable {
     /// The search being typed after `/`.
     public var searchDraft: String?
     public var search = ""
+    /// The line of the match `n`/`N` last went to: the next search goes on from there.
+    public var match: Int?
     /// How the log command ended, once it has.
     public var ended: String?
 
@@ -87,6 +89,7 @@ extension ConsoleState {
             case .enter:
                 view.search = draft
                 view.searchDraft = nil
+                view.match = nil
                 mode = .logs(view)
                 // While following, the newest match; else the next one from the top line on.
                 return view.follow ? jumpToMatch(in: view, forward: false, from: view.lines.count)
@@ -111,8 +114,8 @@ extension ConsoleState {
             if !view.follow { view.top = last }
         case .character("w"): view.wrap.toggle()
         case .character("/"): view.searchDraft = ""
-        case .character("n"): mode = .logs(view); return jumpToMatch(in: view, forward: true, from: view.follow ? last : view.top)
-        case .character("N"): mode = .logs(view); return jumpToMatch(in: view, forward: false, from: view.follow ? last + room : view.top)
+        case .character("n"): mode = .logs(view); return jumpToMatch(in: view, forward: true, from: view.match ?? (view.follow ? last : view.top))
+        case .character("N"): mode = .logs(view); return jumpToMatch(in: view, forward: false, from: view.match ?? (view.follow ? last + room : view.top))
         case .character("G"), .end: view.follow = true
         default:
             let down: [Key] = [.character("j"), .down, .pageDown, .character(" ")]
@@ -136,6 +139,7 @@ extension ConsoleState {
             return .none
         }
         view.follow = false
+        view.match = target
         view.top = min(target, max(0, view.lines.count - logRoom(view)))
         notice = "'\(view.search)': match \((matches.firstIndex(of: target) ?? 0) + 1) of \(matches.count) (line \(target + 1 + view.dropped))"
         mode = .logs(view)

@@ -18,7 +18,7 @@ enum DetailsPage {
         let (lines, chosen) = self.lines(view, state, width: box.width - 4, now: now)
         let room = box.height - 3
         var scroll = view.scroll
-        if let chosen, !(scroll..<scroll + room).contains(chosen) { scroll = chosen < scroll ? chosen : chosen - room + 1 }
+        if view.showsBackup, let chosen, !(scroll..<scroll + room).contains(chosen) { scroll = chosen < scroll ? chosen : chosen - room + 1 }
         return (box, lines, Scrolled(count: lines.count, room: room, scroll: scroll))
     }
 
@@ -104,7 +104,7 @@ enum DetailsPage {
             else if details.backups.isEmpty { lines.append(("  none yet: HADeck keeps one before each write", .muted)) }
             for (index, backup) in details.backups.enumerated() {
                 if index == view.backup { chosen = lines.count }
-                lines.append(("\(index == view.backup ? ">" : " ") \(backup.name)  \(backup.time.map { timestamp($0, utc: true) } ?? "time unknown")  \(backup.size) bytes",
+                lines.append(("\(index == view.backup ? ">" : " ") \(backup.time.map { timestamp($0, utc: true) } ?? "time unknown")  \(backup.size) bytes  \(backup.name)",
                               index == view.backup ? .selection : .dialog))
             }
         }

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+@testable import HADeckCore
+@testable import HADeckTUI
+
+@Suite struct NodeViewsTests {
+    /// Chunks as a pipe delivers them: cut mid-line and mid-character, terminal line ends.
+    @Test func logLinesAreWholeEscapedAndBounded() {
+        var view = LogView(node: "web1")
+        let text = Array("first\r\nsecond é\n\u{1B}[2Jcleared\tand tabbed\nunfinished".utf8)
+        let cut = text.firstIndex(of: 0xC3)! + 1 // inside the two bytes of é
+        view.receive(Array(text[..<cut]))
+        #expect(view.lines == ["first"])
+        view.receive(Array(text[cut...]))
+        #expect(view.lines == ["first", "second é", "\\u{1B}[2Jcleared    and tabbed"], "\(view.lines)")
+        view.finish("the log command ended (exit 0)")
+        #expect(view.lines.last == "unfinished" && view.ended == "the log command ended (exit 0)")
+
+        var long = LogView(node: "web1")
+        long.receive(Array((1...(LogView.limit + 250)).map { "line \($0)\n" }.joined().utf8))
+        #expect(long.lines.count == LogView.limit && long.dropped == 250 && long.lines.first == "line 251")
+    }
+
+    @Test func logKeysFollowScrollSearchAndClose() {
+        var state = ConsoleFixture.state()
+        state.screen = ScreenSize(width: 80, height: 24)
+        #expect(state.handle(.character("l")) == .followLog("web1"))
+        state.receive(.logOutput(node: "web1", Array((1...100).map { "line \($0)\($0 % 30 == 0 ? " ERROR" : "")\n" }.joined().utf8)))
+        state.receive(.logOutput(node: "web2", Array("another node's line\n".utf8)))
+        guard case .logs(var view) = state.mode else { Issue.record("l opens the log"); return }
+        #expect(view.lines.count == 100 && view.follow)
+
+        _ = state.handle(.character("k"))
+        guard case .logs(let paused) = state.mode else { return }
+        #expect(!paused.follow && paused.top == 100 - state.logRoom(paused) - 1, "moving up pauses it")
+        _ = state.handle(.character("/"))
+        for character in "error" { _ = state.handle(.character(character)) }
+        _ = state.handle(.enter)
+        guard case .logs(let found) = state.mode else { return }
+        #expect(found.search == "error" && found.match == 89 && found.top == 100 - state.logRoom(found), "the next match after the top line: line 90, on screen")
+        _ = state.handle(.character("N"))
+        _ = state.handle(.character("N"))
+        guard case .logs(let back) = state.mode else { return }
+        #expect(back.top == 29 && state.notice?.contains("match 1 of 3 (line 30)") == true, "\(state.notice ?? "")")
+        _ = state.handle(.character("n"))
+        #expect(state.notice?.contains("match 2 of 3 (line 60)") == true, "n goes on from the last match: \(state.notice ?? "")")
+        _ = state.handle(.character("G"))
+        guard case .logs(let following) = state.mode else { return }
+        #expect(following.follow)
+        view = following
+        _ = state.handle(.character("w"))
+        guard case .logs(let wrapped) = state.mode else { return }
+        #expect(wrapped.wrap && !view.wrap)
+        #expect(state.handle(.escape) == .stopLog)
+        guard case .browse = state.mode else { Issue.record("Esc closes the log"); return }
+        state.receive(.logOutput(node: "web1", Array("late\n".utf8))) // after closing: ignored
+        guard case .browse = state.mode else { Issue.record("output after closing opens nothing"); return }
+    }
+
+    @Test func detailsKeysChooseABackupAndPlanItsRestore() {
+        var state = ConsoleFixture.details()
+        state.screen = ScreenSize(width: 80, height: 24)
+        _ = state.handle(.character("k"))
+        guard case .details(let view) = state.mode else { Issue.record("still in details"); return }
+        #expect(view.backup == 0 && view.showsBackup)
+        let action = state.handle(.enter)
+        #expect(action == .planRestore(node: "web3", backup: "/etc/proget/.hadeck-backups/ProGet.config.20270115T075000.000000001Z"), "\(action)")
+        var browsing = ConsoleFixture.state()
+        browsing.selection[.nodes] = 2
+        #expect(browsing.handle(.enter) == .fetchDetails("web3"))
+        #expect(browsing.handle(.character("s")) == .openShell("web3"))
+        #expect(browsing.handle(.escape) == .none)
+        guard case .browse = browsing.mode else { Issue.record("Esc leaves the details"); return }
+    }
+
+    @Test func historyKeepsAnHourAndDrawsSparklines() {
+        var history = NodeHistory()
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        var status = NodeStatus(node: "web1", host: "h", reachable: true, latencyMilliseconds: 10, config: "ok", drift: [], problems: [], health: "OK")
+        for minute in 0..<90 {
+            status.reachable = minute != 70
+            status.latencyMilliseconds = minute == 80 ? 100 : 10
+            status.health = minute < 75 ? "OK" : "Error"
+            status.problems = minute < 75 ? [] : ["service: down"]
+            history.add(status, at: start.addingTimeInterval(TimeInterval(minute * 60)))
+        }
+        #expect(history.samples.count == 61 && history.samples.first?.time == start.addingTimeInterval(29 * 60), "the last hour only")
+        #expect(history.errors.count == 1 && history.errors[0].text == "service: down", "a repeated error is one error")
+        #expect(history.healthChanges.map(\.change) == ["OK → Error"])
+        let latency = history.latencySparkline(width: 61, unicode: true)
+        #expect(latency.count == 61 && Array(latency)[41] == "×" && Array(latency)[51] == "▇" && Array(latency)[0] == "▁", "\(latency)")
+        #expect(history.latencySparkline(width: 61, unicode: false).allSatisfy { "_.-=#x".contains($0) })
+        #expect(history.healthSparkline(width: 10, unicode: false) == "######___", "61 samples in groups of 7: nine characters")
+    }
+}
+
+extension ConsoleAction: Equatable {
+    public static func == (a: ConsoleAction, b: ConsoleAction) -> Bool { "\(a)" == "\(b)" }
+}
