@@ -101,3 +101,11 @@ enum ConsoleFixture {
         return ChangePlan(title: "set WebServer.Urls", changes: [change, other], skipped: [])
     }
 }
+
+extension ConsoleState {
+    func with(mode: Mode) -> ConsoleState {
+        var state = self
+        state.mode = mode
+        return state
+    }
+}

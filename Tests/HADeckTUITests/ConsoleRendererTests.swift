@@ -23,12 +23,15 @@ import Testing
         #expect(Array(lines.prefix(6)) == expected)
         #expect(lines[18].hasPrefix(" Activity ───"))
         #expect(lines[21] == " 07:59:02 web3: FAILED, /etc/proget/ProGet.config left as it was: permission de ")
-        #expect(lines[23].hasPrefix(" Tab/1-5 pane j/k move r restart R restart all H HA on/off / filter : L q ? help"))
+        #expect(lines[23].hasPrefix(" Tab/1-5 pane j/k move Enter details l log s shell r restart R H / : L q ? help"))
         #expect(lines.allSatisfy { DisplayWidth.of($0) == 80 })
         let wide = render(ConsoleFixture.state(), 200, 60).lines
         #expect(wide[2].hasPrefix(" NODE  HOST        ROLES        REACH        HEALTH     VERSION  CONFIG  DRIFT            SEEN   PROBLEM"))
         #expect(wide[4].contains("never  unreachable: ssh: connect to host 127.0.0.12 port 22: Connection refused; messenger port closed"))
         #expect(wide[3].contains("web,service") && wide[3].contains(" 1s "))
+        let withHistory = render(ConsoleFixture.details().with(mode: .browse), 200, 60).lines
+        #expect(withHistory[2].contains(" SEEN   LATENCY 1H    PROBLEM"), "\(withHistory[2])")
+        #expect(withHistory[5].contains("1s     ▇▇▅▇▇▇▇▇▅▇▇▇  service"), "web3's last hour: \(withHistory[5])")
     }
 
     @Test func theSelectionAndRolesAreInTheCells() {

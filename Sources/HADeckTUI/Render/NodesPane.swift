@@ -9,13 +9,18 @@ enum NodesPane {
         let messenger = state.poll.probes.map { MessengerDiagnosis($0, nodes: state.nodes.map(\.node)) }
         buffer.put(summary(state, messenger, now: frame.now), x: 1, y: frame.listTop - 1, style: Style(stale ? .statusWarn : .muted),
                    maxWidth: buffer.width - 2)
+        // The last hour's latency, once there is a history to draw (and room for it).
+        let drawsHistory = state.history.values.contains { $0.samples.count > 1 }
         let columns: [Table.Column] = [
             .init(title: "NODE", keepsWhole: true), .init(title: "HOST", optional: true), .init(title: "ROLES", optional: true),
             .init(title: "REACH", keepsWhole: true), .init(title: "HEALTH", keepsWhole: true), .init(title: "VERSION", keepsWhole: true),
             .init(title: "CONFIG", keepsWhole: true), .init(title: "DRIFT", minimum: 10), .init(title: "SEEN", optional: true),
-            .init(title: "PROBLEM", minimum: 14),
-        ]
-        let table = Table(columns: columns, count: rows.count, selected: state.selected) { row(rows[$0], state, messenger, frame.now) }
+        ] + (drawsHistory ? [.init(title: "LATENCY 1H", optional: true)] : []) + [.init(title: "PROBLEM", minimum: 14)]
+        let table = Table(columns: columns, count: rows.count, selected: state.selected) { index in
+            var cells = row(rows[index], state, messenger, frame.now)
+            if drawsHistory { cells.insert(.init(state.history[rows[index].node]?.latencySparkline(width: 12, unicode: state.unicode) ?? "", .muted), at: cells.count - 1) }
+            return cells
+        }
         table.draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
     }
 
