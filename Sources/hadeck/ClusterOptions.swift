@@ -133,5 +133,6 @@ struct NodeSelection: ParsableArguments {
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601 // as every other time HADeck prints, not seconds since 2001
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }

@@ -54,7 +54,13 @@ struct PlanRunner {
         if dryRun || writes.isEmpty {
             let broken = dryRun ? [] : await applier.breakLocks(leftOn: plan)
             if json { try emit(plannedJSON(plan, result: dryRun ? "planned" : "unchanged")) }
-            else { print(dryRun ? "Dry run: nothing written." : "Nothing to change."); broken.forEach { print($0) } }
+            else {
+                if dryRun, rolling != nil, !writes.isEmpty {
+                    let names = Array(Set(writes.map(\.node.name))).sorted()
+                    print("Then (--restart): restart \(names.joined(separator: ", "))\(names.count == 1 ? "" : ", one at a time"), each healthy before the next.")
+                }
+                print(dryRun ? "Dry run: nothing written." : "Nothing to change."); broken.forEach { print($0) }
+            }
             return []
         }
         try requireAuditLog()

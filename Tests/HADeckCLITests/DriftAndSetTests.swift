@@ -77,6 +77,10 @@ func expectNoSecrets(_ text: String, _ secrets: [String] = [keyA, keyB, newKey, 
         let cluster = try LocalCluster(configs: [("web1", sharedConfig(key: keyA)), ("web2", sharedConfig(key: keyA)), ("web3", local)])
         let diff = try await cluster.hadeck(["diff"])
         #expect(diff.status == 0, "\(diff.output)")
+        // Copying it is possible, and said to be unusual; a dry run says what --restart would restart.
+        let sync = try await cluster.hadeck(["sync", "InstallationPath", "--from", "web3", "--restart", "--dry-run"])
+        #expect(sync.status == 0 && sync.stdout.contains("Note: InstallationPath is node-local: nodes are expected to differ on it."), "\(sync.output)")
+        #expect(sync.stdout.contains("Then (--restart): restart web1, web2, one at a time, each healthy before the next."), "\(sync.output)")
         #expect(diff.stdout.contains("note     InstallationPath") && diff.stdout.contains("(node-local) odd: web3; expected to differ"), "\(diff.output)")
         #expect(diff.stdout.contains("No problems: every cluster-wide setting agrees. 1 other setting differs as expected"), "\(diff.output)")
         let strict = try await cluster.hadeck(["diff", "--strict"])

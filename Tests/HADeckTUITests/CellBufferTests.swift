@@ -21,13 +21,21 @@ import Testing
         #expect(buffer.lines[1].firstIndex(of: "|") == buffer.lines[1].index(buffer.lines[1].startIndex, offsetBy: 5))
     }
 
-    @Test func aWideCharacterThatDoesNotFitBecomesASpace() {
+    /// A cut text ends in `…` (never a silent end), a wide character cut in half included;
+    /// blanks left out are not a cut.
+    @Test func aCutTextEndsInAnEllipsis() {
         var buffer = CellBuffer(width: 5, height: 1)
         buffer.put("abcd日", x: 0, y: 0)
-        #expect(buffer.lines[0] == "abcd ")
+        #expect(buffer.lines[0] == "abcd…")
         var clipped = CellBuffer(width: 10, height: 1)
         #expect(clipped.put("日本語", x: 0, y: 0, maxWidth: 5) == 5)
-        #expect(clipped.lines[0] == "日本      ")
+        #expect(clipped.lines[0] == "日本…     ")
+        var wide = CellBuffer(width: 10, height: 1)
+        #expect(wide.put("日本語", x: 0, y: 0, maxWidth: 4) == 4)
+        #expect(wide.lines[0] == "日 …      ", "the half of 本 that fits gives way to the ellipsis")
+        var blanks = CellBuffer(width: 6, height: 1)
+        blanks.put("abc      ", x: 0, y: 0, maxWidth: 4)
+        #expect(blanks.lines[0] == "abc   ")
     }
 
     @Test func overwritingHalfAWideCharacterClearsTheOtherHalf() {

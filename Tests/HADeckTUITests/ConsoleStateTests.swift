@@ -29,7 +29,7 @@ import Testing
 
         state.receive(.planned(.success(.files(ConsoleFixture.plan()))))
         guard case .plan = state.mode else { Issue.record("the plan is shown"); return }
-        #expect(ConsoleRenderer.hints(for: state) == " j to read on; y works at the end  n/Esc cancel", "the plan is longer than 80×24 shows")
+        #expect(ConsoleRenderer.hints(for: state) == " j to read on, G to the end; y works there  n/Esc cancel", "the plan is longer than 80×24 shows")
         press([.character("G")], on: &state)
         #expect(ConsoleRenderer.hints(for: state) == " y apply  n/Esc cancel  j/k scroll")
         guard case .apply(.files(let plan)) = press([.character("y")], on: &state) else { Issue.record("y applies"); return }

@@ -97,3 +97,34 @@ import Testing
 extension ConsoleAction: Equatable {
     public static func == (a: ConsoleAction, b: ConsoleAction) -> Bool { "\(a)" == "\(b)" }
 }
+
+@Suite struct AligningTests {
+    /// A 1–1 split has no majority: the dialog says so before anything is chosen.
+    @Test func aSplitSaysThereIsNoMajority() {
+        var state = ConsoleFixture.state()
+        state.selection[.nodes] = 2
+        _ = state.handle(.character("a"))
+        guard case .align(let choice) = state.mode else { Issue.record("a opens the dialog"); return }
+        #expect(choice.options.count == 2 && choice.warnings.first?.hasPrefix("No majority") == true, "\(choice)")
+        let text = ConsoleRenderer.render(state, width: 80, height: 24, now: ConsoleFixture.now).lines.joined(separator: "\n")
+        #expect(text.contains("No majority: as many nodes hold another value."), "\(text)")
+    }
+
+    /// A node-local setting set on one node only: "(not set)" cannot be copied, the node's value
+    /// is chosen first, and the dialog says nodes are expected to differ on it.
+    @Test func aNodeLocalSettingWarnsAndNotSetIsNotCopied() {
+        var state = ConsoleFixture.state()
+        state.poll.settings["web3"]?.append(Setting(name: "LogPath", value: "/var/log/proget-web3", origin: "line 6"))
+        state.nodes[2].drift = []
+        state.nodes[2].differsIn = ["LogPath"]
+        state.selection[.nodes] = 2
+        _ = state.handle(.character("a"))
+        guard case .align(let choice) = state.mode else { Issue.record("a opens the dialog"); return }
+        #expect(choice.options.map(\.copyable) == [false, true] && choice.selected == 1, "\(choice)")
+        #expect(choice.warnings.contains { $0.hasPrefix("LogPath is node-local") }, "\(choice.warnings)")
+        _ = state.handle(.character("k"))
+        #expect(state.handle(.enter) == .none && state.notice?.hasPrefix("Nothing to copy") == true, "\(state.notice ?? "")")
+        _ = state.handle(.character("j"))
+        #expect(state.handle(.enter) == .planAlignment(setting: "LogPath", from: "web3"))
+    }
+}

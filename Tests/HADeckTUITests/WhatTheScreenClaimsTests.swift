@@ -151,8 +151,8 @@ import Testing
         var state = Self.longPlan()
         var lines = render(state, 60, 15).lines
         #expect(!lines.joined().contains("2. restart"), "the steps are below the fold")
-        #expect(lines.contains { $0.contains("j to read on (lines 1-") && $0.contains("y works at the end") })
-        #expect(lines[14].contains("j to read on; y works at the end"))
+        #expect(lines.contains { $0.contains("j, G: read on (lines 1-") && $0.contains("y works at the end") })
+        #expect(lines[14].contains("j to read on, G to the end; y works there"))
         guard case .none = state.handle(.character("y")), case .plan = state.mode else { Issue.record("y before the end applies nothing"); return }
         #expect(state.notice?.contains("whole plan") == true)
         for _ in 0..<40 where !render(state, 60, 15).lines.joined().contains("Apply?") { _ = state.handle(.character("j")) }

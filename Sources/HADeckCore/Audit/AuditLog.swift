@@ -80,7 +80,9 @@ public enum AuditLog {
                 let descriptor = try openLog(file)
                 defer { close(descriptor) }
                 let bytes = Array(lines.utf8)
-                guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else { throw POSIXError(.EIO) }
+                guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else {
+                    throw PrivateFileError(String(cString: strerror(errno)))
+                }
             } catch {
                 tellProblem("cannot write the audit log \(file): \(error)")
             }
@@ -90,11 +92,10 @@ public enum AuditLog {
     public static func record(_ entry: AuditEntry) { record([entry]) }
 
     /// The log opened for appending (its private folder and the file made if need be).
-    private static func openLog(_ file: String) throws -> Int32 {
-        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+    private static func openLog(_ file: String) throws(PrivateFileError) -> Int32 {
+        try PrivateFile.makeFolder((file as NSString).deletingLastPathComponent)
         let descriptor = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        guard descriptor >= 0 else { throw PrivateFileError(String(cString: strerror(errno))) }
         return descriptor
     }
 }

@@ -61,7 +61,7 @@ public struct PendingRestarts: Sendable {
     /// two hadeck runs never lose each other's entries. Failing to record is never fatal.
     private func update(_ change: (inout [String: String]) -> Void) {
         let directory = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try? PrivateFile.makeFolder(directory)
         let lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lock >= 0 else { return }
         defer { close(lock) }

@@ -44,12 +44,7 @@ public struct FingerprintKey: Sendable, Equatable {
     }
 
     private static func make(_ file: String) throws(PrivateFileError) {
-        let folder = (file as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw PrivateFileError("cannot make \(folder) for the fingerprint key: \(error.localizedDescription)")
-        }
+        try PrivateFile.makeFolder((file as NSString).deletingLastPathComponent)
         let temporary = "\(file).\(getpid()).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw PrivateFileError("cannot make the fingerprint key \(file): \(String(cString: strerror(errno)))") }

@@ -16,6 +16,25 @@ public enum PrivateFile {
     }
 }
 
+extension PrivateFile {
+    /// Makes `path` and the folders above it that are missing, each new one 0700 (`mkdir -p`),
+    /// failing in the system's own words: `cannot make /x/y: Not a directory (/x is a file)`.
+    public static func makeFolder(_ path: String) throws(PrivateFileError) {
+        var built = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            built += "/" + part
+            var info = stat()
+            if stat(built, &info) == 0 {
+                guard info.st_mode & S_IFMT == S_IFDIR else { throw PrivateFileError("cannot make \(path): \(built) is not a folder") }
+                continue
+            }
+            guard mkdir(built, 0o700) == 0 || errno == EEXIST else {
+                throw PrivateFileError("cannot make \(path): \(String(cString: strerror(errno))) (\(built))")
+            }
+        }
+    }
+}
+
 public struct PrivateFileError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String
     init(_ description: String) { self.description = description }

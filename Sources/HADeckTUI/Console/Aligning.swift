@@ -6,12 +6,17 @@ public struct AlignChoice: Sendable, Equatable {
     public struct Option: Sendable, Equatable {
         public var shown: String
         public var nodes: [String]
+        /// False for "(not set)": sync copies a value, it does not remove one.
+        public var copyable = true
     }
 
     public var setting: String
     /// Most holders first: the majority, when there is one, is preselected.
     public var options: [Option]
     public var selected = 0
+    /// What to know before choosing: no majority (someone must say which node is right), or a
+    /// setting the nodes may well differ on.
+    public var warnings: [String] = []
 }
 
 extension ConsoleState {
@@ -48,8 +53,20 @@ extension ConsoleState {
             return .none
         }
         let held = nodes.map(\.node).compactMap { node in poll.settings[node].map { (node: node, value: $0.first { $0.name == setting }?.value) } }
-        let options = Alignment.values(of: setting, held: held).map { AlignChoice.Option(shown: $0.shown, nodes: $0.nodes) }
-        mode = .align(AlignChoice(setting: setting, options: options))
+        let values = Alignment.values(of: setting, held: held)
+        let options = values.map { value in
+            AlignChoice.Option(shown: value.shown, nodes: value.nodes, copyable: held.contains { value.nodes.contains($0.node) && $0.value != nil })
+        }
+        var choice = AlignChoice(setting: setting, options: options, selected: options.firstIndex(where: \.copyable) ?? 0)
+        if options.count > 1, options[0].nodes.count == options[1].nodes.count {
+            choice.warnings.append("No majority: as many nodes hold another value. Check which node is right (its health, :checks) before choosing.")
+        }
+        switch ProductProfile.settingClass(of: setting) {
+        case .clusterWide: break
+        case .nodeLocal: choice.warnings.append("\(setting) is node-local: nodes are expected to differ on it. Copy it only if they should agree.")
+        case .other: choice.warnings.append("\(setting) is not known to be cluster-wide: nodes may differ on it on purpose.")
+        }
+        mode = .align(choice)
         return .none
     }
 
@@ -60,6 +77,10 @@ extension ConsoleState {
         case .character("j"), .down: choice.selected = min(choice.options.count - 1, choice.selected + 1); mode = .align(choice)
         case .character("k"), .up: choice.selected = max(0, choice.selected - 1); mode = .align(choice)
         case .enter:
+            guard choice.options[choice.selected].copyable else {
+                notice = "Nothing to copy: those nodes do not set \(choice.setting) (sync copies a value, it does not remove one)."
+                return .none
+            }
             let source = choice.options[choice.selected].nodes[0]
             mode = .planning("sync \(choice.setting) from \(source)")
             aligning = true

@@ -47,6 +47,8 @@ public struct ClusterBackend: ConsoleBackend {
     }
 
     public func plan(setting name: String, to value: String) async -> Result<ChangePlan, PlanError> {
+        // What is wrong with the value itself first (a key of 4 digits), as `set` says it.
+        if let problem = SettingRules.problem(with: value, for: name) { return .failure(PlanError(problem)) }
         let snapshots = await cluster.snapshots(of: cluster.inventory.nodes)
         if name == EncryptionKeys.setting, let problem = EncryptionKeys.replacement(of: value, in: snapshots) {
             return .failure(PlanError("refused: \(problem) The console does not replace the cluster's key: "

@@ -78,7 +78,7 @@ public enum PendingChange: Sendable {
         case .restart(let plan) where plan.forced:
             "FORCED: y restarts \(plan.order.count == 1 ? plan.order[0] : "them") although nothing else serves   n cancels"
         case .restart(let plan): plan.order.count == 1 ? "Apply? y restarts \(plan.order[0])   n cancels" : "Apply? y restarts them, one at a time   n cancels"
-        case .highAvailability: "Apply? y sets the switch, then restarts every node, one at a time   n cancels"
+        case .highAvailability: "Apply? y sets the switch, then restarts each node in turn   n cancels"
         }
     }
 

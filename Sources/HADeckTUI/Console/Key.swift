@@ -107,7 +107,7 @@ extension ConsoleState {
             case .character("n"), .escape:
                 mode = .browse
                 aligning = false
-                record("\(pending.title): \(pending.cancelled)")
+                record("\(pending.title): \(refusal(of: pending) == nil || pending.cancelled.contains("refused") ? pending.cancelled : "refused, nothing changed")")
             case .character("F") where pending.canBeForced && auditRefusal == nil:
                 // The second, explicit confirmation: the plan is shown again, forced, and y applies it.
                 if case .restart(var plan) = pending {

@@ -129,7 +129,7 @@ public enum ConsoleRenderer {
         switch state.mode {
         case .filter(let draft): " /\(draft)▏  Enter apply  Esc cancel"
         case .command(let draft): " :\(draft)▏  Enter run  Esc cancel   (:node NAME  :theme NAME  :refresh SECONDS  :checks  :q)"
-        case .help: " Esc close"
+        case .help: " j/k PgUp/PgDn scroll  Esc close"
         case .log: " j/k scroll  Esc close"
         case .edit: " Enter plan the change  Esc cancel  ←/→ Home End move"
         case .planning: " working out the plan…  Esc abandon"
@@ -137,7 +137,7 @@ public enum ConsoleRenderer {
             pending.canBeForced && state.auditRefusal == nil ? " F force (asks again)  n/Esc cancel  j/k scroll"
                 : state.refusal(of: pending) != nil ? " Esc close  j/k scroll"
                 : Overlays.planPage(pending, scroll: scroll, size: state.screen).page.atEnd ? " y apply  n/Esc cancel  j/k scroll"
-                : " j to read on; y works at the end  n/Esc cancel"
+                : " j to read on, G to the end; y works there  n/Esc cancel"
         case .confirmQuit: " y quit  n/Esc stay"
         case .checks: " j/k scroll  Esc close"
         case .align: " j/k choose  Enter plan  Esc cancel"

@@ -18,6 +18,8 @@ enum Overlays {
         ("r  R", "restart the selected node / all (unhealthy first)"),
         ("F", "in a refused restart plan: force it (asks again)"),
         ("?", "this help (Esc closes)"), ("q", "quit (asks while a change is running)"),
+        ("≠  ?  ~", "DRIFT: ≠ differs from most nodes on a cluster-wide setting; ? the nodes split with no majority; ~ differs on a setting nodes may differ on (node-local, other)"),
+        ("▸", "in Advanced: the HA settings, pinned first"),
     ]
 
     static func draw(_ state: ConsoleState, into buffer: inout CellBuffer, now: Date) {
@@ -56,13 +58,17 @@ enum Overlays {
         case .checks(let results, let scroll):
             drawChecks(results, scroll: scroll, into: &buffer)
         case .align(let choice):
-            let box = Box(width: 72, height: choice.options.count + 7, in: buffer)
+            let warnings = wrap(choice.warnings.map { ($0, Style.Role.statusWarn) }, width: min(72, buffer.width) - 4)
+            let box = Box(width: 72, height: choice.options.count + 7 + warnings.count, in: buffer)
             box.open("Align \(choice.setting)", into: &buffer)
             buffer.put("Copy which value to the other nodes?", x: box.x + 2, y: box.y + 2, style: Style(.dialog), maxWidth: box.width - 4)
             for (index, option) in choice.options.enumerated() {
                 let line = "\(index == choice.selected ? ">" : " ") \(option.shown)  \(option.nodes.joined(separator: ", "))"
-                buffer.put(line, x: box.x + 2, y: box.y + 4 + index, style: Style(index == choice.selected ? .selection : .dialog),
+                buffer.put(line, x: box.x + 2, y: box.y + 4 + index, style: Style(index == choice.selected ? .selection : option.copyable ? .dialog : .muted),
                            maxWidth: box.width - 4)
+            }
+            for (offset, warning) in warnings.enumerated() {
+                buffer.put(warning.0, x: box.x + 2, y: box.y + 5 + choice.options.count + offset, style: Style(.statusWarn), maxWidth: box.width - 4)
             }
             buffer.put("Enter plans it (nothing is written yet)  Esc cancels", x: box.x + 2, y: box.y + box.height - 2,
                        style: Style(.dialog, bold: true), maxWidth: box.width - 4)
@@ -225,7 +231,7 @@ enum Overlays {
         }
         page.drawPosition(in: box, into: &buffer)
         let question = refusal ?? (page.atEnd ? pending.question
-            : "j to read on (lines \(page.range.lowerBound + 1)-\(page.range.upperBound) of \(page.count)); y works at the end")
+            : "j, G: read on (lines \(page.range.lowerBound + 1)-\(page.range.upperBound) of \(page.count)); y works at the end")
         buffer.put(question, x: box.x + 2, y: box.y + box.height - 2, style: Style(refusal == nil ? .dialog : .statusError, bold: true),
                    maxWidth: box.width - 4)
     }

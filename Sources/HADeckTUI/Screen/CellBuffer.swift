@@ -46,19 +46,25 @@ public struct CellBuffer: Equatable, Sendable {
     }
 
     /// Writes `text` from column `x` of row `y`, clipped at `maxWidth` columns (and the
-    /// buffer's edge); returns the columns used. Control characters are shown as `�`, never
+    /// buffer's edge), a cut text ending in `…`; returns the columns used. Control characters are shown as `�`, never
     /// sent to the terminal; a wide character that does not fit is replaced by a space.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, style: Style = .body, maxWidth: Int? = nil) -> Int {
         guard y >= 0, y < height, x < width else { return 0 }
         let limit = min(width, x + (maxWidth ?? width))
         var column = x
-        for character in text {
+        for index in text.indices {
+            let character = text[index]
             let shown = DisplayWidth.isControl(character) ? "\u{FFFD}" : String(character)
             let columns = DisplayWidth.of(Character(shown))
             if columns == 0 { continue }
             if column + columns > limit {
-                if column < limit { set(column, y, Cell(text: " ", style: style)); column += 1 }
+                // Cut: the last column says so (`…`), unless only blanks were left out.
+                guard text[index...].contains(where: { !$0.isWhitespace }), limit - 1 >= max(0, x) else { break }
+                let last = limit - 1
+                if column > last, last > 0, cells[y * width + last].text.isEmpty { set(last - 1, y, Cell(text: " ", style: style)) }
+                set(last, y, Cell(text: "…", style: style))
+                column = limit
                 break
             }
             if column >= 0 {
