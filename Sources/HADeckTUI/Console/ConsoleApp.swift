@@ -9,21 +9,22 @@ public final class ConsoleApp: @unchecked Sendable {
     private let noColor: Bool
     private let theme: Theme
     private let notice: String?
-    private let backend: any ConsoleBackend
     private let passwords: PasswordDialog?
+    private let clusters: (any ClusterDirectory)?
     private let shared: Shared
 
     /// `notice`, if any, is shown until the first key (e.g. why a theme was refused).
+    /// `clusters`, if given, is where `:cluster NAME` finds another cluster's backend.
     public init(cluster: String, profile: ProductProfile, refresh: TimeInterval, theme: Theme, noColor: Bool, notice: String? = nil,
-                backend: any ConsoleBackend, passwords: PasswordDialog? = nil) {
+                backend: any ConsoleBackend, passwords: PasswordDialog? = nil, clusters: (any ClusterDirectory)? = nil) {
         self.cluster = cluster
         self.profile = profile
         self.theme = theme
         self.noColor = noColor
         self.notice = notice
-        self.backend = backend
         self.passwords = passwords
-        shared = Shared(refresh: refresh)
+        self.clusters = clusters
+        shared = Shared(refresh: refresh, backend: backend)
     }
 
     /// Runs until the user quits; the terminal is restored however the loop ends. Ctrl-C is
@@ -41,21 +42,49 @@ public final class ConsoleApp: @unchecked Sendable {
         defer { AuditLog.tellProblems(to: nil) }
         passwords?.attach { [shared] in shared.post(.becomePasswordWanted) }
         defer { passwords?.attach(nil) }
-        let poller = Task.detached { [backend, shared] in
-            while !Task.isCancelled {
-                let poll = await backend.poll(probing: shared.probing)
-                shared.post(.auditChecked(backend.auditProblem()))
-                shared.post(.polled(poll, at: Date()))
-                await shared.waitForNextPoll()
-            }
-        }
+        startPolling()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             Thread.detachNewThread { [self] in
                 loop()
                 continuation.resume()
             }
         }
-        poller.cancel()
+        shared.replacePoller(with: nil)
+    }
+
+    /// Polls the current cluster until the console ends or switches to another cluster (which
+    /// stops this poller; a poll it has under way is dropped when it returns).
+    private func startPolling() {
+        let (backend, generation) = shared.current
+        shared.replacePoller(with: Task.detached { [shared] in
+            while !Task.isCancelled {
+                let poll = await backend.poll(probing: shared.probing)
+                shared.post(.auditChecked(backend.auditProblem()), from: generation)
+                shared.post(.polled(poll, at: Date()), from: generation)
+                await shared.waitForNextPoll()
+            }
+        })
+    }
+
+    /// Runs `work` on the current cluster's backend in the background and posts its event,
+    /// unless the console has switched to another cluster meanwhile.
+    private func background(_ work: @escaping @Sendable (any ConsoleBackend) async -> ConsoleEvent) {
+        let (backend, generation) = shared.current
+        Task.detached { [shared] in shared.post(await work(backend), from: generation) }
+    }
+
+    /// `:cluster NAME`: the old cluster's polls stop (its ssh masters stay for their persist
+    /// time, as after any run), the new one's start at once on a fresh state.
+    private func switchCluster(to name: String, in state: inout ConsoleState) {
+        guard let clusters else { state.notice = "This console works on one cluster only."; return }
+        switch clusters.open(name) {
+        case .failure(let error):
+            state.notice = "\(error)."
+        case .success(let next):
+            shared.use(next.backend)
+            state.switchCluster(to: next.name, profile: next.profile)
+            startPolling()
+        }
     }
 
     private func loop() {
@@ -104,17 +133,19 @@ public final class ConsoleApp: @unchecked Sendable {
         case .none: break
         case .quit: return true
         case .planFile(let name, let value):
-            Task.detached { [backend, shared] in shared.post(.planned(await backend.plan(setting: name, to: value).map(PendingChange.files))) }
+            background { .planned(await $0.plan(setting: name, to: value).map(PendingChange.files)) }
         case .planHighAvailability(let enable):
-            Task.detached { [backend, shared] in shared.post(.planned(.success(.highAvailability(await backend.planHighAvailability(enable: enable))))) }
+            background { .planned(.success(.highAvailability(await $0.planHighAvailability(enable: enable)))) }
         case .planAlignment(let setting, let node):
-            Task.detached { [backend, shared] in
-                shared.post(.planned(await backend.planAlignment(of: setting, from: node).map(PendingChange.files)))
-            }
+            background { .planned(await $0.planAlignment(of: setting, from: node).map(PendingChange.files)) }
         case .planRestart(let names):
-            Task.detached { [backend, shared] in shared.post(.planned(.success(.restart(await backend.planRestart(names))))) }
+            background { .planned(.success(.restart(await $0.planRestart(names)))) }
         case .runChecks:
-            Task.detached { [backend, shared] in shared.post(.checked(await backend.checks())) }
+            background { .checked(await $0.checks()) }
+        case .switchCluster(let name):
+            switchCluster(to: name, in: &state)
+        case .listClusters:
+            state.notice = clusters.map { "Clusters: \($0.listing); now on \(state.cluster). :cluster NAME switches." } ?? "This console works on one cluster only."
         case .apply(let change):
             start(change, in: &state)
         case .becomePassword(let typed):
@@ -134,9 +165,12 @@ public final class ConsoleApp: @unchecked Sendable {
     private func start(_ change: PendingChange, in state: inout ConsoleState) {
         state.receive(.started(RunningChange(title: change.title, nodes: change.nodes.map { ($0, "pending", nil) },
                                              leftByQuitting: change.leftByQuitting)))
-        Task.detached { [backend, shared] in
-            let (summary, failed) = await backend.apply(change) { node, text, failed in shared.post(.progress(node: node, text: text, failed: failed)) }
-            shared.post(.finished(summary: summary, failed: failed))
+        let (backend, generation) = shared.current
+        Task.detached { [shared] in
+            let (summary, failed) = await backend.apply(change) { node, text, failed in
+                shared.post(.progress(node: node, text: text, failed: failed), from: generation)
+            }
+            shared.post(.finished(summary: summary, failed: failed), from: generation)
             shared.pollNow()
         }
     }
@@ -148,8 +182,30 @@ public final class ConsoleApp: @unchecked Sendable {
         private var _refresh: TimeInterval
         private var _probing = false
         private var wake = false
+        private var backend: any ConsoleBackend
+        /// Counts cluster switches: what an older cluster's work reports is dropped.
+        private var generation = 0
+        private var poller: Task<Void, Never>?
 
-        init(refresh: TimeInterval) { _refresh = refresh }
+        init(refresh: TimeInterval, backend: any ConsoleBackend) {
+            _refresh = refresh
+            self.backend = backend
+        }
+
+        var current: (backend: any ConsoleBackend, generation: Int) { lock.withLock { (backend, generation) } }
+
+        /// Another cluster from now on.
+        func use(_ next: any ConsoleBackend) {
+            lock.withLock {
+                backend = next
+                generation += 1
+            }
+        }
+
+        /// Stops the running poller (if any) and keeps `next` as the one to stop later.
+        func replacePoller(with next: Task<Void, Never>?) {
+            lock.withLock { let old = poller; poller = next; return old }?.cancel()
+        }
 
         var refresh: TimeInterval {
             get { lock.withLock { _refresh } }
@@ -165,6 +221,11 @@ public final class ConsoleApp: @unchecked Sendable {
         }
 
         func post(_ event: ConsoleEvent) { lock.withLock { events.append(event) } }
+
+        /// Posts what work begun on cluster `from` reports, unless the console has switched since.
+        func post(_ event: ConsoleEvent, from generation: Int) {
+            lock.withLock { if generation == self.generation { events.append(event) } }
+        }
         func takeEvents() -> [ConsoleEvent] { lock.withLock { defer { events = [] }; return events } }
         func pollNow() { lock.withLock { wake = true } }
 

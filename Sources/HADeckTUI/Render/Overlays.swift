@@ -10,6 +10,7 @@ enum Overlays {
         ("/", "filter the list (Enter applies); Esc clears it"),
         ("Enter", "in Advanced: edit (the HA switch: as H); plan first"),
         (":", ":node :theme :refresh SECONDS :checks :q"),
+        (":cluster [NAME]", "switch to that cluster; alone: list the known ones"),
         ("L", "activity log: each action, each node's result"),
         ("H", "HA on/off: checks, plan, confirm, switch, roll"),
         ("a", "align a drifted setting: pick the value to copy"),
