@@ -10,10 +10,13 @@ extension LabTests {
         @Test func theTitleAndNodesFollowTheClusterSwitchedTo() async throws {
             let first = try await LabCluster(ssh: true)
             let second = try await LabCluster(nodes: 2, ssh: true, subnet: 42)
-            // Both labs name their cluster `lab`: in the clusters folder they are named apart.
+            let names = [try InventoryLoader.load(path: first.inventory).name, try InventoryLoader.load(path: second.inventory).name]
+            #expect(names == ["lab", "lab42"], "a lab on another subnet is a cluster of another name")
+            // Named again in the clusters folder, where their inventories are kept as they are.
             let config = try TemporaryDirectory()
             for (lab, name) in [(first, "first"), (second, "second")] {
-                let text = try String(contentsOfFile: lab.inventory, encoding: .utf8).replacingOccurrences(of: "\nname: lab\n", with: "\nname: \(name)\n")
+                let text = try String(contentsOfFile: lab.inventory, encoding: .utf8)
+                    .replacingOccurrences(of: #"\nname: lab[0-9]*\n"#, with: "\nname: \(name)\n", options: .regularExpression)
                 try config.write(text, to: "hadeck/clusters/\(name).yaml")
             }
             let command = "XDG_CONFIG_HOME=\(shellQuote(config.path)) XDG_RUNTIME_DIR=\(shellQuote(first.directory.path + "/run")) "
