@@ -86,8 +86,8 @@ import HADeckCore
         let screen = try await session.waitFor { $0.contains { $0.contains("EXIT=") } }
         #expect(screen.filter { !$0.isEmpty } == ["EXIT=2"], "nothing drawn: \(screen)")
         let stderr = try String(contentsOfFile: errors, encoding: .utf8)
-        #expect(stderr.hasPrefix("hadeck: the console cannot be drawn here: "), stderr)
-        #expect(stderr.hasSuffix("; use `hadeck status --watch -i \(clusters.alpha.inventory) -c alpha` instead\n"), stderr)
+        #expect(stderr.hasPrefix("hadeck: the console cannot be drawn here: "), "\(stderr)")
+        #expect(stderr.hasSuffix("; use `hadeck status --watch -i \(clusters.alpha.inventory) -c alpha` instead\n"), "\(stderr)")
         #expect(stderr.filter { $0 == "\n" }.count == 1, "one line: \(stderr)")
     }
 }

@@ -6,8 +6,7 @@ import Testing
 /// `:cluster`: the console asks the app to list or switch; a switch starts afresh on the new cluster.
 @Suite struct ClusterSwitchTests {
     func command(_ line: String, on state: inout ConsoleState) -> ConsoleAction {
-        var action = state.handle(.character(":"))
-        for character in line { action = state.handle(.character(character)) }
+        for key in [Key.character(":")] + line.map(Key.character) { _ = state.handle(key) }
         return state.handle(.enter)
     }
 
@@ -29,6 +28,7 @@ import Testing
     @Test func aSwitchResetsNodesSelectionsAndFiltersAndKeepsTheLog() {
         var state = ConsoleFixture.state()
         state.record("set X: done", at: ConsoleFixture.now)
+        let logged = state.log.map(\.text)
         state.selected = 2
         state.filters[.nodes] = "web"
         state.pane = .advanced
@@ -37,10 +37,10 @@ import Testing
         #expect(state.cluster == "prod" && state.profile.product == .buildmaster)
         #expect(state.nodes.isEmpty && state.polledAt == nil && state.lastSeen.isEmpty)
         #expect(state.selection.isEmpty && state.filters.isEmpty)
-        #expect(state.log.map(\.text) == ["set X: done", "switched from cluster lab to prod"])
+        #expect(state.log.map(\.text) == logged + ["switched from cluster lab to prod"])
         #expect(state.pane == .advanced && state.auditRefusal == "audit.log: read-only" && state.clockInUTC)
         let title = ConsoleRenderer.render(state, width: 80, height: 24, now: ConsoleFixture.now).lines[0]
-        #expect(title.contains("HADeck · prod"), title)
+        #expect(title.contains("HADeck · prod"), "\(title)")
     }
 
     @Test func helpListsCluster() {
