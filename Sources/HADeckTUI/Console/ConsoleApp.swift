@@ -178,7 +178,8 @@ public final class ConsoleApp: @unchecked Sendable {
     /// What the UI thread and the background tasks share, under one lock.
     private final class Shared: @unchecked Sendable {
         private let lock = NSLock()
-        private var events: [ConsoleEvent] = []
+        /// Each event with the generation of the cluster whose work reported it (nil: none's).
+        private var events: [(event: ConsoleEvent, generation: Int?)] = []
         private var _refresh: TimeInterval
         private var _probing = false
         private var wake = false
@@ -194,11 +195,12 @@ public final class ConsoleApp: @unchecked Sendable {
 
         var current: (backend: any ConsoleBackend, generation: Int) { lock.withLock { (backend, generation) } }
 
-        /// Another cluster from now on.
+        /// Another cluster from now on: what the old one reported and the UI has not taken yet is dropped too.
         func use(_ next: any ConsoleBackend) {
             lock.withLock {
                 backend = next
                 generation += 1
+                events.removeAll { $0.generation != nil }
             }
         }
 
@@ -220,13 +222,13 @@ public final class ConsoleApp: @unchecked Sendable {
             }
         }
 
-        func post(_ event: ConsoleEvent) { lock.withLock { events.append(event) } }
+        func post(_ event: ConsoleEvent) { lock.withLock { events.append((event, nil)) } }
 
         /// Posts what work begun on cluster `from` reports, unless the console has switched since.
         func post(_ event: ConsoleEvent, from generation: Int) {
-            lock.withLock { if generation == self.generation { events.append(event) } }
+            lock.withLock { if generation == self.generation { events.append((event, generation)) } }
         }
-        func takeEvents() -> [ConsoleEvent] { lock.withLock { defer { events = [] }; return events } }
+        func takeEvents() -> [ConsoleEvent] { lock.withLock { defer { events = [] }; return events.map(\.event) } }
         func pollNow() { lock.withLock { wake = true } }
 
         /// Sleeps until the refresh interval has passed or a poll is wanted now.
