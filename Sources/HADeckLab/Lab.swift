@@ -222,7 +222,7 @@ public struct Lab: Sendable {
         let file = state.format == "xml" ? "ProGet.config" : "proget.env"
         return """
         # HADeck lab cluster in \(directory): simulated ProGet nodes, a real PostgreSQL, shared storage.
-        name: lab
+        name: \(Self.clusterName(state))
         product: proget
         license: { maxServers: 5 }
         defaults:
@@ -239,6 +239,12 @@ public struct Lab: Sendable {
         \(state.nodes.map { "  - { name: \($0.name), host: \($0.address), roles: [web, service]\($0.ssh.map { ", ssh: { port: \($0.port) }" } ?? "") }" }.joined(separator: "\n"))
 
         """
+    }
+
+    /// `lab`, or `labN` on subnet N: two labs up at once are two clusters of their own names (`-c`, `:cluster`).
+    static func clusterName(_ state: LabState) -> String {
+        let subnet = state.nodes.first.map { $0.address.split(separator: ".")[2] } ?? "0"
+        return subnet == "0" ? "lab" : "lab\(subnet)"
     }
 
     private func sshDefaults(_ state: LabState) -> String {

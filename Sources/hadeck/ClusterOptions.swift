@@ -5,8 +5,14 @@ import HADeckTUI
 
 /// Options every command that reaches nodes shares.
 struct ClusterOptions: ParsableArguments {
-    @Option(name: [.customShort("i"), .customLong("inventory")], help: "The inventory file.")
-    var inventory: String?
+    @Option(name: [.customShort("i"), .customLong("inventory")],
+            help: "The inventory file; repeat it for several clusters (the first is used unless -c names another).")
+    var inventory: [String] = []
+
+    @Option(name: [.customShort("c"), .customLong("cluster")],
+            help: ArgumentHelp("The cluster to work on, by its inventory's name: one given with -i, or a *.yaml in $XDG_CONFIG_HOME/hadeck/clusters/.",
+                               valueName: "name"))
+    var clusterName: String?
 
     @Option(help: "Seconds each node may take to answer one request (default 30); for restart, ha and key rotate also how long a node may take to be healthy again (default 120).")
     var timeout: Int?
@@ -46,14 +52,35 @@ struct ClusterOptions: ParsableArguments {
         }
     }
 
-    /// Suggested commands carry this run's `-i`.
-    var hint: CommandHint {
-        CommandHint(options: (inventory.map { ["-i", $0] } ?? []) + (becomePasswordFile.map { ["--become-password-file", $0] } ?? []))
+    /// Suggested commands carry this run's `-i` and `-c` as given: pasted, they work on the same cluster.
+    var hint: CommandHint { hint(choosing: inventory.flatMap { ["-i", $0] } + (clusterName.map { ["-c", $0] } ?? [])) }
+
+    /// Suggested commands that choose the cluster with `options` (e.g. `-i FILE` of a cluster
+    /// the console switched to), with this run's password file.
+    func hint(choosing options: [String]) -> CommandHint {
+        CommandHint(options: options + (becomePasswordFile.map { ["--become-password-file", $0] } ?? []))
+    }
+
+    /// The clusters this run knows by name (`-c`, the console's `:cluster`).
+    var catalog: ClusterCatalog { ClusterCatalog.discover(inventories: inventory) }
+
+    /// The inventory file: the cluster `-c` names, else the first `-i`, else today's lookup
+    /// (`./cluster.yaml`, `$HADECK_INVENTORY`, `$XDG_CONFIG_HOME/hadeck/cluster.yaml`).
+    func inventoryPath() throws -> String {
+        if let clusterName {
+            do { return try catalog.path(named: clusterName) } catch { throw BadInput("-c \(clusterName): \(error)") }
+        }
+        do { return try InventoryLocator.locate(explicit: inventory.first) } catch {
+            let known = catalog
+            guard !known.entries.isEmpty else { throw BadInput(error) }
+            throw BadInput("\(error); or choose a cluster with -c NAME: \(known.listing)")
+        }
     }
 
     /// The inventory alone (for commands that reach no node).
     func loadInventory() throws -> Inventory {
-        do { return try InventoryLoader.load(path: try InventoryLocator.locate(explicit: inventory)) } catch { throw BadInput(error) }
+        let path = try inventoryPath()
+        do { return try InventoryLoader.load(path: path) } catch { throw BadInput(error) }
     }
 
     /// The inventory's cluster, ready to reach its nodes.
@@ -64,10 +91,15 @@ struct ClusterOptions: ParsableArguments {
     /// A cluster of `loaded` (e.g. an inventory being edited) with these options' transports.
     /// With `dialog`, a password sudo asks for is asked in the console's dialog, not on the terminal.
     func cluster(of loaded: Inventory, defaultTimeout: Int = 30, askingInConsole dialog: PasswordDialog? = nil) throws -> Cluster {
+        cluster(of: loaded, defaultTimeout: defaultTimeout, passwords: try becomePasswords(for: loaded, askingInConsole: dialog))
+    }
+
+    /// A cluster of `loaded` whose nodes' sudo gets its password from `passwords`.
+    func cluster(of loaded: Inventory, defaultTimeout: Int = 30, passwords: BecomePasswords) -> Cluster {
         var ssh = SSHSettings()
         ssh.acceptNewHostKeys = acceptNew
         ssh.controlPersist = controlPersist
-        let factory = TransportFactory(ssh: ssh, becomePasswords: try becomePasswords(for: loaded, askingInConsole: dialog))
+        let factory = TransportFactory(ssh: ssh, becomePasswords: passwords)
         return Cluster(inventory: loaded, fanout: fanout, timeout: .seconds(timeout ?? defaultTimeout), transport: factory.transport(for:))
     }
 }

@@ -21,16 +21,23 @@ struct Console: AsyncParsableCommand {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw BadInput("the console needs a terminal; for scripts use `\(cluster.hint("status"))` (or status --watch)")
         }
-        let passwords = PasswordDialog()
-        let hint = cluster.hint
-        let cluster = try cluster.cluster(askingInConsole: passwords)
         let environment = ProcessInfo.processInfo.environment
+        // Before curses starts: on a terminal it cannot drive, it would leave a blank screen.
+        if let problem = TerminalCheck.problem(term: environment["TERM"]) {
+            throw BadInput("the console cannot be drawn here: \(problem); use `\(cluster.hint("status", "--watch"))` instead")
+        }
+        let passwords = PasswordDialog()
+        let options = cluster
+        let inventory = try options.loadInventory()
+        let becomePasswords = try options.becomePasswords(for: inventory, askingInConsole: passwords)
+        let cluster = options.cluster(of: inventory, passwords: becomePasswords)
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         let (chosen, problem) = Theme.named(theme ?? environment["HADECK_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? "default")
         // Chosen before the screen is drawn: its problem is a notice on the screen, not text on stderr behind it.
         let (key, keyProblem) = FingerprintKey.forThisUser()
         Secrets.useFingerprintKey { key }
         await ConsoleApp(cluster: cluster.inventory.name, profile: cluster.profile, refresh: refresh, theme: chosen, noColor: noColor,
-                         notice: problem.map { themeProblem in keyProblem.map { "\(themeProblem); \($0)" } ?? themeProblem } ?? keyProblem, backend: ClusterBackend(cluster: cluster, hint: hint), passwords: passwords).run()
+                         notice: problem.map { themeProblem in keyProblem.map { "\(themeProblem); \($0)" } ?? themeProblem } ?? keyProblem, backend: ClusterBackend(cluster: cluster, hint: options.hint), passwords: passwords,
+                         clusters: ConsoleClusters(options: options, passwords: becomePasswords)).run()
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HADeckCore
 import HADeckLab
+import HADeckTUI
 
 /// `hadeck demo`: a three-node lab in a temporary directory, shown live, torn down on exit.
 struct Demo: AsyncParsableCommand {
@@ -22,8 +23,9 @@ struct Demo: AsyncParsableCommand {
             _ = try await lab.up(nodes: 3, format: .xml)
             try await lab.fault("web3", .key)
             let inventory = directory + "/cluster.yaml"
-            if isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 {
-                // The console until q (or Ctrl-C); then the lab is torn down.
+            if isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 && TerminalCheck.problem(term: ProcessInfo.processInfo.environment["TERM"]) == nil {
+                // The console until q (or Ctrl-C); then the lab is torn down. A terminal that
+                // cannot draw it (TERM=dumb) gets the watch below.
                 try await Console.parse(["-i", inventory]).run()
             } else {
                 print("""

@@ -17,10 +17,12 @@ final class LabCluster: @unchecked Sendable {
     /// Private ssh master sockets for this lab's hadeck runs.
     var environment: [String: String] { ["XDG_RUNTIME_DIR": directory.path + "/run"] }
 
-    init(nodes: Int = 3, format: String = "xml", ssh: Bool = false) async throws {
+    /// `subnet` N: the nodes on 127.0.N.11 upwards, so that two labs can be up at once.
+    init(nodes: Int = 3, format: String = "xml", ssh: Bool = false, subnet: Int? = nil) async throws {
         directory = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: directory.path + "/run", withIntermediateDirectories: true)
-        let up = try await Hadeck.run(["lab", "up", "--dir", path, "--nodes", String(nodes), "--format", format] + (ssh ? ["--ssh"] : []))
+        let up = try await Hadeck.run(["lab", "up", "--dir", path, "--nodes", String(nodes), "--format", format] + (ssh ? ["--ssh"] : [])
+                                      + (subnet.map { ["--subnet", String($0)] } ?? []))
         guard up.status == 0 else { throw FixtureError("lab up failed: \(up.output)") }
     }
 

@@ -15,9 +15,13 @@ public enum InventoryLocator {
     static func candidates(environment: [String: String], currentDirectory: String) -> [String] {
         var list = [URL(fileURLWithPath: currentDirectory).appendingPathComponent("cluster.yaml").path]
         if let fromEnvironment = environment["HADECK_INVENTORY"], !fromEnvironment.isEmpty { list.append(fromEnvironment) }
-        let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"].map { "\($0)/.config" } ?? NSHomeDirectory() + "/.config")
-        list.append("\(configHome)/hadeck/cluster.yaml")
+        list.append("\(configHome(environment: environment))/hadeck/cluster.yaml")
         return list
+    }
+
+    /// `$XDG_CONFIG_HOME`, else `~/.config`.
+    static func configHome(environment: [String: String]) -> String {
+        environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"].map { "\($0)/.config" } ?? NSHomeDirectory() + "/.config")
     }
 }

@@ -20,6 +20,10 @@ public actor BecomePasswords {
         self.source = { password }
     }
 
+    /// The same source for another cluster's nodes (the console's `:cluster`): node names
+    /// repeat between clusters, so which nodes need or refused the password starts afresh.
+    public nonisolated func forAnotherCluster() -> BecomePasswords { BecomePasswords(source: source) }
+
     func needsPassword(_ node: String) -> Bool { needing.contains(node) }
     func noteNeedsPassword(_ node: String) { needing.insert(node) }
     func refused(_ node: String) -> Bool { refusing.contains(node) }

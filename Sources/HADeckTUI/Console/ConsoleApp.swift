@@ -9,23 +9,24 @@ public final class ConsoleApp: @unchecked Sendable {
     private let noColor: Bool
     private let theme: Theme
     private let notice: String?
-    private let backend: any ConsoleBackend
     private let passwords: PasswordDialog?
+    private let clusters: (any ClusterDirectory)?
     private let shared: Shared
     /// The log command being followed (`l`), owned by the UI thread.
     private var follower: FollowedProcess?
 
     /// `notice`, if any, is shown until the first key (e.g. why a theme was refused).
+    /// `clusters`, if given, is where `:cluster NAME` finds another cluster's backend.
     public init(cluster: String, profile: ProductProfile, refresh: TimeInterval, theme: Theme, noColor: Bool, notice: String? = nil,
-                backend: any ConsoleBackend, passwords: PasswordDialog? = nil) {
+                backend: any ConsoleBackend, passwords: PasswordDialog? = nil, clusters: (any ClusterDirectory)? = nil) {
         self.cluster = cluster
         self.profile = profile
         self.theme = theme
         self.noColor = noColor
         self.notice = notice
-        self.backend = backend
         self.passwords = passwords
-        shared = Shared(refresh: refresh)
+        self.clusters = clusters
+        shared = Shared(refresh: refresh, backend: backend)
     }
 
     /// Runs until the user quits; the terminal is restored however the loop ends. Ctrl-C is
@@ -43,21 +44,49 @@ public final class ConsoleApp: @unchecked Sendable {
         defer { AuditLog.tellProblems(to: nil) }
         passwords?.attach { [shared] in shared.post(.becomePasswordWanted) }
         defer { passwords?.attach(nil) }
-        let poller = Task.detached { [backend, shared] in
-            while !Task.isCancelled {
-                let poll = await backend.poll(probing: shared.probing)
-                shared.post(.auditChecked(backend.auditProblem()))
-                shared.post(.polled(poll, at: Date()))
-                await shared.waitForNextPoll()
-            }
-        }
+        startPolling()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             Thread.detachNewThread { [self] in
                 loop()
                 continuation.resume()
             }
         }
-        poller.cancel()
+        shared.replacePoller(with: nil)
+    }
+
+    /// Polls the current cluster until the console ends or switches to another cluster (which
+    /// stops this poller; a poll it has under way is dropped when it returns).
+    private func startPolling() {
+        let (backend, generation) = shared.current
+        shared.replacePoller(with: Task.detached { [shared] in
+            while !Task.isCancelled {
+                let poll = await backend.poll(probing: shared.probing)
+                shared.post(.auditChecked(backend.auditProblem()), from: generation)
+                shared.post(.polled(poll, at: Date()), from: generation)
+                await shared.waitForNextPoll()
+            }
+        })
+    }
+
+    /// Runs `work` on the current cluster's backend in the background and posts its event,
+    /// unless the console has switched to another cluster meanwhile.
+    private func background(_ work: @escaping @Sendable (any ConsoleBackend) async -> ConsoleEvent) {
+        let (backend, generation) = shared.current
+        Task.detached { [shared] in shared.post(await work(backend), from: generation) }
+    }
+
+    /// `:cluster NAME`: the old cluster's polls stop (its ssh masters stay for their persist
+    /// time, as after any run), the new one's start at once on a fresh state.
+    private func switchCluster(to name: String, in state: inout ConsoleState) {
+        guard let clusters else { state.notice = "This console works on one cluster only."; return }
+        switch clusters.open(name) {
+        case .failure(let error):
+            state.notice = "\(error)."
+        case .success(let next):
+            shared.use(next.backend)
+            state.switchCluster(to: next.name, profile: next.profile)
+            startPolling()
+        }
     }
 
     private func loop() {
@@ -108,17 +137,19 @@ public final class ConsoleApp: @unchecked Sendable {
         case .none: break
         case .quit: return true
         case .planFile(let name, let value):
-            Task.detached { [backend, shared] in shared.post(.planned(await backend.plan(setting: name, to: value).map(PendingChange.files))) }
+            background { .planned(await $0.plan(setting: name, to: value).map(PendingChange.files)) }
         case .planHighAvailability(let enable):
-            Task.detached { [backend, shared] in shared.post(.planned(.success(.highAvailability(await backend.planHighAvailability(enable: enable))))) }
+            background { .planned(.success(.highAvailability(await $0.planHighAvailability(enable: enable)))) }
         case .planAlignment(let setting, let node):
-            Task.detached { [backend, shared] in
-                shared.post(.planned(await backend.planAlignment(of: setting, from: node).map(PendingChange.files)))
-            }
+            background { .planned(await $0.planAlignment(of: setting, from: node).map(PendingChange.files)) }
         case .planRestart(let names):
-            Task.detached { [backend, shared] in shared.post(.planned(.success(.restart(await backend.planRestart(names))))) }
+            background { .planned(.success(.restart(await $0.planRestart(names)))) }
         case .runChecks:
-            Task.detached { [backend, shared] in shared.post(.checked(await backend.checks())) }
+            background { .checked(await $0.checks()) }
+        case .switchCluster(let name):
+            switchCluster(to: name, in: &state)
+        case .listClusters:
+            state.notice = clusters.map { "Clusters: \($0.listing); now on \(state.cluster). :cluster NAME switches." } ?? "This console works on one cluster only."
         case .apply(let change):
             start(change, in: &state)
         case .becomePassword(let typed):
@@ -126,17 +157,14 @@ public final class ConsoleApp: @unchecked Sendable {
         case .setRefresh(let seconds):
             shared.refresh = seconds
         case .fetchDetails(let node):
-            Task.detached { [backend, shared] in
-                if let details = await backend.details(of: node) { shared.post(.detailed(details)) }
-            }
+            background { backend in await backend.details(of: node).map(ConsoleEvent.detailed) ?? .problem("\(node) is no longer in the inventory") }
         case .planRestore(let node, let backup):
-            Task.detached { [backend, shared] in
-                shared.post(.planned(await backend.planRestore(of: node, from: backup).map(PendingChange.files)))
-            }
+            background { .planned(await $0.planRestore(of: node, from: backup).map(PendingChange.files)) }
         case .followLog(let node):
             follower?.stop()
-            let started = backend.followLog(of: node, output: { [shared] in shared.post(.logOutput(node: node, $0)) },
-                                            ended: { [shared] in shared.post(.logEnded(node: node, "the log command ended (exit \($0))")) })
+            let (backend, generation) = shared.current
+            let started = backend.followLog(of: node, output: { [shared] in shared.post(.logOutput(node: node, $0), from: generation) },
+                                            ended: { [shared] in shared.post(.logEnded(node: node, "the log command ended (exit \($0))"), from: generation) })
             switch started {
             case .success(let process): follower = process
             case .failure(let error): follower = nil; state.receive(.logEnded(node: node, "\(error)"))
@@ -147,7 +175,7 @@ public final class ConsoleApp: @unchecked Sendable {
         case .openShell(let node):
             state.record("shell on \(node): opened (the console is back when it exits)")
             terminal.suspend()
-            let (text, failed) = backend.runShell(on: node)
+            let (text, failed) = shared.current.backend.runShell(on: node)
             terminal.resume()
             state.record(text, failed ? .failed : .ok)
             state.notice = text
@@ -164,9 +192,12 @@ public final class ConsoleApp: @unchecked Sendable {
     private func start(_ change: PendingChange, in state: inout ConsoleState) {
         state.receive(.started(RunningChange(title: change.title, nodes: change.nodes.map { ($0, "pending", nil) },
                                              leftByQuitting: change.leftByQuitting)))
-        Task.detached { [backend, shared] in
-            let (summary, failed) = await backend.apply(change) { node, text, failed in shared.post(.progress(node: node, text: text, failed: failed)) }
-            shared.post(.finished(summary: summary, failed: failed))
+        let (backend, generation) = shared.current
+        Task.detached { [shared] in
+            let (summary, failed) = await backend.apply(change) { node, text, failed in
+                shared.post(.progress(node: node, text: text, failed: failed), from: generation)
+            }
+            shared.post(.finished(summary: summary, failed: failed), from: generation)
             shared.pollNow()
         }
     }
@@ -174,12 +205,36 @@ public final class ConsoleApp: @unchecked Sendable {
     /// What the UI thread and the background tasks share, under one lock.
     private final class Shared: @unchecked Sendable {
         private let lock = NSLock()
-        private var events: [ConsoleEvent] = []
+        /// Each event with the generation of the cluster whose work reported it (nil: none's).
+        private var events: [(event: ConsoleEvent, generation: Int?)] = []
         private var _refresh: TimeInterval
         private var _probing = false
         private var wake = false
+        private var backend: any ConsoleBackend
+        /// Counts cluster switches: what an older cluster's work reports is dropped.
+        private var generation = 0
+        private var poller: Task<Void, Never>?
 
-        init(refresh: TimeInterval) { _refresh = refresh }
+        init(refresh: TimeInterval, backend: any ConsoleBackend) {
+            _refresh = refresh
+            self.backend = backend
+        }
+
+        var current: (backend: any ConsoleBackend, generation: Int) { lock.withLock { (backend, generation) } }
+
+        /// Another cluster from now on: what the old one reported and the UI has not taken yet is dropped too.
+        func use(_ next: any ConsoleBackend) {
+            lock.withLock {
+                backend = next
+                generation += 1
+                events.removeAll { $0.generation != nil }
+            }
+        }
+
+        /// Stops the running poller (if any) and keeps `next` as the one to stop later.
+        func replacePoller(with next: Task<Void, Never>?) {
+            lock.withLock { let old = poller; poller = next; return old }?.cancel()
+        }
 
         var refresh: TimeInterval {
             get { lock.withLock { _refresh } }
@@ -194,8 +249,13 @@ public final class ConsoleApp: @unchecked Sendable {
             }
         }
 
-        func post(_ event: ConsoleEvent) { lock.withLock { events.append(event) } }
-        func takeEvents() -> [ConsoleEvent] { lock.withLock { defer { events = [] }; return events } }
+        func post(_ event: ConsoleEvent) { lock.withLock { events.append((event, nil)) } }
+
+        /// Posts what work begun on cluster `from` reports, unless the console has switched since.
+        func post(_ event: ConsoleEvent, from generation: Int) {
+            lock.withLock { if generation == self.generation { events.append((event, generation)) } }
+        }
+        func takeEvents() -> [ConsoleEvent] { lock.withLock { defer { events = [] }; return events.map(\.event) } }
         func pollNow() { lock.withLock { wake = true } }
 
         /// Sleeps until the refresh interval has passed or a poll is wanted now.

@@ -36,6 +36,10 @@ public enum ConsoleAction: Sendable {
     case stopLog
     /// Give the terminal to an interactive shell on the node until it exits.
     case openShell(String)
+    /// `:cluster NAME`: poll that cluster instead.
+    case switchCluster(String)
+    /// `:cluster` alone: say which clusters are known.
+    case listClusters
 
     public var isQuit: Bool { if case .quit = self { true } else { false } }
 }
@@ -241,7 +245,7 @@ extension ConsoleState {
         }
     }
 
-    /// `:node NAME`, `:theme NAME`, `:refresh SECONDS`, `:checks`, `:q`.
+    /// `:node NAME`, `:cluster [NAME]`, `:theme NAME`, `:refresh SECONDS`, `:checks`, `:q`.
     private mutating func command(_ line: String) -> ConsoleAction {
         let words = line.split(separator: " ").map(String.init)
         switch (words.first ?? "", words.count) {
@@ -255,6 +259,11 @@ extension ConsoleState {
             pane = .nodes
             filters[.nodes] = ""
             selected = index
+        case ("cluster", 1): return .listClusters
+        case ("cluster", 2):
+            // A change runs on the cluster it was planned for: it finishes (and is seen) first.
+            guard notRunning() else { return .none }
+            return .switchCluster(words[1])
         case ("theme", 2): return .setTheme(words[1])
         case ("checks", 1):
             mode = .checks(nil, scroll: 0)
@@ -268,7 +277,7 @@ extension ConsoleState {
             notice = "Refreshing every \(words[1]) s."
             return .setRefresh(seconds)
         default:
-            notice = "Unknown command ':\(line)'. Commands: :node NAME, :theme NAME, :refresh SECONDS, :checks, :q."
+            notice = "Unknown command ':\(line)'. Commands: :node NAME, :cluster [NAME], :theme NAME, :refresh SECONDS, :checks, :q."
         }
         return .none
     }

@@ -128,7 +128,7 @@ public enum ConsoleRenderer {
     static func hints(for state: ConsoleState) -> String {
         switch state.mode {
         case .filter(let draft): " /\(draft)▏  Enter apply  Esc cancel"
-        case .command(let draft): " :\(draft)▏  Enter run  Esc cancel   (:node NAME  :theme NAME  :refresh SECONDS  :checks  :q)"
+        case .command(let draft): " :\(draft)▏  Enter run  Esc cancel   (:node NAME  :cluster NAME  :theme NAME  :refresh SECONDS  :checks  :q)"
         case .help: " j/k PgUp/PgDn scroll  Esc close"
         case .log: " j/k scroll  Esc close"
         case .edit: " Enter plan the change  Esc cancel  ←/→ Home End move"
