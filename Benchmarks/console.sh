@@ -3,6 +3,8 @@
 #  1. frame: build + diff one 200x60 frame with 500 nodes of state (in process);
 #  2. key to screen: the real console (ncurses, 500 synthetic nodes) in tmux at 200x60; `j` is
 #     sent and the screen read back until it changed (tmux's own round trip included);
+#  2b. key to screen in the log view (`l`) while the log grows by $HADECK_BENCH_LOG_RATE (5,000) lines a
+#     second, and the console's RSS after 3 s and 60 s of it (the scrollback is bounded);
 #  3. RSS of `hadeck` after MINUTES (default 10) of 2 s refreshes on a 20-node lab with sshd.
 # Run as root (the lab's mount namespaces). Usage: Benchmarks/console.sh [MINUTES]
 set -euo pipefail
@@ -43,6 +45,46 @@ for i in range(100):
 times.sort(); capture.sort()
 print(f"key to changed screen: median {times[50]*1000:.1f} ms, p90 {times[90]*1000:.1f} ms, max {times[-1]*1000:.1f} ms (100 keys; "
       f"includes tmux send-keys and capture-pane, one capture alone takes {capture[10]*1000:.1f} ms)")
+PY
+tmux -L "$socket" kill-server
+
+echo "== 2b. key to screen in the log view while the log grows by ${HADECK_BENCH_LOG_RATE:-5000} lines a second"
+# The synthetic backend's log is a local awk writing ${HADECK_BENCH_LOG_RATE:-5000} lines a second, followed
+# as `l` follows a node's log. While it streams (the screen changes all the time), `w` is sent and the
+# time taken until the title shows the wrap turned on (or off) is measured.
+tmux -L "$socket" new-session -d -s b -x 200 -y 60 "HADECK_BENCH_LOG_RATE=${HADECK_BENCH_LOG_RATE:-5000} $bin/hadeck-bench-console console 20"
+python3 - "$socket" <<'PY'
+import subprocess, sys, time
+socket = sys.argv[1]
+def screen():
+    return subprocess.run(["tmux", "-L", socket, "capture-pane", "-p", "-e", "-t", "b"], capture_output=True, text=True).stdout
+def title():
+    return screen().split("\n")[1]
+def pid():
+    out = subprocess.run(["pgrep", "-f", "hadeck-bench-console console 20"], capture_output=True, text=True).stdout.split()
+    return out[0] if out else None
+def rss(p):
+    for line in open(f"/proc/{p}/status"):
+        if line.startswith("VmRSS:"): return int(line.split()[1]) // 1024
+deadline = time.time() + 20
+while "node1 " not in screen() and time.time() < deadline: time.sleep(0.05)
+subprocess.run(["tmux", "-L", socket, "send-keys", "-t", "b", "l"])
+time.sleep(3)
+p = pid()
+print(f"RSS after 3 s of the log: {rss(p)} MiB")
+times = []
+for i in range(100):
+    wanted = i % 2 == 0
+    start = time.perf_counter()
+    subprocess.run(["tmux", "-L", socket, "send-keys", "-t", "b", "w"])
+    while ("wrapped" in title()) != wanted: pass
+    times.append(time.perf_counter() - start)
+times.sort()
+print(f"key to changed screen, log growing: median {times[50]*1000:.1f} ms, p90 {times[90]*1000:.1f} ms, max {times[-1]*1000:.1f} ms (100 keys)")
+title = screen().split("\n")[1]
+print("title:", title.strip()[:80])
+time.sleep(57)
+print(f"RSS after 60 s of the log: {rss(p)} MiB; {screen().split(chr(10))[1].strip()[:80]}")
 PY
 tmux -L "$socket" kill-server
 

@@ -38,8 +38,7 @@ actor SimulatedNode {
         let server = try await HTTPServer.start(address: address, port: settings.webPort) { [self] request in
             await self.respond(to: request)
         }
-        print("hadeck-node \(name): http://\(address):\(settings.webPort)")
-        fflush(nil)
+        log("INFO", "hadeck-node \(name): http://\(address):\(settings.webPort), version \(versionNumber)")
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.database.client.run() }
             group.addTask { await self.heartbeats() }
@@ -52,7 +51,14 @@ actor SimulatedNode {
     /// Once a second: the database, the key the cluster recorded, the shared storage.
     private func heartbeats() async {
         var started = false
+        var logged: [String] = []
         while !Task.isCancelled {
+            // As the product logs what goes wrong: each problem when it starts, and the recovery.
+            if started, problems != logged {
+                for problem in problems where !logged.contains(problem) { log("ERROR", problem) }
+                if problems.isEmpty { log("INFO", "healthy again") }
+                logged = problems
+            }
             do {
                 // The pool waits for a connection as long as it takes; a node must notice sooner.
                 let first = !started
@@ -63,6 +69,12 @@ actor SimulatedNode {
             }
             try? await Task.sleep(for: .seconds(1))
         }
+    }
+
+    /// One line of the node's log (its stdout, which the lab keeps in `node.log`), with the time.
+    private func log(_ level: String, _ text: String) {
+        print("\(ISO8601DateFormatter().string(from: Date())) \(level) \(text)")
+        fflush(nil)
     }
 
     /// PostgresNIO hides an error's details from `description`; the server's own message is what an administrator needs.

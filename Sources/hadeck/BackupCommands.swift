@@ -116,36 +116,10 @@ struct Restore: AsyncParsableCommand {
                 guard let newest = listed.backups.last else { throw BadInput("\(target.name) has no backups of \(target.config)") }
                 chosen = newest
             }
-            let current = try await files.read(target.config)
-            let saved = try await files.read(chosen.path)
-            let notes = await comparison(of: saved, on: target, in: cluster)
-            try await write.runner(for: cluster, hint: self.cluster.hint).run(Planner.restore(saved, over: current, on: target, profile: cluster.profile), notes: notes)
+            try await write.runner(for: cluster, hint: self.cluster.hint).run(try await cluster.restorePlan(of: target, from: chosen.path))
         } catch let error as NodeFileError {
             print("\(target.name): \(error)")
             throw problemsFound
         }
-    }
-
-    /// On which settings `target` would differ from the other nodes with `saved` as its file.
-    private func comparison(of saved: RemoteFile, on target: Node, in cluster: Cluster) async -> [String] {
-        guard let document = try? ConfigParser.parse(saved.content, format: target.format, profile: cluster.profile) else {
-            return ["The backup cannot be parsed: not compared with the rest of the cluster."]
-        }
-        let snapshots = await cluster.snapshots(of: cluster.inventory.nodes)
-        let others = snapshots.filter { $0.node.name != target.name }
-        let current = snapshots.first { $0.node.name == target.name }?.configuration
-        let differences = SettingComparison.differences(of: SettingComparison.settings(of: document, referencing: current), from: others)
-        let unread = others.filter { $0.configuration == nil }.map(\.node.name)
-        var notes: [String] = []
-        if others.count == unread.count {
-            notes.append("No other node could be read: the restored file is not compared with the rest of the cluster.")
-        } else if differences.isEmpty {
-            notes.append("After the restore, \(target.name) would agree with the rest of the cluster on every setting.")
-        } else {
-            notes.append("After the restore, \(target.name) would differ from the rest of the cluster on: "
-                         + differences.map { "\($0.name) (from \($0.nodes.joined(separator: ", ")))" }.joined(separator: ", "))
-        }
-        if !unread.isEmpty && others.count != unread.count { notes.append("Not compared with \(unread.joined(separator: ", ")): unreadable.") }
-        return notes
     }
 }

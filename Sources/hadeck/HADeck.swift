@@ -37,7 +37,7 @@ enum Main {
             return key
         }
         do {
-            var command = try HADeck.parseAsRoot(withDefaultWatchInterval(Array(CommandLine.arguments.dropFirst())))
+            var command = try HADeck.parseAsRoot(withDefaultWatchInterval(withClusterOptionsAfterTheCommand(Array(CommandLine.arguments.dropFirst()))))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -68,6 +68,28 @@ enum Main {
 /// This program's file, from /proc (nil without /proc, or once the file is gone).
 var runningProgram: String? {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
+}
+
+/// `hadeck -c NAME status`, `hadeck -i FILE diff`: the cluster chosen before the command's
+/// name goes after it, where every command reads it (before it, it would be the console's).
+func withClusterOptionsAfterTheCommand(_ arguments: [String]) -> [String] {
+    let takesValue: Set<String> = ["-c", "--cluster", "-i", "--inventory"]
+    var leading: [String] = []
+    var index = 0
+    while index + 1 < arguments.count, takesValue.contains(arguments[index]) {
+        leading += arguments[index...index + 1]
+        index += 2
+    }
+    let commands = Set(HADeck.configuration.subcommands.map { $0._commandName })
+    guard !leading.isEmpty, index < arguments.count, commands.contains(arguments[index]) else { return arguments }
+    // After the last subcommand word (`key rotate`, `lab up`), before the rest.
+    var command = [arguments[index]]
+    index += 1
+    while index < arguments.count, !arguments[index].hasPrefix("-"), ["key", "lb", "node", "backups", "lab", "ha"].contains(command[0]), command.count < 2 {
+        command.append(arguments[index])
+        index += 1
+    }
+    return command + leading + arguments[index...]
 }
 
 /// `--watch` may stand without a value (`status --watch`): give it the default interval.

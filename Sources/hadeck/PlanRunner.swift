@@ -41,6 +41,7 @@ struct PlanRunner {
         }
         if !json {
             printPlan(plan)
+            let notes = plan.notes + notes
             if !notes.isEmpty { notes.forEach { print($0) }; print("") }
         }
         if !plan.skipped.isEmpty {

@@ -191,6 +191,15 @@ func expectNoSecrets(_ text: String, _ secrets: [String] = [keyA, keyB, newKey, 
         for node in cluster.nodes { #expect(String(decoding: cluster.config(node), as: UTF8.self).contains("Urls=\"http://*:8625\""), "\(node)") }
     }
 
+    /// The cluster may be chosen before the command's name, as after it.
+    @Test func theInventoryMayComeBeforeTheCommand() async throws {
+        let cluster = try driftedCluster()
+        let before = try await Hadeck.run(["-i", cluster.inventory, "diff"])
+        #expect(before.status == 1 && before.stdout.contains("DIFFERS  EncryptionKey"), "\(before.output)")
+        let keyCommand = try await Hadeck.run(["-i", cluster.inventory, "key", "rotate", "--dry-run"])
+        #expect(!keyCommand.stderr.contains("Unexpected argument"), "\(keyCommand.output)")
+    }
+
     @Test func aValueCanComeFromStandardInput() async throws {
         let cluster = try driftedCluster()
         let result = try await cluster.hadeck(["set", "EncryptionKey", "-", "--discard-encrypted-data", "--yes"], input: newKey + "\n")

@@ -41,6 +41,8 @@ extension LabTests {
             screen = try await session.waitFor { $0.contains { $0.contains("Plan: restore web3 from") } }
             try session.keys("G")
             screen = try await session.waitFor { $0.last { !$0.isEmpty }?.contains("y apply") == true }
+            #expect(screen.contains { $0.contains("After the restore, web3 would differ from the rest of the cluster on: EncryptionKey (from web1, web2)") },
+                    "the restore says what it would break, as hadeck restore does: \(screen)")
             try session.keys("y")
             screen = try await session.waitFor { $0.contains { $0.contains("written on 1 of 1 nodes") } }
             #expect(try Data(contentsOf: URL(fileURLWithPath: config)) == faulted, "the backup is back, byte for byte")

@@ -73,6 +73,33 @@ import Testing
         guard case .browse = browsing.mode else { Issue.record("Esc leaves the details"); return }
     }
 
+    /// What the details say of a node that cannot be read, and of one whose messenger port is closed.
+    @Test func detailsNeverClaimAgreementTheyCannotKnow() {
+        let state = ConsoleFixture.state()
+        let unreachable = DetailsPage.lines(DetailsView(node: "web2"), state, width: 120, now: ConsoleFixture.now).0.map(\.0)
+        #expect(unreachable.contains("Drift       unknown: its file could not be read"), "\(unreachable)")
+        #expect(unreachable.contains { $0.hasPrefix("Problem     unreachable: ssh: connect to host 127.0.0.12") }, "\(unreachable)")
+        let messenger = MessengerDiagnosis(state.poll.probes!, nodes: state.nodes.map(\.node)).fault(of: "web2")
+        #expect(messenger != nil && unreachable.contains("Problem     \(messenger!)"), "the messenger fault the Nodes row shows: \(unreachable)")
+    }
+
+    /// Ctrl-U and Ctrl-W in a line being typed; other control keys never reach it.
+    @Test func linesBeingTypedClearAndDeleteWords() {
+        var state = ConsoleFixture.state()
+        _ = state.handle(.character(":"))
+        for character in "cluster lab2" { _ = state.handle(.character(character)) }
+        _ = state.handle(.deleteWord)
+        guard case .command("cluster ") = state.mode else { Issue.record("Ctrl-W deletes the last word: \(state.mode)"); return }
+        _ = state.handle(.clearLine)
+        guard case .command("") = state.mode else { Issue.record("Ctrl-U clears the line"); return }
+        var editor = Editor(name: "WebServer.Urls", source: .file, text: "http://*:8624 more", secret: false)
+        editor.handle(.deleteWord)
+        #expect(editor.value == "http://*:8624 ")
+        editor.handle(.left)
+        editor.handle(.clearLine)
+        #expect(editor.value == " " && editor.cursor == 0)
+    }
+
     @Test func historyKeepsAnHourAndDrawsSparklines() {
         var history = NodeHistory()
         let start = Date(timeIntervalSince1970: 1_800_000_000)

@@ -19,6 +19,9 @@ public struct ChangePlan: Sendable {
     public var changes: [PlannedChange]
     /// Nodes the plan leaves alone because they could not be planned for, and why.
     public var skipped: [(node: String, reason: String)]
+    /// What to know before applying it, shown under the diffs (a restore: on which settings
+    /// the node would then differ from the rest of the cluster).
+    public var notes: [String] = []
 
     public var writes: [PlannedChange] { changes.filter { !$0.changesNothing } }
 }

@@ -57,12 +57,38 @@ extension Cluster {
         return details
     }
 
-    /// The plan that puts `backup` (a path listed in `details`) back as `node`'s file: `hadeck restore`'s.
+    /// The plan that puts `backup` (a path listed in `details`) back as `node`'s file: `hadeck
+    /// restore`'s, with notes saying on which settings the node would then differ from the others.
     public func restorePlan(of node: Node, from backup: String) async throws(NodeFileError) -> ChangePlan {
         let files = files(on: node)
         let current = try await files.read(node.config)
         let saved = try await files.read(backup)
-        return Planner.restore(saved, over: current, on: node, profile: profile)
+        var plan = Planner.restore(saved, over: current, on: node, profile: profile)
+        plan.notes = await restoreNotes(saved, on: node)
+        return plan
+    }
+
+    /// On which settings `target` would differ from the other nodes with `saved` as its file (names only).
+    func restoreNotes(_ saved: RemoteFile, on target: Node) async -> [String] {
+        guard let document = try? ConfigParser.parse(saved.content, format: target.format, profile: profile) else {
+            return ["The backup cannot be parsed: not compared with the rest of the cluster."]
+        }
+        let snapshots = await snapshots(of: inventory.nodes)
+        let others = snapshots.filter { $0.node.name != target.name }
+        let current = snapshots.first { $0.node.name == target.name }?.configuration
+        let differences = SettingComparison.differences(of: SettingComparison.settings(of: document, referencing: current), from: others)
+        let unread = others.filter { $0.configuration == nil }.map(\.node.name)
+        var notes: [String] = []
+        if others.count == unread.count {
+            notes.append("No other node could be read: the restored file is not compared with the rest of the cluster.")
+        } else if differences.isEmpty {
+            notes.append("After the restore, \(target.name) would agree with the rest of the cluster on every setting.")
+        } else {
+            notes.append("After the restore, \(target.name) would differ from the rest of the cluster on: "
+                         + differences.map { "\($0.name) (from \($0.nodes.joined(separator: ", ")))" }.joined(separator: ", "))
+        }
+        if !unread.isEmpty && others.count != unread.count { notes.append("Not compared with \(unread.joined(separator: ", ")): unreadable.") }
+        return notes
     }
 
     /// The program and arguments that open a terminal on `node` (nil command: the login shell).

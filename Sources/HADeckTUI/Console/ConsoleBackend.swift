@@ -104,12 +104,17 @@ public struct ClusterBackend: ConsoleBackend {
         return ChildProcess.follow(cluster.terminalCommand(on: node, command), output: output, ended: ended)
     }
 
+    /// Says which node the shell is on before it starts; when ssh itself fails, its message
+    /// stays on the terminal until Enter, rather than under the console drawn again at once.
     public func runShell(on name: String) -> (text: String, failed: Bool) {
         guard let node = node(named: name) else { return ("no node named \(name)", true) }
-        let command = cluster.terminalCommand(on: node)
-        switch ChildProcess.runOnTerminal(command) {
+        let say = { (text: String) in FileHandle.standardOutput.write(Data(text.utf8)) }
+        say("hadeck: a shell on \(name) (\(cluster.transport(for: node).connection().login)); exit returns to the console\r\n")
+        switch ChildProcess.runOnTerminal(cluster.terminalCommand(on: node)) {
         case .success(255) where node.transport == .ssh:
-            return ("shell on \(name): ssh could not connect or was cut off (exit 255); `\(command.map(shellQuote).joined(separator: " "))` shows why", true)
+            say("\r\nhadeck: ssh to \(name) could not connect or was cut off (exit 255): its message is above. Enter returns to the console.")
+            _ = readLine()
+            return ("shell on \(name): ssh could not connect or was cut off (exit 255)", true)
         case .success(let status): return ("shell on \(name) ended (exit \(status))", false)
         case .failure(let error): return ("shell on \(name): \(error)", true)
         }

@@ -42,6 +42,9 @@ extension ConsoleState {
             view.showsBackup = false
         case .character("l"): return openLog(view.node, from: view)
         case .character("s"): return .openShell(view.node)
+        case .character("a"):
+            mode = .browse // the dialog comes back to the Nodes pane, the node still selected
+            return startAligning()
         case .enter:
             guard backups.indices.contains(view.backup), notRunning() else {
                 if backups.isEmpty { notice = "\(view.node) has no backups to restore." }

@@ -34,7 +34,32 @@ public struct Editor: Sendable, Equatable {
         case .right: cursor = min(text.count, cursor + 1)
         case .home: cursor = 0
         case .end: cursor = text.count
+        case .clearLine: text.removeSubrange(0..<cursor); cursor = 0
+        case .deleteWord:
+            let start = Self.wordStart(String(text), before: cursor)
+            text.removeSubrange(start..<cursor)
+            cursor = start
         default: break
+        }
+    }
+
+    /// Where the word before `cursor` starts (spaces before it go with it, as in a shell).
+    static func wordStart(_ text: String, before cursor: Int) -> Int {
+        let characters = Array(text)
+        var start = cursor
+        while start > 0, characters[start - 1] == " " { start -= 1 }
+        while start > 0, characters[start - 1] != " " { start -= 1 }
+        return start
+    }
+
+    /// A one-line draft (a filter, a `:` command) after `key`; nil when the key is not for it.
+    static func draft(_ draft: String, after key: Key) -> String? {
+        switch key {
+        case .backspace: String(draft.dropLast())
+        case .clearLine: ""
+        case .deleteWord: String(draft.prefix(wordStart(draft, before: draft.count)))
+        case .character(let character): draft + String(character)
+        default: nil
         }
     }
 }

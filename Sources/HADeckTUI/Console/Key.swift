@@ -6,6 +6,8 @@ public enum Key: Equatable, Sendable {
     case character(Character)
     case tab, backTab, enter, escape, backspace
     case up, down, left, right, pageUp, pageDown, home, end
+    /// Ctrl-U and Ctrl-W in a line being typed: clear it, delete the word before the cursor.
+    case clearLine, deleteWord
     case resize
 }
 
@@ -59,18 +61,15 @@ extension ConsoleState {
             switch key {
             case .enter: filter = draft; mode = .browse
             case .escape: mode = .browse
-            case .backspace: mode = .filter(String(draft.dropLast()))
-            case .character(let character): mode = .filter(draft + String(character))
-            default: break
+            default: if let next = Editor.draft(draft, after: key) { mode = .filter(next) }
             }
             selected = 0
         case .command(let draft):
             switch key {
             case .enter: mode = .browse; return command(draft)
             case .escape: mode = .browse
-            case .backspace: mode = draft.isEmpty ? .browse : .command(String(draft.dropLast()))
-            case .character(let character): mode = .command(draft + String(character))
-            default: break
+            case .backspace where draft.isEmpty: mode = .browse
+            default: if let next = Editor.draft(draft, after: key) { mode = .command(next) }
             }
         case .help(let scroll):
             let last = Overlays.helpPage(scroll: scroll, size: screen).page.lastScroll
@@ -263,6 +262,7 @@ extension ConsoleState {
         case ("cluster", 2):
             // A change runs on the cluster it was planned for: it finishes (and is seen) first.
             guard notRunning() else { return .none }
+            guard words[1] != cluster else { notice = "Already on cluster \(cluster)."; return .none }
             return .switchCluster(words[1])
         case ("theme", 2): return .setTheme(words[1])
         case ("checks", 1):

@@ -95,9 +95,7 @@ extension ConsoleState {
                 return view.follow ? jumpToMatch(in: view, forward: false, from: view.lines.count)
                     : jumpToMatch(in: view, forward: true, from: view.top - 1)
             case .escape: view.searchDraft = nil
-            case .backspace: view.searchDraft = String(draft.dropLast())
-            case .character(let character): view.searchDraft = draft + String(character)
-            default: break
+            default: if let next = Editor.draft(draft, after: key) { view.searchDraft = next }
             }
             mode = .logs(view)
             return .none

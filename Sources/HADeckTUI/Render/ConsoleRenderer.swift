@@ -142,14 +142,15 @@ public enum ConsoleRenderer {
         case .checks: " j/k scroll  Esc close"
         case .align: " j/k choose  Enter plan  Esc cancel"
         case .details(let view):
-            " j/k backup" + ((view.details?.backups.isEmpty ?? true) ? "" : "  Enter restore") + "  l log  s shell  PgUp/PgDn scroll  Esc back"
+            ((view.details?.backups.isEmpty ?? true) ? "" : " j/k backup  Enter restore ") + (state.canAlign ? " a align " : "")
+                + " l log  s shell  PgUp/PgDn scroll  Esc back"
         case .logs(let view):
             view.searchDraft.map { " /\($0)▏  Enter search  Esc cancel" }
-                ?? " / search  n/N next/prev  f follow\(view.follow ? "ing" : "")  w wrap  j/k PgUp/PgDn g/G scroll  Esc close"
+                ?? " / search  n/N next/prev  f \(view.follow ? "pause" : "follow")  w wrap  j/k PgUp/PgDn g/G scroll  Esc close"
         case .browse:
             " Tab/1-5 pane  j/k move" + (state.pane == .nodes ? "  Enter details  l log  s shell  r restart" : state.pane == .advanced ? "  Enter edit" : "")
                 + (state.canAlign ? "  a align" : "")
-                + "  R restart all  H HA on/off  / filter  : command  L log  q quit  ? help"
+                + "  R restart all  H HA on/off  / filter  : command  L activity  q quit  ? help"
         }
     }
 

@@ -10,6 +10,9 @@ enum DetailsPage {
             buffer.put(line.0, x: box.x + 2, y: box.y + 2 + offset, style: Style(line.1, bold: line.1 == .title), maxWidth: box.width - 4)
         }
         page.drawPosition(in: box, into: &buffer)
+        if let notice = state.notice { // the notice row is under the page
+            buffer.put(" \(notice) ", x: box.x + 2, y: box.y + box.height - 1, style: Style(.statusWarn, bold: true), maxWidth: box.width - 24)
+        }
     }
 
     /// The page's lines as a terminal of `size` shows them, scrolled so that the chosen backup is on screen.
@@ -48,13 +51,18 @@ enum DetailsPage {
         let latencies = history.samples.compactMap(\.latency)
         field("Latency", history.samples.isEmpty ? "no poll yet"
               : "\(history.latencySparkline(width: spark, unicode: state.unicode))  last hour, slowest \(String(format: "%.0f", latencies.max() ?? 0)) ms")
+        // Since when this console has watched (at most an hour): it knows nothing of before.
+        let since = history.samples.first.map { ConsoleRenderer.clock($0.time, utc: state.clockInUTC) } ?? ""
         let changes = history.healthChanges.suffix(3).map { "\(ConsoleRenderer.clock($0.time, utc: state.clockInUTC)) \($0.change)" }
         field("Health", history.samples.isEmpty ? "no poll yet"
-              : "\(history.healthSparkline(width: spark, unicode: state.unicode))  " + (changes.isEmpty ? "no change in the last hour" : "changed " + changes.joined(separator: ", ")))
-        for problem in status.problems { field("Problem", TerminalSafe.escaped(problem), .statusError) }
+              : "\(history.healthSparkline(width: spark, unicode: state.unicode))  " + (changes.isEmpty ? "no change since \(since)" : "changed " + changes.joined(separator: ", ")))
+        let messenger = state.poll.probes.map { MessengerDiagnosis($0, nodes: state.nodes.map(\.node)) }?.fault(of: view.node)
+        for problem in status.problems + (messenger.map { [$0] } ?? []) { field("Problem", TerminalSafe.escaped(problem), .statusError) }
         let drift = status.drift.map { "≠ \($0) (cluster-wide; differs from most nodes)" } + status.noMajority.map { "? \($0) (cluster-wide; no majority)" }
             + status.differsIn.map { "~ \($0) (\(ProductProfile.settingClass(of: $0).rawValue); may differ)" }
-        field("Drift", drift.isEmpty ? "none: agrees with the other nodes" : drift.joined(separator: " · "), drift.isEmpty ? .statusOK : .statusWarn)
+        let readable = state.poll.settings[view.node] != nil
+        field("Drift", !drift.isEmpty ? drift.joined(separator: " · ") : readable ? "none: agrees with the other nodes" : "unknown: its file could not be read",
+              drift.isEmpty && readable ? .statusOK : .statusWarn)
 
         heading("Configuration file \(details?.path ?? "")")
         if let details {
@@ -109,7 +117,7 @@ enum DetailsPage {
             }
         }
 
-        heading("Last errors (seen by this console)")
+        heading("Last errors (seen by this console\(since.isEmpty ? "" : " since \(since)"))")
         if history.errors.isEmpty { lines.append(("  none", .muted)) }
         for error in history.errors.reversed() { lines.append(("  \(ConsoleRenderer.clock(error.time, utc: state.clockInUTC))  \(TerminalSafe.escaped(error.text))", .statusError)) }
         // Wrapping adds lines: the chosen backup's line comes after the wrapped lines before it.

@@ -5,8 +5,9 @@ import HADeckCore
 enum LogPage {
     static func draw(_ view: LogView, _ state: ConsoleState, into buffer: inout CellBuffer) {
         let box = Box.whole(buffer)
-        let where_ = view.follow ? "following" : "paused (f or G follows)"
-        box.open("Log of \(view.node) · \(view.lines.count + view.dropped) lines · \(where_)\(view.wrap ? " · wrapped" : "")", into: &buffer)
+        let where_ = view.ended != nil ? "ended" : view.follow ? "following" : "paused (f or G follows)"
+        let search = view.search.isEmpty ? "" : " · '\(view.search)' in \(view.matches.count) line\(view.matches.count == 1 ? "" : "s") (any case)"
+        box.open("Log of \(view.node) · \(view.lines.count + view.dropped) lines · \(where_)\(view.wrap ? " · wrapped" : "")\(search)", into: &buffer)
         let room = state.logRoom(view)
         let width = box.width - 4
         // The rows to show: each line, or its pieces when wrapped, from `top` (or ending at the last line).
@@ -39,7 +40,9 @@ enum LogPage {
         for (offset, row) in rows.enumerated() {
             draw(String(row.text), search: view.search, x: box.x + 2, y: box.y + 2 + offset, width: width, into: &buffer)
         }
-        if let ended = view.ended {
+        if let notice = state.notice {
+            buffer.put(" \(notice) ", x: box.x + 2, y: box.y + box.height - 1, style: Style(.statusWarn, bold: true), maxWidth: box.width - 4)
+        } else if let ended = view.ended {
             buffer.put(" \(ended) ", x: box.x + 2, y: box.y + box.height - 1, style: Style(.statusError, bold: true), maxWidth: box.width - 4)
         } else if let first = rows.first, let last = rows.last {
             let text = " lines \(first.line + 1 + view.dropped)-\(last.line + 1 + view.dropped) of \(view.lines.count + view.dropped) "

@@ -125,6 +125,11 @@ final class CursesTerminal {
         case 10, 13: return .enter
         case 27: return .escape
         case 127, 8: return .backspace
+        case 0x15: return .clearLine
+        case 0x17: return .deleteWord
+        case 0x01: return .home
+        case 0x05: return .end
+        case 0..<0x20: return nil // other control keys type nothing
         default: return Unicode.Scalar(UInt32(character)).map { .character(Character($0)) }
         }
     }
