@@ -59,7 +59,7 @@ final class TmuxSession: @unchecked Sendable {
         var screen = try await session.waitFor { $0.contains { $0.contains("web3") && $0.contains("≠ EncryptionKey") } }
         #expect(screen.first?.hasPrefix(" HADeck · test  1 Nodes  2 Storage") == true, "\(screen)")
         #expect(screen.contains { $0.range(of: #"^ web1 +127\.0\.0\.11 +.* ok "#, options: .regularExpression) != nil }, "\(screen)")
-        #expect(screen.contains { $0.contains("Tab/1-5 pane") && $0.contains("q quit") })
+        #expect(screen.contains { $0.contains("Tab/1-5 pane") && $0.contains(" q ") && $0.contains("? help") }, "every key in the status bar: \(screen)")
         #expect(!screen.joined().contains(keyA) && !screen.joined().contains(keyB))
 
         try session.keys("2")

@@ -45,7 +45,7 @@ public struct FingerprintKey: Sendable, Equatable {
 
     private static func make(_ file: String) throws(PrivateFileError) {
         try PrivateFile.makeFolder((file as NSString).deletingLastPathComponent)
-        let temporary = "\(file).\(getpid()).tmp"
+        let temporary = "\(file).\(getpid()).\(UInt32.random(in: .min ... .max)).tmp" // unique per run and thread
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw PrivateFileError("cannot make the fingerprint key \(file): \(String(cString: strerror(errno)))") }
         defer { unlink(temporary) }
