@@ -61,7 +61,7 @@ def screen():
 def title():
     return screen().split("\n")[1]
 def pid():
-    out = subprocess.run(["pgrep", "-f", "hadeck-bench-console console 20"], capture_output=True, text=True).stdout.split()
+    out = subprocess.run(["pgrep", "-f", "^[^ ]*hadeck-bench-console console 20"], capture_output=True, text=True).stdout.split()
     return out[0] if out else None
 def rss(p):
     for line in open(f"/proc/{p}/status"):

@@ -118,6 +118,12 @@ import Testing
         #expect(latency.count == 61 && Array(latency)[41] == "×" && Array(latency)[51] == "▇" && Array(latency)[0] == "▁", "\(latency)")
         #expect(history.latencySparkline(width: 61, unicode: false).allSatisfy { "_.-=#x".contains($0) })
         #expect(history.healthSparkline(width: 10, unicode: false) == "######___", "61 samples in groups of 7: nine characters")
+        // The Nodes pane's column: twelve five-minute slots, the unanswered poll's slot marked.
+        let hour = history.hourSparkline(unicode: false)
+        #expect(hour == "________x_#_", "minute 70 unanswered, minute 80 the slowest: \(hour)")
+        var fresh = NodeHistory()
+        fresh.add(status, at: start)
+        #expect(fresh.hourSparkline(unicode: true) == String(repeating: " ", count: 11) + "▇", "blank before the console watched")
     }
 }
 

@@ -113,8 +113,13 @@ public final class ConsoleApp: @unchecked Sendable {
                 state.followUp = nil
                 _ = perform(next, on: &state, terminal: terminal)
             }
-            // Redraw on change, and once a second so that ages stay true.
-            if dirty || Date().timeIntervalSince(lastDrawn) >= 1 {
+            // Redraw on change, and once a second so that ages stay true; but a key waiting is
+            // handled first (a log streaming in keeps the state changing: the key must not queue
+            // behind a frame of lines, it goes into the next one), unless the last frame is
+            // 50 ms old (held keys must not stop the drawing).
+            if key == nil, dirty, Date().timeIntervalSince(lastDrawn) < 0.05, let waiting = terminal.readKey(waiting: 0) {
+                key = waiting
+            } else if dirty || Date().timeIntervalSince(lastDrawn) >= 1 {
                 let size = terminal.size
                 state.screen = ScreenSize(width: size.width, height: size.height)
                 terminal.draw(ConsoleRenderer.render(state, width: size.width, height: size.height, now: Date()))

@@ -16,10 +16,27 @@ public struct NodeHistory: Sendable, Equatable {
     static let keptErrors = 20
 
     public private(set) var samples: [Sample] = []
+    /// The last hour in twelve five-minute slots (the slowest read of each, and whether one went
+    /// unanswered), kept as samples arrive: the Nodes pane draws every visible row on every frame.
+    private var slots: [(index: Int, worst: Double?, missed: Bool)] = []
+    static let slotSeconds: TimeInterval = 300
     /// The node's errors, oldest first, each when it was first seen (a repeat is not a new one).
     public private(set) var errors: [(time: Date, text: String)] = []
 
     public init() {}
+
+    /// The last hour as twelve characters, five minutes each, oldest left (blank before the
+    /// console watched): the Nodes pane's column, drawn from the slots, not the samples.
+    public func hourSparkline(unicode: Bool) -> String {
+        guard let current = slots.last?.index else { return "" }
+        let levels: [Character] = unicode ? ["▁", "▂", "▃", "▅", "▇"] : ["_", ".", "-", "=", "#"]
+        let slowest = slots.compactMap(\.worst).max() ?? 0
+        return String((current - 11...current).map { index -> Character in
+            guard let slot = slots.first(where: { $0.index == index }) else { return " " }
+            guard !slot.missed, let worst = slot.worst else { return unicode ? "×" : "x" }
+            return slowest > 0 ? levels[min(levels.count - 1, Int(worst / slowest * Double(levels.count - 1) + 0.5))] : levels[0]
+        })
+    }
 
     public static func == (a: NodeHistory, b: NodeHistory) -> Bool {
         a.samples == b.samples && a.errors.map(\.text) == b.errors.map(\.text) && a.errors.map(\.time) == b.errors.map(\.time)
@@ -27,6 +44,15 @@ public struct NodeHistory: Sendable, Equatable {
 
     mutating func add(_ status: NodeStatus, at time: Date) {
         samples.append(Sample(time: time, latency: status.reachable ? status.latencyMilliseconds : nil, health: status.health))
+        let slot = Int((time.timeIntervalSince1970 / Self.slotSeconds).rounded(.down))
+        let latency = samples.last!.latency
+        if slots.last?.index == slot {
+            slots[slots.count - 1].worst = [slots[slots.count - 1].worst, latency].compactMap { $0 }.max()
+            slots[slots.count - 1].missed = slots[slots.count - 1].missed || latency == nil
+        } else {
+            slots.append((slot, latency, latency == nil))
+            slots.removeAll { $0.index <= slot - 12 }
+        }
         if let first = samples.firstIndex(where: { time.timeIntervalSince($0.time) <= Self.span }), first > 0 { samples.removeFirst(first) }
         if let problem = status.problems.last, errors.last?.text != problem {
             errors.append((time, problem))

@@ -18,7 +18,7 @@ enum NodesPane {
         ] + (drawsHistory ? [.init(title: "LATENCY 1H", optional: true)] : []) + [.init(title: "PROBLEM", minimum: 14)]
         let table = Table(columns: columns, count: rows.count, selected: state.selected) { index in
             var cells = row(rows[index], state, messenger, frame.now)
-            if drawsHistory { cells.insert(.init(state.history[rows[index].node]?.latencySparkline(width: 12, unicode: state.unicode) ?? "", .muted), at: cells.count - 1) }
+            if drawsHistory { cells.insert(.init(state.history[rows[index].node]?.hourSparkline(unicode: state.unicode) ?? "", .muted), at: cells.count - 1) }
             return cells
         }
         table.draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)

@@ -7,13 +7,20 @@ import Foundation
 public enum DisplayWidth {
     public static func of(_ character: Character) -> Int {
         guard let first = character.unicodeScalars.first else { return 0 }
+        // Below U+0300 (the combining marks) every single scalar takes one column: the common
+        // case, answered without a look into Unicode's property tables.
+        if first.value < 0x300, character.unicodeScalars.count == 1 { return 1 }
         if character.unicodeScalars.count > 1, character.unicodeScalars.contains(where: { $0.value == 0xFE0F }) { return 2 }
         if first.properties.generalCategory == .nonspacingMark || first.properties.generalCategory == .enclosingMark { return 0 }
         if first.value == 0x200B || first.value == 0x200D { return 0 }
         return wide.contains { $0.contains(first.value) } ? 2 : 1
     }
 
-    public static func of(_ text: String) -> Int { text.reduce(0) { $0 + of($1) } }
+    public static func of(_ text: String) -> Int {
+        // ASCII (most of what the tables hold: names, hosts, versions): one column a byte.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.utf8.count }
+        return text.reduce(0) { $0 + of($1) }
+    }
 
     /// C0/C1 controls and DEL: never drawn, never sent to the terminal (escape sequences in
     /// values or remote messages must not reach it).
