@@ -80,16 +80,11 @@ func withClusterOptionsAfterTheCommand(_ arguments: [String]) -> [String] {
         leading += arguments[index...index + 1]
         index += 2
     }
-    let commands = Set(HADeck.configuration.subcommands.map { $0._commandName })
-    guard !leading.isEmpty, index < arguments.count, commands.contains(arguments[index]) else { return arguments }
-    // After the last subcommand word (`key rotate`, `lab up`), before the rest.
-    var command = [arguments[index]]
-    index += 1
-    while index < arguments.count, !arguments[index].hasPrefix("-"), ["key", "lb", "node", "backups", "lab", "ha"].contains(command[0]), command.count < 2 {
-        command.append(arguments[index])
-        index += 1
-    }
-    return command + leading + arguments[index...]
+    guard !leading.isEmpty, index < arguments.count,
+          let command = HADeck.configuration.subcommands.first(where: { $0._commandName == arguments[index] }) else { return arguments }
+    // After the command's own subcommand when it has them (`key rotate`, `lab up`), before the rest.
+    let words = command.configuration.subcommands.contains { index + 1 < arguments.count && $0._commandName == arguments[index + 1] } ? 2 : 1
+    return Array(arguments[index..<index + words]) + leading + arguments[(index + words)...]
 }
 
 /// `--watch` may stand without a value (`status --watch`): give it the default interval.

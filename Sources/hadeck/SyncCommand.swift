@@ -27,15 +27,6 @@ struct Sync: AsyncParsableCommand {
         if !settings.isEmpty && clusterWide { throw ValidationError("--cluster-wide aligns every cluster-wide setting: name none with it") }
     }
 
-    /// Said under the plan when the setting is one the nodes may differ on.
-    static func classNote(_ name: String) -> String? {
-        switch ProductProfile.settingClass(of: name) {
-        case .clusterWide: nil
-        case .nodeLocal: "Note: \(name) is node-local: nodes are expected to differ on it. Copy it only if they should agree."
-        case .other: "Note: \(name) is not known to be cluster-wide: nodes may differ on it on purpose."
-        }
-    }
-
     func run() async throws {
         let cluster = try cluster.cluster(defaultTimeout: restart ? 120 : 30)
         let all = cluster.inventory.nodes
@@ -63,6 +54,6 @@ struct Sync: AsyncParsableCommand {
                                          title: "sync \(names.joined(separator: ", ")) from \(from ?? "the majority")")
         } catch { throw BadInput(error) }
         try await write.runner(for: cluster, hint: self.cluster.hint)
-            .run(plan, notes: alignments.map(\.summary) + names.compactMap(Self.classNote), thenRestart: restart ? RollingRestart(cluster: cluster, timeout: cluster.timeout) : nil)
+            .run(plan, notes: alignments.map(\.summary) + names.compactMap { Alignment.copyWarning(for: $0).map { "Note: \($0)" } }, thenRestart: restart ? RollingRestart(cluster: cluster, timeout: cluster.timeout) : nil)
     }
 }

@@ -19,6 +19,11 @@ import Testing
         var long = LogView(node: "web1")
         long.receive(Array((1...(LogView.limit + 250)).map { "line \($0)\n" }.joined().utf8))
         #expect(long.lines.count == LogView.limit && long.dropped == 250 && long.lines.first == "line 251")
+        // The matches follow the lines as they come and as the oldest are dropped.
+        long.search = "line 300"
+        #expect(long.matches == [49] + (0..<10).map { 2_749 + $0 }, "line 300 and lines 3000-3009: \(long.matches.prefix(3))")
+        long.receive(Array("line 300 again\n".utf8))
+        #expect(long.matches.first == 48 && long.matches.last == LogView.limit - 1 && long.lines[long.matches.last!] == "line 300 again")
     }
 
     @Test func logKeysFollowScrollSearchAndClose() {

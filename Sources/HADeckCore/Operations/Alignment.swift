@@ -27,6 +27,16 @@ public struct Alignment: Sendable {
         })
     }
 
+    /// What to know before copying `setting` to other nodes: nil for a cluster-wide setting,
+    /// else that the nodes may differ on it on purpose (`sync`'s note, the console's `a`).
+    public static func copyWarning(for setting: String) -> String? {
+        switch ProductProfile.settingClass(of: setting) {
+        case .clusterWide: nil
+        case .nodeLocal: "\(setting) is node-local: nodes are expected to differ on it. Copy it only if they should agree."
+        case .other: "\(setting) is not known to be cluster-wide: nodes may differ on it on purpose."
+        }
+    }
+
     /// The same from each readable node's value (nil: not set), in inventory order.
     public static func values(of setting: String, held: [(node: String, value: String?)]) -> [(shown: String, nodes: [String])] {
         var groups: [(value: String?, nodes: [String])] = []

@@ -61,11 +61,7 @@ extension ConsoleState {
         if options.count > 1, options[0].nodes.count == options[1].nodes.count {
             choice.warnings.append("No majority: as many nodes hold another value. Check which node is right (its health, :checks) before choosing.")
         }
-        switch ProductProfile.settingClass(of: setting) {
-        case .clusterWide: break
-        case .nodeLocal: choice.warnings.append("\(setting) is node-local: nodes are expected to differ on it. Copy it only if they should agree.")
-        case .other: choice.warnings.append("\(setting) is not known to be cluster-wide: nodes may differ on it on purpose.")
-        }
+        if let warning = Alignment.copyWarning(for: setting) { choice.warnings.append(warning) }
         mode = .align(choice)
         return .none
     }

@@ -21,7 +21,12 @@ public struct LogView: Sendable {
     public var top = 0
     /// The search being typed after `/`.
     public var searchDraft: String?
-    public var search = ""
+    public var search = "" {
+        didSet { matches = search.isEmpty ? [] : lines.indices.filter { Self.holds(lines[$0], search) } }
+    }
+    /// The line numbers (into `lines`) holding the search, in order: kept as lines come and go,
+    /// since the title counts them on every frame while the log streams.
+    public private(set) var matches: [Int] = []
     /// The line of the match `n`/`N` last went to: the next search goes on from there.
     public var match: Int?
     /// How the log command ended, once it has.
@@ -58,12 +63,15 @@ public struct LogView: Sendable {
     }
 
     private mutating func append(_ new: [String]) {
+        if !search.isEmpty { matches += new.indices.filter { Self.holds(new[$0], search) }.map { $0 + lines.count } }
         lines += new
         if lines.count > Self.limit {
             let excess = lines.count - Self.limit
             lines.removeFirst(excess)
             dropped += excess
             top = max(0, top - excess)
+            matches = matches.compactMap { $0 >= excess ? $0 - excess : nil }
+            match = match.flatMap { $0 >= excess ? $0 - excess : nil }
         }
     }
 
@@ -73,11 +81,7 @@ public struct LogView: Sendable {
         return TerminalSafe.escaped(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\t", with: "    "))
     }
 
-    /// The line numbers (into `lines`) holding the search, in order.
-    public var matches: [Int] {
-        guard !search.isEmpty else { return [] }
-        return lines.indices.filter { lines[$0].range(of: search, options: .caseInsensitive) != nil }
-    }
+    static func holds(_ line: String, _ search: String) -> Bool { line.range(of: search, options: .caseInsensitive) != nil }
 }
 
 extension ConsoleState {

@@ -29,12 +29,10 @@ public struct NodeHistory: Sendable, Equatable {
     /// console watched): the Nodes pane's column, drawn from the slots, not the samples.
     public func hourSparkline(unicode: Bool) -> String {
         guard let current = slots.last?.index else { return "" }
-        let levels: [Character] = unicode ? ["▁", "▂", "▃", "▅", "▇"] : ["_", ".", "-", "=", "#"]
         let slowest = slots.compactMap(\.worst).max() ?? 0
         return String((current - 11...current).map { index -> Character in
             guard let slot = slots.first(where: { $0.index == index }) else { return " " }
-            guard !slot.missed, let worst = slot.worst else { return unicode ? "×" : "x" }
-            return slowest > 0 ? levels[min(levels.count - 1, Int(worst / slowest * Double(levels.count - 1) + 0.5))] : levels[0]
+            return Self.level(slot.missed ? nil : slot.worst, of: slowest, unicode: unicode)
         })
     }
 
@@ -71,15 +69,19 @@ public struct NodeHistory: Sendable, Equatable {
     /// share of the samples, scaled to the slowest of all; `×` where the node did not answer.
     /// `unicode` false (no UTF-8 locale): plain ASCII characters.
     public func latencySparkline(width: Int, unicode: Bool) -> String {
-        let levels: [Character] = unicode ? ["▁", "▂", "▃", "▅", "▇"] : ["_", ".", "-", "=", "#"]
-        let buckets = Self.buckets(samples, width: width)
         let slowest = samples.compactMap(\.latency).max() ?? 0
-        return String(buckets.map { bucket -> Character in
+        return String(Self.buckets(samples, width: width).map { bucket -> Character in
             let answered = bucket.compactMap(\.latency)
-            guard answered.count == bucket.count, let worst = answered.max() else { return unicode ? "×" : "x" }
-            guard slowest > 0 else { return levels[0] }
-            return levels[min(levels.count - 1, Int(worst / slowest * Double(levels.count - 1) + 0.5))]
+            return Self.level(answered.count == bucket.count ? answered.max() : nil, of: slowest, unicode: unicode)
         })
+    }
+
+    /// One sparkline character: `worst` scaled to `slowest`; `×` where a read went unanswered (nil).
+    private static func level(_ worst: Double?, of slowest: Double, unicode: Bool) -> Character {
+        let levels: [Character] = unicode ? ["▁", "▂", "▃", "▅", "▇"] : ["_", ".", "-", "=", "#"]
+        guard let worst else { return unicode ? "×" : "x" }
+        guard slowest > 0 else { return levels[0] }
+        return levels[min(levels.count - 1, Int(worst / slowest * Double(levels.count - 1) + 0.5))]
     }
 
     /// Health as `width` characters: high for OK, low for an error, `×` for no answer, `·` for none.

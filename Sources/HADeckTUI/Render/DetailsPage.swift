@@ -67,7 +67,7 @@ enum DetailsPage {
         heading("Configuration file \(details?.path ?? "")")
         if let details {
             if let metadata = details.metadata {
-                lines.append(("  mode \(metadata.mode) · owner \(metadata.owner) · \(metadata.size) bytes · modified \(timestamp(metadata.modified, utc: state.clockInUTC))"
+                lines.append(("  mode \(metadata.mode) · owner \(metadata.owner) · \(metadata.size) bytes · modified \(ConsoleRenderer.timestamp(metadata.modified, utc: state.clockInUTC))"
                               + (details.fingerprint.map { " · \($0)" } ?? ""), .dialog))
             } else {
                 lines.append(("  cannot be read: \(TerminalSafe.escaped(details.fileError ?? "unknown"))", .statusError))
@@ -112,7 +112,7 @@ enum DetailsPage {
             else if details.backups.isEmpty { lines.append(("  none yet: HADeck keeps one before each write", .muted)) }
             for (index, backup) in details.backups.enumerated() {
                 if index == view.backup { chosen = lines.count }
-                lines.append(("\(index == view.backup ? ">" : " ") \(backup.time.map { timestamp($0, utc: true) } ?? "time unknown")  \(backup.size) bytes  \(backup.name)",
+                lines.append(("\(index == view.backup ? ">" : " ") \(backup.time.map { ConsoleRenderer.timestamp($0, utc: true) } ?? "time unknown")  \(backup.size) bytes  \(backup.name)",
                               index == view.backup ? .selection : .dialog))
             }
         }
@@ -122,14 +122,5 @@ enum DetailsPage {
         for error in history.errors.reversed() { lines.append(("  \(ConsoleRenderer.clock(error.time, utc: state.clockInUTC))  \(TerminalSafe.escaped(error.text))", .statusError)) }
         // Wrapping adds lines: the chosen backup's line comes after the wrapped lines before it.
         return (Overlays.wrap(lines, width: width), chosen.map { Overlays.wrap(Array(lines[..<$0]), width: width).count })
-    }
-
-    /// `2026-12-02 03:40:11` (UTC with `utc`), from the C library.
-    static func timestamp(_ date: Date, utc: Bool) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        _ = utc ? gmtime_r(&seconds, &parts) : localtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d%@", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec, utc ? " UTC" : "")
     }
 }
