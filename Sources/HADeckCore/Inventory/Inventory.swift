@@ -72,6 +72,23 @@ public struct Node: Sendable, Equatable, Hashable {
     public var become: Become?
     /// A command run on the node that prints its product log and keeps following it (`l`).
     public var logs: String? = nil
+    /// Upgrades the product on the node: `{version}` is the target (`hadeck upgrade`).
+    public var upgrade: String? = nil
+    /// Stops the product on the node (a stop-all upgrade stops every node first).
+    public var stop: String? = nil
+    /// On a docker node, where the image reference lives: HADeck changes its tag, then runs `restart`.
+    public var image: ImageSetting? = nil
+
+    /// A file on the node and the key in it that holds the image reference: a compose file's
+    /// `services.proget.image`, or an env file's variable.
+    public struct ImageSetting: Sendable, Equatable, Hashable {
+        public var file: String
+        public var key: String
+        public init(file: String, key: String) {
+            self.file = file
+            self.key = key
+        }
+    }
 
     /// What `l` runs on the node: `logs:`, else on a docker node the container named after the
     /// product (`docker logs -f --tail 500 proget`); nil when neither says.

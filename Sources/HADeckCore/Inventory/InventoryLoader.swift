@@ -37,7 +37,8 @@ public enum InventoryLoader {
 
     /// Fields a node may set for itself or inherit from `defaults`.
     private static let nodeFields: Set<String> = ["transport", "platform", "ssh", "config", "format", "restart",
-                                                  "health", "api", "apiKeyFile", "messenger", "roles", "become", "becomeUser", "logs"]
+                                                  "health", "api", "apiKeyFile", "messenger", "roles", "become", "becomeUser", "logs",
+                                                  "upgrade", "stop", "image"]
 
     private struct Reader {
         let path: String
@@ -142,11 +143,34 @@ public enum InventoryLoader {
                 roles = try list.map { item throws(InventoryError) in try string(item, key: label) }
             }
             let format: ConfigFormat = try field("format") == nil ? .inferred(fromPath: config) : choice("format", default: .env)
-            return Node(name: name, host: host, roles: roles, transport: transport,
+            var image: Node.ImageSetting?
+            if let (imageNode, label) = field("image") {
+                let fields = try mapping(imageNode, at: label, allowed: ["file", "key"])
+                guard let file = fields["file"], let key = fields["key"] else {
+                    throw error(imageNode, key: label, "needs both file (the compose or env file) and key (services.proget.image, or a variable)")
+                }
+                var path = expand(try string(file, key: "\(label).file"), name: name, host: host)
+                if transport == .local && !path.hasPrefix("/") {
+                    path = URL(fileURLWithPath: self.path).deletingLastPathComponent().appendingPathComponent(path).standardizedFileURL.path
+                }
+                let keyText = try string(key, key: "\(label).key")
+                guard !keyText.isEmpty, !keyText.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
+                    throw error(key, key: "\(label).key", "'\(keyText)' is not a key path such as services.proget.image or PROGET_IMAGE")
+                }
+                image = Node.ImageSetting(file: path, key: keyText)
+            }
+            var node = Node(name: name, host: host, roles: roles, transport: transport,
                         platform: try choice("platform", default: .linux), ssh: ssh, config: config, format: format,
                         restart: try text("restart"), health: try text("health"), api: try text("api"),
                         apiKeyFile: try text("apiKeyFile"), messenger: try text("messenger"),
                         become: try become(field("become"), user: field("becomeUser")), logs: try text("logs"))
+            node.upgrade = try text("upgrade")
+            node.stop = try text("stop")
+            node.image = image
+            if node.upgrade != nil, let image {
+                throw error(field("image")?.0, key: "\(name).image", "a node upgrades either by its upgrade command or by its image (\(image.file)), not both")
+            }
+            return node
         }
 
         /// `become: sudo | doas | none` and `becomeUser` (default root), each from the node or `defaults`.
