@@ -76,6 +76,10 @@ import HADeckTestSupport
             (base + "  - { name: a, host: h, becomeUser: proget }\n", 3, "a.becomeUser", "becomeUser needs `become: sudo` or `become: doas`"),
             (base + "  - { name: a, host: h, become: sudo, becomeUser: 'root; id' }\n", 3, "a.becomeUser", "is not a user name"),
             (base + "  - { name: a, host: h, become: [sudo] }\n", 3, "a.become", "must be a single value"),
+            (base + "  - { name: a, host: h, image: { file: /opt/compose.yaml } }\n", 3, "a.image", "needs both file"),
+            (base + "  - { name: a, host: h, image: { file: /c.yaml, key: services..image } }\n", 3, "a.image.key", "not a key path"),
+            (base + "  - { name: a, host: h, image: { file: /c.yaml, key: x, tag: y } }\n", 3, "a.image.tag", "unknown key 'tag'"),
+            (base + "  - { name: a, host: h, upgrade: 'up {version}', image: { file: /c.yaml, key: x } }\n", 3, "a.image", "not both"),
         ]
         for (text, line, key, message) in cases {
             do {
@@ -89,6 +93,20 @@ import HADeckTestSupport
                 #expect(error.description.hasPrefix("cluster.yaml:\(line.map(String.init) ?? "")"))
             }
         }
+    }
+
+    @Test func upgradeStopAndImageComeFromTheNodeOrTheDefaults() throws {
+        let inventory = try InventoryLoader.parse("""
+        defaults: { config: /etc/p.env, stop: 'docker stop {name}', upgrade: 'hub install ProGet:{version} --on {host}' }
+        nodes:
+          - { name: a, host: h }
+          - { name: b, host: h2, image: { file: '/opt/{name}/compose.yaml', key: services.proget.image } }
+        """, path: "/x/cluster.yaml")
+        #expect(inventory.nodes[0].upgrade == "hub install ProGet:{version} --on h", "{version} stays for the upgrade to fill in")
+        #expect(inventory.nodes[0].stop == "docker stop a")
+        #expect(inventory.nodes[0].image == nil)
+        #expect(inventory.nodes[1].image == Node.ImageSetting(file: "/opt/b/compose.yaml", key: "services.proget.image"))
+        #expect(inventory.nodes[1].upgrade == nil, "the node's own image wins over the defaults' upgrade command")
     }
 
     @Test func becomeComesFromTheNodeOrTheDefaults() throws {

@@ -167,8 +167,13 @@ public enum InventoryLoader {
             node.upgrade = try text("upgrade")
             node.stop = try text("stop")
             node.image = image
-            if node.upgrade != nil, let image {
-                throw error(field("image")?.0, key: "\(name).image", "a node upgrades either by its upgrade command or by its image (\(image.file)), not both")
+            // The node's own way of upgrading wins over the defaults'; both in one place is a mistake.
+            if node.upgrade != nil, image != nil {
+                let ownUpgrade = own["upgrade"] != nil, ownImage = own["image"] != nil
+                if ownUpgrade == ownImage {
+                    throw error(field("image")?.0, key: field("image")!.1, "a node upgrades either by its upgrade command or by its image, not both")
+                }
+                if ownImage { node.upgrade = nil } else { node.image = nil }
             }
             return node
         }

@@ -1,0 +1,182 @@
+import Foundation
+
+/// The order of an upgrade's stops and starts.
+public enum UpgradeStrategy: String, Sendable, CaseIterable, Codable {
+    /// Every node stopped first; the first node upgraded alone (it upgrades the schema), then the others.
+    case stopAll = "stop-all"
+    /// One node at a time while the others serve: mixed versions serve meanwhile.
+    case rolling
+}
+
+/// How one node is brought to the target version.
+public enum UpgradeMethod: Sendable {
+    /// The node's `upgrade:` command, `{version}` filled in.
+    case command(String)
+    /// The image tag changed in its compose or env file, then the node's `restart`.
+    case image(PlannedChange, ImageReference, restart: String)
+
+    /// In the plan's words.
+    public var summary: String {
+        switch self {
+        case .command(let command): "runs: \(command)"
+        case .image(let change, let image, let restart): "\(change.path): image \(image), then runs: \(restart)"
+        }
+    }
+}
+
+/// One node's part of an upgrade.
+public struct UpgradeStep: Sendable {
+    public var node: Node
+    /// The version its health answered when the plan was made.
+    public var from: ProductVersion
+    public var method: UpgradeMethod
+}
+
+/// An upgrade worked out before anyone is asked (issue: plan first).
+public struct UpgradePlan: Sendable {
+    public var target: ProductVersion
+    public var strategy: UpgradeStrategy
+    /// In the order they will be upgraded; the first upgrades the database schema.
+    public var steps: [UpgradeStep]
+    /// Why it cannot run at all (exit 2): a node that cannot be upgraded or whose version is unknown.
+    public var refusals: [String]
+    /// Checks that fail now; the upgrade runs anyway only with a reason (`--force REASON`).
+    public var failingChecks: [String]
+    public var forceReason: String?
+    public var warnings: [String]
+    /// What the cluster loses while it runs, and the way back if it fails.
+    public var outage: String
+    public var wayBack: String
+    /// Whether starting every node at its old version again brings the cluster back once the
+    /// target has upgraded the schema (the vendor documents the newer schema as compatible).
+    public var canRollBackAfterSchema: Bool
+
+    /// The image files to change, as a plan of writes (diffs, backups, audit).
+    public var fileChanges: ChangePlan {
+        ChangePlan(title: "upgrade to \(target)", changes: steps.compactMap {
+            if case .image(let change, _, _) = $0.method { change } else { nil }
+        }, skipped: [])
+    }
+
+    /// Whether it may run: nothing refused, and failing checks overridden with a reason.
+    public var runnable: Bool { refusals.isEmpty && (failingChecks.isEmpty || forceReason != nil) }
+
+    /// The plan in words, as the command line prints it and the console shows it (diffs last).
+    public func lines(cluster name: String) -> [String] {
+        var lines = ["Upgrade \(name) to \(target) (\(strategy.rawValue)):"]
+        let width = steps.map(\.node.name.count).max() ?? 0
+        for step in steps {
+            lines.append("  \(step.node.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(step.from) → \(target)  \(step.method.summary)")
+        }
+        let names = steps.map(\.node.name)
+        if let first = names.first {
+            let rest = names.dropFirst().joined(separator: ", ")
+            lines.append(strategy == .stopAll
+                ? "Order: stop \(names.joined(separator: ", ")); upgrade \(first) (it upgrades the database schema)"
+                    + (rest.isEmpty ? "" : ", then \(rest)") + ", each healthy at \(target) before the next."
+                : "Order: \(names.joined(separator: ", ")), one at a time while the others serve, each healthy at \(target) before the next.")
+        }
+        lines += [outage, wayBack] + warnings.map { "Warning: \($0)" }
+        if !failingChecks.isEmpty {
+            lines += (forceReason.map { ["FORCED (--force \"\($0)\") although checks fail:"] } ?? ["Checks fail:"]) + failingChecks.map { "  \($0)" }
+        }
+        let pulls = steps.compactMap { step -> String? in if case .image(_, let image, _) = step.method { "\(step.node.name) (\(image))" } else { nil } }
+        if !pulls.isEmpty { lines.append("Before anything stops, the image is pulled on \(pulls.joined(separator: ", ")); a failed pull changes nothing.") }
+        for change in fileChanges.changes { lines += change.diff.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty } }
+        return lines
+    }
+
+    /// Why it may not run, in one message.
+    public var refusal: String? {
+        if !refusals.isEmpty { return refusals.joined(separator: "; ") }
+        if !failingChecks.isEmpty && forceReason == nil {
+            return "checks fail (\(failingChecks.joined(separator: "; "))); fix them first, or --force REASON upgrades anyway"
+        }
+        return nil
+    }
+}
+
+extension Upgrade {
+    /// Asks every node's health and the pre-flight checks, reads the image files, and works out
+    /// the order, the outage and the way back. Reads only.
+    public func plan(to target: ProductVersion, strategy: UpgradeStrategy, force reason: String? = nil) async -> UpgradePlan {
+        let nodes = cluster.inventory.nodes
+        let profile = cluster.profile
+        async let healthReports = cluster.healthReports(of: nodes, api: api)
+        async let checks = ClusterCheck.run(cluster)
+        let health = await healthReports
+        var refusals: [String] = [], steps: [UpgradeStep] = []
+        var notNewer: [String] = []
+        for node in nodes {
+            guard node.health != nil else { refusals.append("\(node.name) has no health URL (health: in the inventory), so HADeck cannot know its version"); continue }
+            let version: ProductVersion
+            switch health[node.name] {
+            case .success(let report)?:
+                guard let parsed = report.versionNumber.flatMap(ProductVersion.init) else {
+                    refusals.append("\(node.name) reports no version HADeck can read ('\(report.versionNumber ?? "")')"); continue
+                }
+                version = parsed
+            case .failure(let error)?:
+                refusals.append("\(node.name) did not answer its health check (\(error.message)), so its version is unknown"); continue
+            case nil: continue
+            }
+            if version >= target { notNewer.append("\(node.name) is at \(version)") }
+            if strategy == .stopAll && node.stop == nil {
+                refusals.append("\(node.name) has no stop command (stop: in the inventory), which stop-all needs; --strategy rolling does without")
+            }
+            guard let method = await method(for: node, target: target, refusals: &refusals) else { continue }
+            steps.append(UpgradeStep(node: node, from: version, method: method))
+        }
+        if !notNewer.isEmpty {
+            refusals.insert("\(target) is not newer than every node (\(notNewer.joined(separator: ", "))): an upgrade only goes forward; --rollback goes back", at: 0)
+        }
+        let failing = await checks.filter { $0.verdict == .fail }.map { "\($0.name): \($0.summary)" }
+        let oldest = steps.map(\.from).min() ?? target
+        let compatible = steps.allSatisfy { profile.canServe(schemaOf: target, at: $0.from) }
+        var warnings: [String] = []
+        if strategy == .rolling && !profile.rollingUpgradeIsDocumented(from: oldest, to: target) {
+            warnings.append("Rolling: nodes at \(oldest) and \(target) will serve side by side, which \(profile.displayName) does not document as supported "
+                            + "(nodes at \(oldest) may refuse the schema \(target) applies); stop-all is the documented way.")
+        }
+        let first = steps.first?.node.name ?? "the first node"
+        let outage = strategy == .stopAll
+            ? "Outage: the cluster serves nothing from the first stop until \(first) is healthy at \(target)."
+            : "No planned outage: one node at a time while the others serve."
+        let wayBack = compatible
+            ? "Way back: if a node fails, HADeck puts every changed file back and starts each node at its old version "
+                + "(nodes at \(oldest) can serve the schema \(target) applies)."
+            : "Way back: if \(first) fails, HADeck puts every changed file back and starts each node at its old version. "
+                + "Once \(first) is up at \(target) it has upgraded the database schema, which nodes at \(oldest) cannot serve: "
+                + "going back after that needs the database restored from a backup. Back up the database first."
+        return UpgradePlan(target: target, strategy: strategy, steps: steps, refusals: refusals, failingChecks: failing,
+                           forceReason: reason, warnings: warnings, outage: outage, wayBack: wayBack, canRollBackAfterSchema: compatible)
+    }
+
+    /// The node's `upgrade:` command for `target`, or its image file retagged; nil (with the
+    /// reason in `refusals`) when the inventory says neither or the file cannot be changed.
+    private func method(for node: Node, target: ProductVersion, refusals: inout [String]) async -> UpgradeMethod? {
+        if let template = node.upgrade {
+            // A ProductVersion is digits and dots only, so it is safe in a command line as it is.
+            return .command(template.replacingOccurrences(of: "{version}", with: target.text))
+        }
+        guard let image = node.image else {
+            refusals.append("\(node.name) has neither upgrade: (a command) nor image: (a compose or env file) in the inventory, so HADeck does not know how to upgrade it")
+            return nil
+        }
+        guard let restart = node.restart else {
+            refusals.append("\(node.name) has no restart command (restart: in the inventory) to re-create its container after the image changes")
+            return nil
+        }
+        do {
+            let file = try await cluster.files(on: node).read(image.file)
+            let edit = try ImageTagEditor.retag(file.content, file: image.file, key: image.key, to: target.text, profile: cluster.profile)
+            let change = PlannedChange(node: node, path: image.file, original: file, newContent: edit.content, diff: edit.diff, restartNeeded: true)
+            return .image(change, edit.new, restart: restart)
+        } catch let error as PlanError {
+            refusals.append("\(node.name): \(error.message)")
+        } catch {
+            refusals.append("\(node.name): cannot read \(image.file): \(error)")
+        }
+        return nil
+    }
+}
