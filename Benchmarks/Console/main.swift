@@ -75,6 +75,7 @@ case "console":
             HighAvailabilityPlan(enable: enable, setting: "Service.HighAvailabilityEnabled", current: nil, checks: [], restartOrder: [])
         }
         func planRestart(_ names: [String]) async -> RestartPlan { RestartPlan(order: names, healthy: [], refusal: nil) }
+        func planUpgrade(to version: String, strategy: UpgradeStrategy) async -> Result<UpgradePlan, PlanError> { .failure(PlanError("benchmark: no upgrades")) }
         func apply(_ change: PendingChange, progress: @escaping @Sendable (String, String, Bool) -> Void) async -> (summary: String, failed: Bool) {
             ("benchmark: nothing applied", true)
         }

@@ -149,6 +149,8 @@ public final class ConsoleApp: @unchecked Sendable {
             background { .planned(await $0.planAlignment(of: setting, from: node).map(PendingChange.files)) }
         case .planRestart(let names):
             background { .planned(.success(.restart(await $0.planRestart(names)))) }
+        case .planUpgrade(let version, let strategy):
+            background { .planned(await $0.planUpgrade(to: version, strategy: strategy).map(PendingChange.upgrade)) }
         case .runChecks:
             background { .checked(await $0.checks()) }
         case .switchCluster(let name):

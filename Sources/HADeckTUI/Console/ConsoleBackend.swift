@@ -14,6 +14,8 @@ public protocol ConsoleBackend: Sendable {
     /// The restart of these nodes: every node's health, the order, and a refusal to take down
     /// the last healthy node, before anyone is asked.
     func planRestart(_ names: [String]) async -> RestartPlan
+    /// The upgrade of every node to `version`: versions, checks, order, outage, way back.
+    func planUpgrade(to version: String, strategy: UpgradeStrategy) async -> Result<UpgradePlan, PlanError>
     /// Why the audit log cannot record a change now (nil: it can): every plan dialog refuses then.
     func auditProblem() -> String?
     /// What the details view shows of `node` beyond the poll: login, file metadata, backups.
@@ -69,6 +71,11 @@ public struct ClusterBackend: ConsoleBackend {
 
     public func planRestart(_ names: [String]) async -> RestartPlan {
         await RollingRestart(cluster: cluster).plan(cluster.inventory.nodes.filter { names.contains($0.name) })
+    }
+
+    public func planUpgrade(to version: String, strategy: UpgradeStrategy) async -> Result<UpgradePlan, PlanError> {
+        guard let target = ProductVersion(version) else { return .failure(PlanError("'\(version)' is not a version such as 2025.11")) }
+        return .success(await Upgrade(cluster: cluster).plan(to: target, strategy: strategy))
     }
 
     /// Each fix a check names carries the options that reach this cluster, ready to paste.
@@ -157,6 +164,9 @@ public struct ClusterBackend: ConsoleBackend {
                 return ("\(change.title): FAILED\(error.outcomeUnknown ? "" : " to set \(plan.setting)"): \(error); nothing restarted", true)
             }
             return await restart(cluster.inventory.nodes.filter { plan.restartOrder.contains($0.name) }, title: change.title, progress: progress)
+        case .upgrade(let plan):
+            let report = await Upgrade(cluster: cluster).run(plan) { event in progress(event.node, event.text, event.isFailure) }
+            return (report.closingLines.joined(separator: " "), !report.succeeded)
         case .files(let plan):
             let outcomes = await ChangeApplier(cluster: cluster).apply(plan) { planned, outcome in
                 progress(planned.node.name, outcome.describe(planned), !outcome.succeeded)

@@ -27,6 +27,8 @@ public struct ConsoleState: Sendable {
         case filter(String)
         /// The command being typed after `:`.
         case command(String)
+        /// `U`: the version to upgrade to being typed (and `rolling`, to choose that strategy).
+        case upgradeVersion(String)
         case help(scroll: Int)
         case log(scroll: Int)
         case edit(Editor)

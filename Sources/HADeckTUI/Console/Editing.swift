@@ -74,6 +74,8 @@ public enum PendingChange: Sendable {
     case restart(RestartPlan)
     /// HA on or off: the checks, the switch, a rolling restart.
     case highAvailability(HighAvailabilityPlan)
+    /// Every node to a product version (`hadeck upgrade`'s plan).
+    case upgrade(UpgradePlan)
 
     public var title: String {
         switch self {
@@ -81,6 +83,7 @@ public enum PendingChange: Sendable {
         case .setting(let name, _, _, _): "set \(name) through the settings API"
         case .restart(let plan): (plan.forced ? "FORCED " : "") + (plan.order.count == 1 ? "restart \(plan.order[0])" : "rolling restart of \(plan.order.count) nodes")
         case .highAvailability(let plan): "\(plan.enable ? "enable" : "disable") HA"
+        case .upgrade(let plan): "upgrade to \(plan.target) (\(plan.strategy.rawValue))"
         }
     }
 
@@ -91,6 +94,7 @@ public enum PendingChange: Sendable {
         case .setting: ["settings API"]
         case .restart(let plan): plan.order
         case .highAvailability(let plan): ["settings API"] + plan.restartOrder
+        case .upgrade(let plan): plan.steps.map(\.node.name)
         }
     }
 
@@ -104,6 +108,8 @@ public enum PendingChange: Sendable {
             "FORCED: y restarts \(plan.order.count == 1 ? plan.order[0] : "them") although nothing else serves   n cancels"
         case .restart(let plan): plan.order.count == 1 ? "Apply? y restarts \(plan.order[0])   n cancels" : "Apply? y restarts them, one at a time   n cancels"
         case .highAvailability: "Apply? y sets the switch, then restarts each node in turn   n cancels"
+        case .upgrade(let plan) where plan.strategy == .stopAll: "Apply? y stops every node, then upgrades each in turn   n cancels"
+        case .upgrade: "Apply? y upgrades each node in turn while the others serve   n cancels"
         }
     }
 
@@ -114,6 +120,7 @@ public enum PendingChange: Sendable {
         case .setting: "cancelled, nothing set"
         case .restart: refusal == nil ? "cancelled, nothing restarted" : "refused, nothing restarted"
         case .highAvailability: refusal == nil ? "cancelled, nothing changed" : "refused (a check failed), nothing changed"
+        case .upgrade: refusal == nil ? "cancelled, nothing changed" : "refused, nothing changed"
         }
     }
 
@@ -124,6 +131,7 @@ public enum PendingChange: Sendable {
         case .setting: "The settings API may or may not have stored it."
         case .restart: "Nodes not yet restarted will not be restarted."
         case .highAvailability: "Nodes not yet restarted keep running with the old switch."
+        case .upgrade: "The node being upgraded is left as it is then (stopped nodes stay stopped); nothing is rolled back."
         }
     }
 
@@ -143,6 +151,11 @@ public enum PendingChange: Sendable {
             return plan.writes.isEmpty ? "Nothing to change: every node already holds this value." : nil
         case .restart(let plan) where !plan.forced:
             return plan.refusal.map { _ in "Refused: it takes down the last healthy node. F overrides (asks again)   n cancels" }
+        case .upgrade(let plan):
+            guard let refusal = plan.refusal else { return nil }
+            return plan.refusals.isEmpty
+                ? "Refused: checks fail. Fix them, or override with hadeck upgrade --to \(plan.target) --force \"reason\"."
+                : "Refused: \(refusal)"
         case .highAvailability(let plan) where !plan.failedChecks.isEmpty:
             return "Refused: \(plan.failedChecks.map(\.name).joined(separator: ", ")) failed. Fix, or override with hadeck ha \(plan.enable ? "enable" : "disable") --force \"reason\"."
         default: return nil

@@ -22,6 +22,8 @@ public enum ConsoleAction: Sendable {
     case planHighAvailability(enable: Bool)
     /// Ask every node's health and work out the restart's order and whether it is refused.
     case planRestart([String])
+    /// Ask every node's version and the checks, and work out the upgrade to this version.
+    case planUpgrade(version: String, strategy: UpgradeStrategy)
     case runChecks
     case setRefresh(TimeInterval)
     case setTheme(String)
@@ -70,6 +72,12 @@ extension ConsoleState {
             case .escape: mode = .browse
             case .backspace where draft.isEmpty: mode = .browse
             default: if let next = Editor.draft(draft, after: key) { mode = .command(next) }
+            }
+        case .upgradeVersion(let draft):
+            switch key {
+            case .enter: return upgrade(draft)
+            case .escape: mode = .browse
+            default: if let next = Editor.draft(draft, after: key) { mode = .upgradeVersion(next) }
             }
         case .help(let scroll):
             let last = Overlays.helpPage(scroll: scroll, size: screen).page.lastScroll
@@ -174,6 +182,9 @@ extension ConsoleState {
             guard notRunning() else { break }
             mode = .planning("rolling restart: asking every node's health")
             return .planRestart(nodes.map(\.node))
+        case .character("U"):
+            guard notRunning() else { break }
+            mode = .upgradeVersion("")
         default: break
         }
         return .none
@@ -245,6 +256,21 @@ extension ConsoleState {
     }
 
     /// `:node NAME`, `:cluster [NAME]`, `:theme NAME`, `:refresh SECONDS`, `:checks`, `:q`.
+    /// The typed `VERSION [rolling|stop-all]`: the plan, or what is wrong with it.
+    private mutating func upgrade(_ line: String) -> ConsoleAction {
+        let words = line.split(separator: " ").map(String.init)
+        guard let version = words.first, ProductVersion(version) != nil else {
+            notice = words.isEmpty ? "Type the version to upgrade to, e.g. 2025.11." : "'\(words[0])' is not a version such as 2025.11 or 25.0.14."
+            return .none
+        }
+        guard words.count <= 2, let strategy = words.count == 2 ? UpgradeStrategy(rawValue: words[1]) : .stopAll else {
+            notice = "After the version: rolling or stop-all (the default), nothing else."
+            return .none
+        }
+        mode = .planning("upgrade to \(version): asking every node's version, running the checks")
+        return .planUpgrade(version: version, strategy: strategy)
+    }
+
     private mutating func command(_ line: String) -> ConsoleAction {
         let words = line.split(separator: " ").map(String.init)
         switch (words.first ?? "", words.count) {

@@ -140,6 +140,7 @@ public enum ConsoleRenderer {
         switch state.mode {
         case .filter(let draft): " /\(draft)▏  Enter apply  Esc cancel"
         case .command(let draft): " :\(draft)▏  Enter run  Esc cancel   (:node NAME  :cluster NAME  :theme NAME  :refresh SECONDS  :checks  :q)"
+        case .upgradeVersion(let draft): " Upgrade every node to version: \(draft)▏  (add 'rolling' for one at a time)  Enter plan  Esc cancel"
         case .help: " j/k PgUp/PgDn scroll  Esc close"
         case .log: " j/k scroll  Esc close"
         case .edit: " Enter plan the change  Esc cancel  ←/→ Home End move"
@@ -161,7 +162,7 @@ public enum ConsoleRenderer {
         case .browse:
             " Tab/1-5 pane  j/k move" + (state.pane == .nodes ? "  Enter details  l log  s shell  r restart" : state.pane == .advanced ? "  Enter edit" : "")
                 + (state.canAlign ? "  a align" : "")
-                + "  R restart all  H HA on/off  / filter  : command  L activity  q quit  ? help"
+                + "  R restart all  U upgrade  H HA on/off  / filter  : command  L activity  q quit  ? help"
         }
     }
 

@@ -17,6 +17,7 @@ enum Overlays {
         ("H", "HA on/off: checks, plan, confirm, switch, roll"),
         ("a", "align a drifted setting: pick the value to copy"),
         ("r  R", "restart the selected node / all (unhealthy first)"),
+        ("U", "upgrade every node to a version you type (add 'rolling' for one at a time): plan, confirm, then each node's progress"),
         ("F", "in a refused restart plan: force it (asks again)"),
         ("?", "this help (Esc closes)"), ("q", "quit (asks while a change is running)"),
         ("≠  ?  ~", "DRIFT: ≠ differs from most nodes on a cluster-wide setting; ? the nodes split with no majority; ~ differs on a setting nodes may differ on (node-local, other)"),
@@ -84,7 +85,7 @@ enum Overlays {
             DetailsPage.draw(view, state, into: &buffer, now: now)
         case .logs(let view):
             LogPage.draw(view, state, into: &buffer)
-        case .browse, .filter, .command:
+        case .browse, .filter, .command, .upgradeVersion:
             break
         }
         if let editor = state.becomePassword {
@@ -209,6 +210,13 @@ enum Overlays {
             lines += [("", .dialog),
                       ("1. set \(plan.setting): \(plan.current ?? "(unknown)") -> \(plan.target) through the settings API", .dialog),
                       ("2. restart one at a time, each healthy before the next: \(plan.restartOrder.joined(separator: ", "))", .dialog)]
+        case .upgrade(let plan):
+            lines = plan.lines(cluster: "the cluster").map { line in
+                let role: Style.Role = line.hasPrefix("Warning:") || line.hasPrefix("FORCED") || line.hasPrefix("Checks fail") ? .statusWarn
+                    : line.hasPrefix("+") && !line.hasPrefix("+++") ? .diffAdd : line.hasPrefix("-") && !line.hasPrefix("---") ? .diffRemove : .dialog
+                return (line, role)
+            }
+            lines += plan.refusals.map { ("Refused: \($0)", .statusError) }
         case .setting(let name, let old, let new, _):
             lines = [("Through the settings API (stored in the database, for every node):", .dialog),
                      ("- \(name) = \(old.isEmpty ? "(empty)" : old)", .diffRemove), ("+ \(name) = \(new.isEmpty ? "(empty)" : new)", .diffAdd),
