@@ -23,7 +23,7 @@ import Testing
         #expect(Array(lines.prefix(6)) == expected)
         #expect(lines[18].hasPrefix(" Activity ───"))
         #expect(lines[21] == " 07:59:02 web3: FAILED, /etc/proget/ProGet.config left as it was: permission d… ")
-        #expect(lines[23].hasPrefix(" Tab/1-5 pane j/k move Enter details l log s shell r restart R H / : L q ? help"))
+        #expect(lines[23].hasPrefix(" Tab/1-5 pane j/k move Enter details l log s shell r R U H / : L q ? help"))
         #expect(lines.allSatisfy { DisplayWidth.of($0) == 80 })
         let wide = render(ConsoleFixture.state(), 200, 60).lines
         #expect(wide[2].hasPrefix(" NODE  HOST        ROLES        REACH        HEALTH     VERSION  CONFIG  DRIFT            SEEN   PROBLEM"))

@@ -148,6 +148,43 @@ import Testing
         #expect(quit.contains { $0.contains("Nodes not yet restarted will not be restarted.") } && !quit.contains { $0.contains("not yet written") })
     }
 
+    /// U: the version typed (and the strategy), the plan asked for, shown whole, and y applies it;
+    /// a refused plan says why and y does nothing.
+    @Test func upgradeAsksTheVersionThenShowsThePlanBeforeAnythingChanges() throws {
+        var state = ConsoleFixture.state()
+        press([.character("U")] + type("latest"), on: &state)
+        #expect(ConsoleRenderer.hints(for: state).contains("Upgrade every node to version: latest▏"))
+        press([.enter], on: &state)
+        #expect(state.notice == "'latest' is not a version such as 2025.11 or 25.0.14.")
+        press([.escape, .character("U")] + type("2025.11 sideways") + [.enter], on: &state)
+        #expect(state.notice == "After the version: rolling or stop-all (the default), nothing else.")
+        guard case .planUpgrade(let version, let strategy) = press([.escape, .character("U")] + type("2025.11 rolling") + [.enter], on: &state) else {
+            Issue.record("Enter asks for the plan"); return
+        }
+        #expect(version == "2025.11" && strategy == .rolling)
+        let node = try InventoryLoader.parse("nodes:\n  - { name: web1, host: h, config: /c.env, upgrade: 'up {version}' }\n", path: "/x.yaml").nodes[0]
+        let target = ProductVersion("2025.11")!
+        var plan = UpgradePlan(target: target, strategy: .rolling, steps: [UpgradeStep(node: node, from: ProductVersion("2025.10")!, method: .command("up 2025.11"))],
+                               refusals: [], failingChecks: [], forceReason: nil, warnings: ["Rolling: nodes at 2025.10 and 2025.11 will serve side by side"],
+                               outage: "No planned outage: one node at a time while the others serve.", wayBack: "Way back: …", canRollBackAfterSchema: false)
+        state.receive(.planned(.success(.upgrade(plan))))
+        let lines = ConsoleRenderer.render(state, width: 120, height: 30, now: ConsoleFixture.now).lines
+        #expect(lines.contains { $0.contains("Plan: upgrade to 2025.11 (rolling)") })
+        #expect(lines.contains { $0.contains("web1  2025.10 → 2025.11  runs: up 2025.11") })
+        #expect(lines.contains { $0.contains("Warning: Rolling: nodes at 2025.10 and 2025.11 will serve side by side") })
+        #expect(lines.contains { $0.contains("Apply? y upgrades each node in turn while the others serve") })
+        guard case .apply(.upgrade(let applied)) = press([.character("y")], on: &state) else { Issue.record("y applies"); return }
+        #expect(applied.steps.map(\.node.name) == ["web1"])
+
+        plan.failingChecks = ["storage: web2 cannot write"]
+        state.mode = .planning("upgrade to 2025.11")
+        state.receive(.planned(.success(.upgrade(plan))))
+        #expect(ConsoleRenderer.render(state, width: 120, height: 30, now: ConsoleFixture.now).lines.contains {
+            $0.contains("Refused: checks fail. Fix them, or override with hadeck upgrade --to 2025.11 --force \"reason\".")
+        })
+        guard case .none = press([.character("y")], on: &state) else { Issue.record("a refused plan does not apply"); return }
+    }
+
     /// The last healthy node: refused before y can do anything; F shows it again, forced, and only then y restarts.
     @Test func restartingTheLastHealthyNodeIsRefusedUntilForcedAndConfirmedAgain() {
         var state = ConsoleFixture.state()
@@ -163,14 +200,14 @@ import Testing
         #expect(plan.forced && plan.order == ["web1"])
     }
 
-    /// r, R and H work in the Nodes pane, so the status bar shows them, at 60 columns too.
+    /// r, R, U and H work in the Nodes pane, so the status bar shows them, at 60 columns too.
     @Test func theNodesPaneStatusBarShowsEveryKeyThatWorksThere() {
         let state = ConsoleFixture.state()
         let wide = ConsoleRenderer.render(state, width: 200, height: 30, now: ConsoleFixture.now).lines.last!
-        #expect(wide.contains("r restart  R restart all  H HA on/off") && wide.contains("? help"), "\(wide)")
+        #expect(wide.contains("r restart  R restart all  U upgrade  H HA on/off") && wide.contains("? help"), "\(wide)")
         let narrow = ConsoleRenderer.render(state, width: 60, height: 15, now: ConsoleFixture.now).lines.last!
         let words = Set(narrow.split(separator: " ").map(String.init))
-        #expect(["r", "R", "H", "/", ":", "L", "q", "?", "help"].allSatisfy(words.contains), "\(narrow)")
+        #expect(["r", "R", "U", "H", "/", ":", "L", "q", "?", "help"].allSatisfy(words.contains), "\(narrow)")
     }
 
     /// The HA switch is never edited as free text: Enter on its row is H (checks, then the plan).

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import HADeckTestSupport
+@testable import HADeckCore
+@testable import HADeckLab
+
+extension LabTests {
+    /// Issue 18: `hadeck upgrade` on a lab with real sshd and PostgreSQL, whose nodes keep the
+    /// database's schema version as the product does (nested in the serialized LabTests).
+    @Suite struct Upgrades {
+        struct JournalLine { var node: String; var stopped: Double; var started: Double? }
+
+        static func journal(_ lab: LabCluster) -> [JournalLine] {
+            ((try? String(contentsOfFile: lab.path + "/restarts.log", encoding: .utf8)) ?? "").split(separator: "\n").map { line in
+                let parts = line.split(separator: " ")
+                return JournalLine(node: String(parts[0]), stopped: Double(parts[1])!, started: Double(parts[2]))
+            }
+        }
+
+        static func statusRows(_ lab: LabCluster) async throws -> [[String: Any]] {
+            let status = try await lab.hadeck(["status", "--json"])
+            return (try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]]) ?? []
+        }
+
+        static func allHealthy(at version: String, _ lab: LabCluster) async throws {
+            for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] {
+                _ = try await waitForHealth(host, timeout: 40) { $0["databaseStatus"] as? String == "OK" && $0["serviceStatus"] as? String == "OK" && $0["versionNumber"] as? String == version }
+            }
+            let rows = try await statusRows(lab)
+            #expect(rows.map { $0["version"] as? String } == [version, version, version], "\(rows)")
+            #expect(rows.allSatisfy { $0["health"] as? String == "OK" }, "\(rows)")
+        }
+
+        static func files(_ lab: LabCluster) -> [[UInt8]] {
+            ["web1", "web2", "web3"].map { Array(FileManager.default.contents(atPath: "\(lab.path)/nodes/\($0)/ProGet.config") ?? Data()) }
+        }
+
+        /// `HH:mm:ss.SSS` UTC, as the outage line prints it, as seconds since 1970 on the day of `near`.
+        static func clockTime(_ text: String, near: Double) -> Double? {
+            let parts = text.split(separator: ":").compactMap { Double($0) }
+            guard parts.count == 3 else { return nil }
+            let day = (near / 86400).rounded(.down) * 86400
+            return day + parts[0] * 3600 + parts[1] * 60 + parts[2]
+        }
+
+        @Test func stopAllUpgradesInThePlansOrderWithTheOutagePrintedAndFailuresGoBack() async throws {
+            let lab = try await LabCluster(ssh: true)
+            try await Self.allHealthy(at: "2025.10", lab)
+            try? FileManager.default.removeItem(atPath: lab.path + "/restarts.log")
+
+            // Plan first: nothing changes on a dry run, and a target not newer is refused.
+            let dry = try await lab.hadeck(["upgrade", "--to", "2025.11", "--dry-run"])
+            #expect(dry.status == 0, "\(dry.output)")
+            #expect(dry.stdout.contains("web1  2025.10 → 2025.11  runs: ") && dry.stdout.contains("lab upgrade web1 --to 2025.11"), "\(dry.stdout)")
+            #expect(dry.stdout.contains("Order: stop web1, web2, web3; upgrade web1 (it upgrades the database schema), then web2, web3"), "\(dry.stdout)")
+            #expect(dry.stdout.contains("Way back:") && dry.stdout.contains("Back up the database first."), "2025.10 cannot serve 2025.11's schema: \(dry.stdout)")
+            #expect(dry.stdout.contains("Dry run: nothing changed."))
+            #expect(!FileManager.default.fileExists(atPath: lab.path + "/restarts.log"), "nothing stopped or started")
+            let same = try await lab.hadeck(["upgrade", "--to", "2025.10", "--yes"])
+            #expect(same.status == 2 && same.stderr.contains("2025.10 is not newer than every node (web1 is at 2025.10, web2 is at 2025.10, web3 is at 2025.10)"), "\(same.output)")
+            let bad = try await lab.hadeck(["upgrade", "--to", "latest", "--yes"])
+            #expect(bad.status == 2 && bad.stderr.contains("'latest' is not a version"), "\(bad.output)")
+
+            // The upgrade: every node stopped, then each upgraded in the plan's order.
+            let upgrade = try await lab.hadeck(["upgrade", "--to", "2025.11", "--yes"])
+            #expect(upgrade.status == 0, "\(upgrade.output)")
+            #expect(upgrade.stdout.contains("Upgrade: every node healthy at 2025.11."), "\(upgrade.stdout)")
+            try await Self.allHealthy(at: "2025.11", lab)
+            let journal = Self.journal(lab)
+            #expect(journal.map(\.node) == ["web1", "web2", "web3", "web1", "web2", "web3"], "\(journal)")
+            #expect(journal.prefix(3).allSatisfy { $0.started == nil } && journal.suffix(3).allSatisfy { $0.started != nil }, "three stops, then three starts: \(journal)")
+            let firstStop = journal[0].stopped, firstStart = journal[3].started!
+            #expect(journal.prefix(3).allSatisfy { $0.stopped <= firstStart }, "every node stopped before the first starts again")
+
+            // The outage it prints is the journal's: from the first stop to web1 healthy again.
+            let outage = try #require(upgrade.stdout.split(separator: "\n").first { $0.hasPrefix("Outage: ") }, "\(upgrade.stdout)")
+            let times = outage.matches(of: /\((\d\d:\d\d:\d\d\.\d\d\d) UTC\)/).map { String($0.output.1) }
+            #expect(outage.contains("until web1 was healthy at 2025.11"), "\(outage)")
+            let printedStop = try #require(times.first.flatMap { Self.clockTime($0, near: firstStop) }, "\(outage)")
+            let printedHealthy = try #require(times.last.flatMap { Self.clockTime($0, near: firstStop) }, "\(outage)")
+            #expect(abs(printedStop - firstStop) < 1, "the first stop: printed \(printedStop), journal \(firstStop)")
+            #expect(printedHealthy >= firstStart, "healthy only after the journal's start of web1")
+            let seconds = try #require(Double(outage.dropFirst("Outage: ".count).prefix { $0 != " " }))
+            #expect(abs(seconds - (printedHealthy - printedStop)) < 0.05, "\(outage)")
+
+            // Each node's step is in the audit log, with the versions before and after.
+            let audit = (try? String(contentsOfFile: Hadeck.stateHome + "/hadeck/audit.log", encoding: .utf8)) ?? ""
+            for node in ["web1", "web2", "web3"] {
+                #expect(audit.split(separator: "\n").contains { $0.contains("\"action\":\"upgrade\"") && $0.contains("\"node\":\"\(node)\"")
+                    && $0.contains("\"old\":\"2025.10\"") && $0.contains("\"new\":\"2025.11\"") && $0.contains("healthy at 2025.11") }, "\(node)")
+            }
+
+            // A node left at the old version cannot serve the upgraded schema, and says so.
+            #expect(try await Hadeck.run(["lab", "upgrade", "web3", "--to", "2025.10", "--dir", lab.path]).status == 0)
+            _ = try await waitForHealth("127.0.0.13", timeout: 40) { $0["databaseStatus"] as? String == "Error" }
+            let left = try await Self.statusRows(lab)
+            let web3 = try #require(left.first { $0["node"] as? String == "web3" }, "\(left)")
+            #expect((web3["problems"] as? [String])?.contains { $0.contains("schema") && $0.contains("2025.11") } == true, "\(web3)")
+            let check = try await lab.hadeck(["check"])
+            #expect(check.status == 1 && check.stdout.contains("FAIL  version") && check.stdout.contains("schema"), "\(check.stdout)")
+            #expect(try await Hadeck.run(["lab", "upgrade", "web3", "--to", "2025.11", "--dir", lab.path]).status == 0)
+            try await Self.allHealthy(at: "2025.11", lab)
+
+            // web2 cannot start a newer version: the upgrade fails and goes back. 2025.11 can
+            // serve 2026's schema (ProGet 2026's is backward-compatible with 2025), so it can.
+            #expect(try await Hadeck.run(["lab", "fault", "web2", "upgrade", "--dir", lab.path]).status == 0)
+            let files = Self.files(lab)
+            let failing = try await lab.hadeck(["upgrade", "--to", "2026.1", "--yes", "--timeout", "15"])
+            #expect(failing.status == 1, "\(failing.output)")
+            #expect(failing.stdout.contains("web2: FAILED: not healthy at 2026.1"), "\(failing.stdout)")
+            #expect(failing.stdout.contains("Upgrade: web2 did not come up at 2026.1; rolled back: every node touched is healthy at its old version."), "\(failing.stdout)")
+            try await Self.allHealthy(at: "2025.11", lab)
+            #expect(Self.files(lab) == files, "every file byte for byte as before")
+
+            // On demand: a rolling upgrade (no warning: the versions' schemas are compatible), then --rollback.
+            #expect(try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
+            try await Self.allHealthy(at: "2025.11", lab)
+            let rolling = try await lab.hadeck(["upgrade", "--to", "2026.1", "--strategy", "rolling", "--yes"])
+            #expect(rolling.status == 0 && !rolling.stdout.contains("Warning:"), "\(rolling.output)")
+            try await Self.allHealthy(at: "2026.1", lab)
+            let back = try await lab.hadeck(["upgrade", "--rollback", "--yes"])
+            #expect(back.status == 0 && back.stdout.contains("Rollback: every node back at the version it had before 2026.1."), "\(back.output)")
+            try await Self.allHealthy(at: "2025.11", lab)
+            let again = try await lab.hadeck(["upgrade", "--rollback", "--yes"])
+            #expect(again.status == 2 && again.stderr.contains("no upgrade of lab is recorded"), "a rollback is done once: \(again.output)")
+        }
+    }
+}
