@@ -126,3 +126,75 @@ extension LabTests {
         }
     }
 }
+
+extension LabTests.Upgrades {
+    /// A docker-style cluster: each node's image tag in a compose file with comments, an anchor
+    /// and a merge. Its `restart` starts the version the file names (as `docker compose up -d`
+    /// re-creates the container from it), and `docker pull` is a stand-in on PATH that records
+    /// each pull (there is no Docker daemon on this machine).
+    @Test func aComposeTagIsChangedByteForByteAfterEveryNodeHasPulledTheImage() async throws {
+        let lab = try await LabCluster()
+        try await Self.allHealthy(at: "2025.10", lab)
+        try? FileManager.default.removeItem(atPath: lab.path + "/restarts.log")
+        let bin = lab.directory.path + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try """
+        #!/bin/sh
+        echo "$*" >> "\(lab.path)/pulls.log"
+        if [ -e "\(lab.path)/pull-fails" ]; then echo "Error response from daemon: manifest for $2 not found" >&2; exit 1; fi
+        """.write(toFile: bin + "/docker", atomically: true, encoding: .utf8)
+        chmod(bin + "/docker", 0o755)
+        func compose(_ node: String, tag: String) -> String {
+            """
+            # ProGet on \(node). Upgrades change the tag below; never `latest`.
+            x-common: &common
+              restart: unless-stopped   # keep it up
+            services:
+              proget:
+                <<: *common
+                image: "registry.local:5000/inedo/proget:\(tag)"  # pinned
+                volumes: ['/var/proget:/var/proget']
+
+            """
+        }
+        for node in ["web1", "web2", "web3"] {
+            try compose(node, tag: "2025.10").write(toFile: "\(lab.path)/nodes/\(node)/compose.yaml", atomically: true, encoding: .utf8)
+        }
+        let hadeck = try Hadeck.binary
+        let start = "exec \(shellQuote(hadeck)) lab upgrade {name} --to \"$(sed -n 's/^ *image: \"[^\"]*:\\([0-9.]*\\)\".*/\\1/p' \(shellQuote(lab.path))/nodes/{name}/compose.yaml)\" --dir \(shellQuote(lab.path))"
+        let yaml = { (text: String) in "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+        var inventory = try String(contentsOfFile: lab.inventory, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("  upgrade:") && !$0.hasPrefix("  restart:") }.joined(separator: "\n")
+        inventory = inventory.replacingOccurrences(of: "defaults:\n", with: "defaults:\n  restart: \(yaml(start))\n  image: { file: \(yaml(lab.path + "/nodes/{name}/compose.yaml")), key: services.proget.image }\n")
+        let file = lab.directory.path + "/docker.yaml"
+        try inventory.write(toFile: file, atomically: true, encoding: .utf8)
+        let environment = lab.environment.merging(["PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]) { $1 }
+        func run(_ arguments: [String]) async throws -> ProgramResult { try await Hadeck.run(arguments + ["-i", file], environment: environment) }
+        func composeFiles() -> [String] { ["web1", "web2", "web3"].map { (try? String(contentsOfFile: "\(lab.path)/nodes/\($0)/compose.yaml", encoding: .utf8)) ?? "" } }
+
+        // A pull that fails ends it before anything stops: nothing changed.
+        FileManager.default.createFile(atPath: lab.path + "/pull-fails", contents: nil)
+        let failed = try await run(["upgrade", "--to", "2025.11", "--yes"])
+        #expect(failed.status == 1, "\(failed.output)")
+        #expect(failed.stdout.contains("web1: the image pull failed: exit 1: Error response from daemon: manifest for registry.local:5000/inedo/proget:2025.11 not found"), "\(failed.stdout)")
+        #expect(failed.stdout.contains("nothing changed"), "\(failed.stdout)")
+        #expect(composeFiles() == ["web1", "web2", "web3"].map { compose($0, tag: "2025.10") })
+        #expect(!FileManager.default.fileExists(atPath: lab.path + "/restarts.log"), "nothing stopped")
+        try FileManager.default.removeItem(atPath: lab.path + "/pull-fails")
+        try FileManager.default.removeItem(atPath: lab.path + "/pulls.log")
+
+        // The plan shows the one changed line of each file; then every node pulls, and only then stops.
+        let dry = try await run(["upgrade", "--to", "2025.11", "--dry-run"])
+        #expect(dry.stdout.contains("-    image: \"registry.local:5000/inedo/proget:2025.10\"  # pinned"), "\(dry.stdout)")
+        #expect(dry.stdout.contains("+    image: \"registry.local:5000/inedo/proget:2025.11\"  # pinned"), "\(dry.stdout)")
+        #expect(dry.stdout.contains("Before anything stops, the image is pulled on web1 (registry.local:5000/inedo/proget:2025.11)"), "\(dry.stdout)")
+        let upgrade = try await run(["upgrade", "--to", "2025.11", "--yes"])
+        #expect(upgrade.status == 0, "\(upgrade.output)")
+        try await Self.allHealthy(at: "2025.11", lab)
+        #expect(composeFiles() == ["web1", "web2", "web3"].map { compose($0, tag: "2025.11") }, "only the tag changed, every other byte kept")
+        let pulls = ((try? String(contentsOfFile: lab.path + "/pulls.log", encoding: .utf8)) ?? "").split(separator: "\n")
+        #expect(pulls == Array(repeating: "pull registry.local:5000/inedo/proget:2025.11", count: 3), "\(pulls)")
+        let backups = (try? FileManager.default.contentsOfDirectory(atPath: "\(lab.path)/nodes/web1/.hadeck-backups")) ?? []
+        #expect(backups.contains { $0.hasPrefix("compose.yaml.") }, "the write kept a backup: \(backups)")
+    }
+}

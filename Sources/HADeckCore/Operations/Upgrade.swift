@@ -220,7 +220,10 @@ public struct Upgrade: Sendable {
             command = restart
         }
         if result.error == nil {
+            let started = Date()
             if let error = await runCommand(command, on: node) { result.error = "its upgrade failed: \(error)" }
+            // The service started again read its file: no restart is pending for what was written before.
+            else { PendingRestarts.standard.restarted(node, at: started) }
         }
         if result.error == nil { result = await waitForVersion(target, of: node, keeping: result) }
         if let error = result.error { progress(UpgradeEvent(node.name, "FAILED: \(error)", failure: true)) }
@@ -262,6 +265,7 @@ public struct Upgrade: Sendable {
             let node = item.node
             progress(UpgradeEvent(node.name, "rolling back to \(item.from)…"))
             var error: String?
+            let started = Date()
             if let file = item.file { error = await restore(file, on: node) }
             if error == nil {
                 // A node only stopped starts again as it was; one upgraded goes back by its upgrade command.
@@ -274,6 +278,7 @@ public struct Upgrade: Sendable {
             }
             var result = NodeResult()
             if error == nil {
+                PendingRestarts.standard.restarted(node, at: started)
                 result = await waitForVersion(item.from, of: node, keeping: result)
                 error = result.error
             }
