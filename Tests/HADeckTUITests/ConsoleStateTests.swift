@@ -153,7 +153,7 @@ import Testing
     @Test func upgradeAsksTheVersionThenShowsThePlanBeforeAnythingChanges() throws {
         var state = ConsoleFixture.state()
         press([.character("U")] + type("latest"), on: &state)
-        #expect(ConsoleRenderer.hints(for: state).contains("Upgrade every node to version: latest▏"))
+        #expect(ConsoleRenderer.hints(for: state).contains("Upgrade every node to: latest▏  Enter plan  Esc cancel"))
         press([.enter], on: &state)
         #expect(state.notice == "'latest' is not a version such as 2025.11 or 25.0.14.")
         press([.escape, .character("U")] + type("2025.11 sideways") + [.enter], on: &state)

@@ -140,7 +140,7 @@ public enum ConsoleRenderer {
         switch state.mode {
         case .filter(let draft): " /\(draft)▏  Enter apply  Esc cancel"
         case .command(let draft): " :\(draft)▏  Enter run  Esc cancel   (:node NAME  :cluster NAME  :theme NAME  :refresh SECONDS  :checks  :q)"
-        case .upgradeVersion(let draft): " Upgrade every node to version: \(draft)▏  (add 'rolling' for one at a time)  Enter plan  Esc cancel"
+        case .upgradeVersion(let draft): " Upgrade every node to: \(draft)▏  Enter plan  Esc cancel  (VERSION, then rolling for one at a time)"
         case .help: " j/k PgUp/PgDn scroll  Esc close"
         case .log: " j/k scroll  Esc close"
         case .edit: " Enter plan the change  Esc cancel  ←/→ Home End move"
