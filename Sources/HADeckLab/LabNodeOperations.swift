@@ -15,7 +15,8 @@ extension Lab {
     }
 
     /// Stops one node's service, as an operation (a stop-all upgrade's first step); it stays
-    /// stopped until `restart` or `upgrade` starts it. Returns whether it was running.
+    /// stopped until `restart` or `upgrade` starts it. Returns whether it was running (a node
+    /// already stopped is left as it is, and nothing is journalled).
     @discardableResult
     public func stop(_ name: String) throws -> Bool {
         var state = try loadState()
@@ -25,7 +26,7 @@ extension Lab {
         if wasRunning, let pid = state.nodes[index].pid { Self.stopAndWait(pid) }
         state.nodes[index].pid = nil
         try state.save()
-        journal(name, stopped: stopping, started: nil)
+        if wasRunning { journal(name, stopped: stopping, started: nil) } // as a service manager logs only what it stopped
         return wasRunning
     }
 
