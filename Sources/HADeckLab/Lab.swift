@@ -11,6 +11,8 @@ public struct Lab: Sendable {
     public let hadeckProgram: String
 
     public static let webPort = 8624
+    /// The product version of a new lab's nodes, and so of its database schema.
+    public static let startingVersion = "2025.10"
     public static let messengerPort = ProductProfile.defaultMessengerPort
 
     public init(directory: String, nodeProgram: String, hadeckProgram: String) {
@@ -66,6 +68,8 @@ public struct Lab: Sendable {
             CREATE TABLE IF NOT EXISTS hadeck_settings (name text PRIMARY KEY, value text NOT NULL);
             INSERT INTO hadeck_settings VALUES ('Storage.PackagesRootPath', '\(storagePath)'),
                                                ('\(ProductProfile.messengerEndpointSetting)', 'tcp://*:\(Self.messengerPort)');
+            CREATE TABLE IF NOT EXISTS hadeck_cluster (key text PRIMARY KEY, value text NOT NULL);
+            INSERT INTO hadeck_cluster VALUES ('schema_version', '\(Self.startingVersion)');
             """)
         // Nodes reach PostgreSQL through its Unix socket (Npgsql's `Host=/dir`): a node's own
         // mount namespace can then take the database away from that node alone (`lab fault NODE db`).
@@ -78,7 +82,7 @@ public struct Lab: Sendable {
             try fileManager.createDirectory(atPath: (config as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(Self.configuration(format: format, connection: connection, key: encryptionKey).utf8).write(to: URL(fileURLWithPath: config))
             try fileManager.setAttributes([.posixPermissions: 0o640], ofItemAtPath: config)
-            state.nodes.append(.init(name: name, address: address, webPort: Self.webPort, config: config, versionNumber: "2025.10"))
+            state.nodes.append(.init(name: name, address: address, webPort: Self.webPort, config: config, versionNumber: Self.startingVersion))
         }
         try state.save()
         for node in state.nodes { try start(node.name, in: &state) }
@@ -156,27 +160,6 @@ public struct Lab: Sendable {
         return stopped
     }
 
-    /// Restarts one node: its configuration file is read again, as after a service restart.
-    /// Each restart is appended to `restarts.log` (`NAME STOPPED STARTED`, seconds since 1970),
-    /// as a machine's journal would have it, so that overlapping restarts can be seen.
-    public func restart(_ name: String) throws {
-        guard var state = try LabState.load(from: directory) else { throw LabError("no lab in \(directory)") }
-        guard let index = state.nodes.firstIndex(where: { $0.name == name }) else {
-            throw LabError("no node named '\(name)' in the lab (nodes: \(state.nodes.map(\.name).joined(separator: ", ")))")
-        }
-        let stopping = Date()
-        if let pid = state.nodes[index].pid, Self.isNode(pid) { Self.stopAndWait(pid) }
-        try start(name, in: &state)
-        let line = String(format: "%@ %.3f %.3f\n", name, stopping.timeIntervalSince1970, Date().timeIntervalSince1970)
-        if let handle = FileHandle(forWritingAtPath: restartLogPath) ?? (FileManager.default.createFile(atPath: restartLogPath, contents: nil) ? FileHandle(forWritingAtPath: restartLogPath) : nil) {
-            handle.seekToEndOfFile()
-            handle.write(Data(line.utf8))
-            try? handle.close()
-        }
-    }
-
-    public var restartLogPath: String { directory + "/restarts.log" }
-
     /// Runs `body` holding the lab's lock (`DIR/lab.lock`), so that lab commands run at once (two
     /// restarts of a rolling restart, a fault while a restart runs) never lose each other's state.
     public func exclusively<T>(_ body: () async throws -> T) async throws -> T {
@@ -209,6 +192,7 @@ public struct Lab: Sendable {
         var arguments = ["--name", node.name, "--address", node.address, "--config", node.config,
                          "--version-number", node.versionNumber, "--api-key-file", apiKeyPath]
         if node.faults.contains(LabFault.messenger.rawValue) { arguments.append("--messenger-closed") }
+        if node.faults.contains(LabFault.upgrade.rawValue), let base = node.upgradeFaultBase { arguments += ["--fail-upgrades-from", base] }
         // As root, each node gets a mount namespace of its own, as each real node has its own mounts.
         let (program, programArguments) = Self.ownsMountNamespaces
             ? ("/usr/bin/unshare", ["--mount", "--propagation", "private", "--", nodeProgram] + arguments)
@@ -229,7 +213,9 @@ public struct Lab: Sendable {
           transport: \(state.nodes.first?.ssh == nil ? "local" : "ssh")
           platform: linux
           config: \(Self.yaml(directory + "/nodes/{name}/" + file))\(sshDefaults(state))
-          restart: \(Self.yaml("\(shellQuote(hadeckProgram)) lab restart {name} --dir \(shellQuote(directory))"))
+          restart: \(Self.yaml(labCommand("restart {name}")))
+          stop: \(Self.yaml(labCommand("stop {name}")))
+          upgrade: \(Self.yaml(labCommand("upgrade {name} --to {version}")))
           logs: \(Self.yaml("tail -n 500 -F \(shellQuote(directory + "/nodes/")){name}/node.log"))
           health: "http://{host}:\(Self.webPort)/health"
           api: "http://{host}:\(Self.webPort)"
@@ -239,6 +225,12 @@ public struct Lab: Sendable {
         \(state.nodes.map { "  - { name: \($0.name), host: \($0.address), roles: [web, service]\($0.ssh.map { ", ssh: { port: \($0.port) }" } ?? "") }" }.joined(separator: "\n"))
 
         """
+    }
+
+    /// `hadeck lab WORDS --dir DIR`, as a node's command in the inventory (`WORDS` holds only
+    /// the inventory's placeholders and fixed words: the paths are quoted here).
+    private func labCommand(_ words: String) -> String {
+        "\(shellQuote(hadeckProgram)) lab \(words) --dir \(shellQuote(directory))"
     }
 
     /// `lab`, or `labN` on subnet N: two labs up at once are two clusters of their own names (`-c`, `:cluster`).

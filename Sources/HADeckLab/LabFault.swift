@@ -17,6 +17,8 @@ public enum LabFault: String, CaseIterable, Sendable {
     case down
     /// The node's sshd stopped (labs made with `--ssh`).
     case ssh
+    /// The node fails to start any version newer than the one it runs now (a failed upgrade).
+    case upgrade
 }
 
 extension Lab {
@@ -38,7 +40,10 @@ extension Lab {
             try Data(document.bytes).write(to: URL(fileURLWithPath: node.config))
             state.nodes[index].keyFault = .init(original: original, faulty: faulty)
         case .version:
+            state.nodes[index].versionBeforeFault = node.versionNumber
             state.nodes[index].versionNumber = Self.olderVersion
+        case .upgrade:
+            state.nodes[index].upgradeFaultBase = node.versionNumber
         case .storage:
             try requireNamespaces(fault)
             try inNamespaces(of: node, "mount --bind \"$1\" \"$1\" && mount -o remount,bind,ro \"$1\"", storagePath)
@@ -61,7 +66,7 @@ extension Lab {
         switch fault {
         case .key, .version, .messenger: try restartRunning(name, in: &state)
         case .down: if let pid = state.nodes[index].pid, Self.isNode(pid) { Self.stopAndWait(pid) }
-        case .storage, .db, .ssh: break
+        case .storage, .db, .ssh, .upgrade: break
         }
     }
 
@@ -80,11 +85,11 @@ extension Lab {
                 var document = try Self.configuration(of: node)
                 try document.set("EncryptionKey", to: record.original)
                 try Data(document.bytes).write(to: URL(fileURLWithPath: node.config))
-            case .version: state.nodes[index].versionNumber = "2025.10"
+            case .version: state.nodes[index].versionNumber = node.versionBeforeFault ?? Self.startingVersion
             case .storage, .db: break // below: wherever the mount still is
             case .ssh:
                 if let server = node.ssh { state.nodes[index].sshPid = try server.start(ownMountNamespace: Self.ownsMountNamespaces) }
-            case .messenger, .down: break
+            case .messenger, .down, .upgrade: break
             }
             report.append("healed \(fault.rawValue)")
         }
@@ -94,9 +99,13 @@ extension Lab {
         if recorded.contains(LabFault.db.rawValue) { try unmount(LabPostgres(directory: directory, port: state.postgresPort).socketDirectory, kind: .db, of: node) }
         state.nodes[index].faults = []
         state.nodes[index].keyFault = nil
+        state.nodes[index].versionBeforeFault = nil
+        state.nodes[index].upgradeFaultBase = nil
         try state.save()
         if node.faults.contains(where: { [LabFault.key, .version, .messenger, .down].map(\.rawValue).contains($0) }) {
             try restartRunning(name, in: &state)
+        } else if node.faults.contains(LabFault.upgrade.rawValue), !Self.isRunning(state.nodes[index]) {
+            try start(name, in: &state) // the version that failed to start now starts
         }
         return report
     }
@@ -112,6 +121,7 @@ extension Lab {
             return false
         }
         if !kept.faults.contains(LabFault.key.rawValue) { kept.keyFault = nil }
+        if !kept.faults.contains(LabFault.version.rawValue) { kept.versionBeforeFault = nil }
         return (kept, gone)
     }
 
@@ -127,7 +137,9 @@ extension Lab {
             guard let pid = node.pid, Self.isNode(pid) else { return "\(node.name) is not running; it starts without the fault" }
             let path = fault == .storage ? storagePath : LabPostgres(directory: directory, port: state.postgresPort).socketDirectory
             return Self.hasFaultMount(fault, at: path, pid: pid) ? nil : "\(node.name) was restarted without it"
-        case .version, .messenger: return nil // kept by the lab for every start of the node
+        case .version:
+            return node.versionNumber == Self.olderVersion ? nil : "\(node.name) was put on version \(node.versionNumber) since"
+        case .messenger, .upgrade: return nil // kept by the lab for every start of the node
         }
     }
 

@@ -17,6 +17,12 @@ public struct LabState: Codable, Sendable, Equatable {
         public var sshPid: Int32?
         /// What the `key` fault changed in the node's file, so that `heal` undoes that alone.
         public var keyFault: KeyFault?
+        /// The version the `version` fault replaced, which `heal` puts back (after an upgrade
+        /// the lab is no longer at the version it started with).
+        public var versionBeforeFault: String?
+        /// The node's version when the `upgrade` fault was made: while it is in place, the node
+        /// fails to start any newer version.
+        public var upgradeFaultBase: String?
     }
 
     /// The encryption key a `key` fault replaced, and the one it wrote.

@@ -21,13 +21,28 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "The product version this node reports.") var versionNumber = "2025.10"
     @Option(help: "A file holding the API key the settings API requires (X-ApiKey).") var apiKeyFile: String
     @Flag(help: "Do not open the messenger port (the lab's `messenger` fault: the port is closed).") var messengerClosed = false
+    @Option(help: "Fail to start any version newer than this one (the lab's `upgrade` fault: the upgrade failed).") var failUpgradesFrom: String?
+
+    func validate() throws {
+        for (option, value) in [("--version-number", versionNumber), ("--fail-upgrades-from", failUpgradesFrom)] {
+            guard let value, ProductVersion(value) == nil else { continue }
+            throw ValidationError("\(option): '\(value)' is not a product version (e.g. 2025.10)")
+        }
+    }
 
     func run() async throws {
+        let version = ProductVersion(versionNumber)!
+        // As a service whose new version fails to start: it says why in its log and exits at
+        // once, before it touches the database (the schema stays at the old version).
+        if let base = failUpgradesFrom.flatMap(ProductVersion.init), version > base {
+            SimulatedNode.log("ERROR", "cannot start version \(version): the upgrade failed (lab fault: this node fails to start any version newer than \(base))")
+            throw ExitCode.failure
+        }
         let profile = ProductProfile.profile(for: product)
         let settings = try NodeSettings.load(path: config, format: format ?? .inferred(fromPath: config), profile: profile)
         let apiKey = try String(contentsOfFile: apiKeyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let node = SimulatedNode(name: name, address: address, profile: profile, settings: settings,
-                                 versionNumber: versionNumber, apiKey: apiKey, listensForMessenger: !messengerClosed)
+                                 version: version, apiKey: apiKey, listensForMessenger: !messengerClosed)
         try await node.run()
     }
 }

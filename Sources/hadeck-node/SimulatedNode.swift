@@ -11,24 +11,27 @@ actor SimulatedNode {
     let profile: ProductProfile
     let settings: NodeSettings
     let versionNumber: String
+    let version: ProductVersion
     let apiKey: String
     let listensForMessenger: Bool
     let database: ClusterDatabase
 
+    /// The database unreachable, or its schema one this version cannot serve.
     private var databaseError: String? = "not connected yet"
     private var keyMismatch: String?
     private var storageError: String?
     private var messengerError: String?
     private var messengerChannel: (any Channel)?
 
-    init(name: String, address: String, profile: ProductProfile, settings: NodeSettings, versionNumber: String, apiKey: String,
+    init(name: String, address: String, profile: ProductProfile, settings: NodeSettings, version: ProductVersion, apiKey: String,
          listensForMessenger: Bool) {
         self.listensForMessenger = listensForMessenger
         self.name = name
         self.address = address
         self.profile = profile
         self.settings = settings
-        self.versionNumber = versionNumber
+        self.versionNumber = version.text
+        self.version = version
         self.apiKey = apiKey
         self.database = ClusterDatabase(settings.database, node: name)
     }
@@ -38,7 +41,7 @@ actor SimulatedNode {
         let server = try await HTTPServer.start(address: address, port: settings.webPort) { [self] request in
             await self.respond(to: request)
         }
-        log("INFO", "hadeck-node \(name): http://\(address):\(settings.webPort), version \(versionNumber)")
+        Self.log("INFO", "hadeck-node \(name): http://\(address):\(settings.webPort), version \(versionNumber)")
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.database.client.run() }
             group.addTask { await self.heartbeats() }
@@ -55,8 +58,8 @@ actor SimulatedNode {
         while !Task.isCancelled {
             // As the product logs what goes wrong: each problem when it starts, and the recovery.
             if started, problems != logged {
-                for problem in problems where !logged.contains(problem) { log("ERROR", problem) }
-                if problems.isEmpty { log("INFO", "healthy again") }
+                for problem in problems where !logged.contains(problem) { Self.log("ERROR", problem) }
+                if problems.isEmpty { Self.log("INFO", "healthy again") }
                 logged = problems
             }
             do {
@@ -72,7 +75,7 @@ actor SimulatedNode {
     }
 
     /// One line of the node's log (its stdout, which the lab keeps in `node.log`), with the time.
-    private func log(_ level: String, _ text: String) {
+    static func log(_ level: String, _ text: String) {
         print("\(ISO8601DateFormatter().string(from: Date())) \(level) \(text)")
         fflush(nil)
     }
@@ -88,13 +91,16 @@ actor SimulatedNode {
     private func heartbeatRound(started: Bool) async throws {
                 if !started {
                     try await database.prepare()
+                    if let replaced = try await database.upgradeSchema(to: version) {
+                        Self.log("INFO", "upgraded the database schema from \(replaced) to \(versionNumber)")
+                    }
                     try await database.register(node: name, address: address, version: versionNumber)
                     do { try await startMessenger(); messengerError = nil } catch {
                         messengerError = "messenger: cannot listen: \(error)"
                     }
                 }
                 try await database.heartbeat(node: name)
-                databaseError = nil
+                databaseError = schemaProblem(try await database.schemaVersion())
                 if let key = settings.encryptionKey {
                     let mine = String(SHA256.hex(key).prefix(16))
                     let recorded = try await database.recordedKeyFingerprint(offering: mine)
@@ -102,6 +108,15 @@ actor SimulatedNode {
                         : "encryption key: this node's key differs from the one the cluster's database recorded first; data it encrypted cannot be read here"
                 }
                 checkStorage(try await database.settings()[profile.storageSetting ?? ""])
+    }
+
+    /// Why this version cannot serve the database's schema (one a newer version upgraded, not
+    /// one the vendor documents as backward-compatible), as the product reports it: nil if it can.
+    private func schemaProblem(_ recorded: String?) -> String? {
+        guard let recorded else { return nil }
+        guard let schema = ProductVersion(recorded) else { return "the database schema version '\(recorded)' is not a version this node knows" }
+        guard !profile.canServe(schemaOf: schema, at: version) else { return nil }
+        return "the database schema is at \(schema), newer than this node's version \(versionNumber): upgrade this node to \(schema) or later"
     }
 
     /// Writes this node's marker package under the storage root, as the product writes packages.

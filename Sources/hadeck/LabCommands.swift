@@ -8,7 +8,7 @@ struct LabCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lab",
         abstract: "A rehearsal cluster on this machine: simulated nodes, a real PostgreSQL, shared storage.",
-        subcommands: [Up.self, Status.self, Restart.self, Fault.self, Heal.self, Down.self])
+        subcommands: [Up.self, Status.self, Restart.self, Stop.self, Upgrade.self, Fault.self, Heal.self, Down.self])
 
     struct Location: ParsableArguments {
         @Option(help: "The lab's directory (default: $XDG_STATE_HOME/hadeck/lab; /var/lib/hadeck/lab as root).") var dir: String?
@@ -54,7 +54,7 @@ struct LabCommand: AsyncParsableCommand {
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show which of the lab's processes run.")
+        static let configuration = CommandConfiguration(abstract: "Show which of the lab's processes run, and each node's version.")
         @OptionGroup var location: Location
 
         func run() async throws {
@@ -62,7 +62,7 @@ struct LabCommand: AsyncParsableCommand {
             do { state = try location.lab.status() } catch { throw BadInput(labMessage(error)) }
             for node in state.nodes {
                 let sshd = node.ssh.map { " sshd \($0.address):\($0.port) " + (Lab.isSSHRunning(node) == true ? "running" : "stopped") } ?? ""
-                print("\(node.name)  \(node.address):\(node.webPort)  \(Lab.isRunning(node) ? "running (pid \(node.pid!))" : "stopped")\(sshd)")
+                print("\(node.name)  \(node.address):\(node.webPort)  \(Lab.isRunning(node) ? "running (pid \(node.pid!))" : "stopped")  version \(node.versionNumber)\(sshd)")
             }
             if !state.nodes.allSatisfy({ Lab.isRunning($0) && Lab.isSSHRunning($0) != false }) { throw problemsFound }
         }
@@ -76,6 +76,34 @@ struct LabCommand: AsyncParsableCommand {
         func run() async throws {
             do { let lab = location.lab; try await lab.exclusively { try lab.restart(node) } } catch { throw BadInput(labMessage(error)) }
             print("\(node) restarted")
+        }
+    }
+
+    struct Stop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stop one node's service (an operation, not a fault); restart or upgrade starts it again.")
+        @OptionGroup var location: Location
+        @Argument(help: "The node.") var node: String
+
+        func run() async throws {
+            let wasRunning: Bool
+            do { let lab = location.lab; wasRunning = try await lab.exclusively { try lab.stop(node) } } catch { throw BadInput(labMessage(error)) }
+            print(wasRunning ? "\(node) stopped" : "\(node) was not running")
+        }
+    }
+
+    struct Upgrade: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put another product version on one node and restart it (older versions too: a rollback).",
+            discussion: "Like `docker compose up -d`, it starts the node and does not wait for it to be healthy.")
+        @OptionGroup var location: Location
+        @Argument(help: "The node.") var node: String
+        @Option(help: "The version, e.g. 2025.11 (or an image tag such as 25.0.13).") var to: String
+
+        func run() async throws {
+            let previous: String
+            do { let lab = location.lab; previous = try await lab.exclusively { try lab.upgrade(node, to: to) } } catch { throw BadInput(labMessage(error)) }
+            print("\(node): \(previous) → \(to), restarted")
         }
     }
 
@@ -99,10 +127,10 @@ extension LabCommand {
     struct Fault: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Break one thing on one node, as it breaks in real clusters.",
-            discussion: "KIND: key (another encryption key), storage (shared storage read-only there), db (database unreachable from it), version (older version), messenger (port closed), down (process stopped), ssh (sshd stopped).")
+            discussion: "KIND: key (another encryption key), storage (shared storage read-only there), db (database unreachable from it), version (older version), messenger (port closed), down (process stopped), ssh (sshd stopped), upgrade (any newer version fails to start).")
         @OptionGroup var location: Location
         @Argument(help: "The node.") var node: String
-        @Argument(help: "key, storage, db, version, messenger, down or ssh.") var kind: LabFault
+        @Argument(help: "key, storage, db, version, messenger, down, ssh or upgrade.") var kind: LabFault
 
         func run() async throws {
             do { let lab = location.lab; try await lab.exclusively { try await lab.fault(node, kind) } } catch { throw BadInput(labMessage(error)) }
