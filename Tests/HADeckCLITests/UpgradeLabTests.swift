@@ -7,7 +7,7 @@ import HADeckTestSupport
 extension LabTests {
     /// Issue 18: `hadeck upgrade` on a lab with real sshd and PostgreSQL, whose nodes keep the
     /// database's schema version as the product does (nested in the serialized LabTests).
-    @Suite struct Upgrades {
+    @Suite struct HadeckUpgrade {
         struct JournalLine { var node: String; var stopped: Double; var started: Double? }
 
         static func journal(_ lab: LabCluster) -> [JournalLine] {
@@ -127,7 +127,7 @@ extension LabTests {
     }
 }
 
-extension LabTests.Upgrades {
+extension LabTests.HadeckUpgrade {
     /// A docker-style cluster: each node's image tag in a compose file with comments, an anchor
     /// and a merge. Its `restart` starts the version the file names (as `docker compose up -d`
     /// re-creates the container from it), and `docker pull` is a stand-in on PATH that records
