@@ -140,7 +140,7 @@ extension Upgrade {
         }
         let first = steps.first?.node.name ?? "the first node"
         let outage = strategy == .stopAll
-            ? "Outage: the cluster serves nothing from the first stop until \(first) is healthy at \(target)."
+            ? "Expected outage: the cluster serves nothing from the first stop until \(first) is healthy at \(target)."
             : "No planned outage: one node at a time while the others serve."
         let wayBack = compatible
             ? "Way back: if a node fails, HADeck puts every changed file back and starts each node at its old version "
