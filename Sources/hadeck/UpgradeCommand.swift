@@ -35,7 +35,8 @@ struct UpgradeCommand: AsyncParsableCommand {
         let upgrade = Upgrade(cluster: cluster, timeout: cluster.timeout)
         if rollback { return try await rollBack(upgrade) }
         guard let target = ProductVersion(to!) else { throw BadInput("'\(to!)' is not a version such as 2025.11 or 25.0.14") }
-        let plan = await upgrade.plan(to: target, strategy: strategy, force: force)
+        let last = try? upgrade.records.load(for: cluster.inventory)
+        let plan = await upgrade.plan(to: target, strategy: strategy, force: force, continuing: last ?? nil)
         if !json || dryRun { plan.lines(cluster: cluster.inventory.name).forEach { print($0) } }
         if let refusal = plan.refusal { throw BadInput("not upgrading: \(refusal)") }
         if dryRun { print("Dry run: nothing changed."); return }
@@ -60,6 +61,14 @@ struct UpgradeCommand: AsyncParsableCommand {
                 print("  \(node.node)  → \(node.from)" + (node.file.map { "  \($0.path) from \($0.backup)" } ?? ""))
             }
             print("Every node is stopped first where each has a stop command, then each is put back and started, healthy before the next.")
+            let profile = upgrade.cluster.profile
+            let stuck = record.nodes.compactMap { ProductVersion($0.from) }.filter { old in
+                ProductVersion(record.target).map { !profile.canServe(schemaOf: $0, at: old) } ?? false
+            }
+            if let oldest = stuck.min() {
+                print("Warning: nodes at \(oldest) cannot serve the database schema \(record.target) applied: restore the database "
+                      + "from a backup taken before the upgrade first, or they will not come back healthy.")
+            }
         }
         if dryRun { print("Dry run: nothing changed."); return }
         try requireAuditLog()

@@ -167,7 +167,7 @@ public struct Upgrade: Sendable {
             report.nodes[index].error = error
             // Going back is safe while no node has upgraded the schema, or where the old
             // versions can serve the schema the target applied; otherwise stop where it is.
-            if index == 0 || plan.canRollBackAfterSchema {
+            if (index == 0 && plan.continues == nil) || plan.canRollBackAfterSchema {
                 await rollBack(touched, in: &report, progress: progress)
                 report.summary = "\(step.node.name) did not come up at \(plan.target); " + rolledBackSummary(report)
             } else {
@@ -175,7 +175,8 @@ public struct Upgrade: Sendable {
                 report.summary = "stopped at \(step.node.name), which did not come up at \(plan.target)"
                     + (later.isEmpty ? "" : "; not upgraded: \(later.joined(separator: ", "))"
                         + (plan.strategy == .stopAll ? " (stopped)" : " (still serving at the old version)"))
-                    + "; not rolled back: nodes at the old version cannot serve the schema \(plan.target) applied (restore the database first, then hadeck upgrade --rollback)"
+                    + "; not rolled back: nodes at the old version cannot serve the schema \(plan.target) applied. Fix \(step.node.name), then "
+                    + "the same upgrade again finishes it (the nodes at \(plan.target) keep serving); or restore the database, then hadeck upgrade --rollback"
             }
             save(plan, touched, rolledBack: report.rolledBack)
             return report
@@ -333,8 +334,14 @@ public struct Upgrade: Sendable {
     /// Records what the run changed, for `--rollback`; a run already rolled back leaves nothing to undo.
     private func save(_ plan: UpgradePlan, _ touched: [Touched], rolledBack: Bool) {
         if rolledBack { records.remove(for: cluster.inventory); return }
-        records.save(UpgradeRecord(inventory: cluster.inventory.path, time: Date(), target: plan.target.text,
-                                   nodes: touched.map { .init(node: $0.node.name, from: $0.from.text, file: $0.file) }),
+        // A finished stopped upgrade keeps what the first run did, so that --rollback undoes both.
+        let before = plan.continues?.nodes ?? []
+        let now = touched.map { item in
+            UpgradeRecord.NodeRecord(node: item.node.name, from: item.from.text, file: item.file ?? before.first { $0.node == item.node.name }?.file)
+        }
+        let earlier = before.filter { old in !now.contains { $0.node == old.node } }
+        records.save(UpgradeRecord(inventory: cluster.inventory.path, time: plan.continues?.time ?? Date(), target: plan.target.text,
+                                   nodes: earlier + now),
                      for: cluster.inventory)
     }
 }

@@ -50,6 +50,10 @@ public struct UpgradePlan: Sendable {
     /// Whether starting every node at its old version again brings the cluster back once the
     /// target has upgraded the schema (the vendor documents the newer schema as compatible).
     public var canRollBackAfterSchema: Bool
+    /// The stopped upgrade to the same target this plan finishes (its nodes at the target keep
+    /// serving; the others are upgraded one at a time), and the nodes already there.
+    public var continues: UpgradeRecord? = nil
+    public var alreadyAtTarget: [String] = []
 
     /// The image files to change, as a plan of writes (diffs, backups, audit).
     public var fileChanges: ChangePlan {
@@ -64,6 +68,10 @@ public struct UpgradePlan: Sendable {
     /// The plan in words, as the command line prints it and the console shows it (diffs last).
     public func lines(cluster name: String) -> [String] {
         var lines = ["Upgrade \(name) to \(target) (\(strategy.rawValue)):"]
+        if let continues {
+            lines.append("Finishing the upgrade to \(target) of \(continues.time.formatted(.iso8601)): \(alreadyAtTarget.joined(separator: ", ")) "
+                         + "already at \(target) \(alreadyAtTarget.count == 1 ? "keeps" : "keep") serving; the others one at a time.")
+        }
         let width = steps.map(\.node.name.count).max() ?? 0
         for step in steps {
             lines.append("  \(step.node.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(step.from) → \(target)  \(step.method.summary)")
@@ -99,14 +107,21 @@ public struct UpgradePlan: Sendable {
 extension Upgrade {
     /// Asks every node's health and the pre-flight checks, reads the image files, and works out
     /// the order, the outage and the way back. Reads only.
-    public func plan(to target: ProductVersion, strategy: UpgradeStrategy, force reason: String? = nil) async -> UpgradePlan {
+    ///
+    /// `continuing`: the last upgrade recorded. When it went to the same target and stopped, its
+    /// nodes at the target are left serving and the rest are upgraded one at a time (a node it
+    /// left down is known by the version the record gives it).
+    public func plan(to target: ProductVersion, strategy chosen: UpgradeStrategy, force reason: String? = nil,
+                     continuing record: UpgradeRecord? = nil) async -> UpgradePlan {
         let nodes = cluster.inventory.nodes
         let profile = cluster.profile
         async let healthReports = cluster.healthReports(of: nodes, api: api)
         async let checks = ClusterCheck.run(cluster)
         let health = await healthReports
         var refusals: [String] = [], steps: [UpgradeStep] = []
-        var notNewer: [String] = []
+        var notNewer: [String] = [], done: [String] = []
+        let resumed = record?.target == target.text ? record : nil
+        let strategy = resumed == nil ? chosen : .rolling
         for node in nodes {
             guard node.health != nil else { refusals.append("\(node.name) has no health URL (health: in the inventory), so HADeck cannot know its version"); continue }
             let version: ProductVersion
@@ -117,9 +132,13 @@ extension Upgrade {
                 }
                 version = parsed
             case .failure(let error)?:
-                refusals.append("\(node.name) did not answer its health check (\(error.message)), so its version is unknown"); continue
+                guard let recorded = resumed?.nodes.first(where: { $0.node == node.name }).flatMap({ ProductVersion($0.from) }) else {
+                    refusals.append("\(node.name) did not answer its health check (\(error.message)), so its version is unknown"); continue
+                }
+                version = recorded
             case nil: continue
             }
+            if resumed != nil, version == target, (try? health[node.name]?.get())?.isOK == true { done.append(node.name); continue }
             if version >= target { notNewer.append("\(node.name) is at \(version)") }
             if strategy == .stopAll && node.stop == nil {
                 refusals.append("\(node.name) has no stop command (stop: in the inventory), which stop-all needs; --strategy rolling does without")
@@ -130,7 +149,10 @@ extension Upgrade {
         if !notNewer.isEmpty {
             refusals.insert("\(target) is not newer than every node (\(notNewer.joined(separator: ", "))): an upgrade only goes forward; --rollback goes back", at: 0)
         }
-        let failing = await checks.filter { $0.verdict == .fail }.map { "\($0.name): \($0.summary)" }
+        // Finishing a stopped upgrade, the nodes it left behind are down or on the old version:
+        // that is what it fixes, so those two checks do not stop it.
+        let expected: Set<String> = resumed == nil ? [] : ["health", "version"]
+        let failing = await checks.filter { $0.verdict == .fail && !expected.contains($0.name) }.map { "\($0.name): \($0.summary)" }
         let oldest = steps.map(\.from).min() ?? target
         let compatible = steps.allSatisfy { profile.canServe(schemaOf: target, at: $0.from) }
         var warnings: [String] = []
@@ -148,8 +170,18 @@ extension Upgrade {
             : "Way back: if \(first) fails, HADeck puts every changed file back and starts each node at its old version. "
                 + "Once \(first) is up at \(target) it has upgraded the database schema, which nodes at \(oldest) cannot serve: "
                 + "going back after that needs the database restored from a backup. Back up the database first."
-        return UpgradePlan(target: target, strategy: strategy, steps: steps, refusals: refusals, failingChecks: failing,
-                           forceReason: reason, warnings: warnings, outage: outage, wayBack: wayBack, canRollBackAfterSchema: compatible)
+        var plan = UpgradePlan(target: target, strategy: strategy, steps: steps, refusals: refusals, failingChecks: failing,
+                               forceReason: reason, warnings: warnings, outage: outage, wayBack: wayBack, canRollBackAfterSchema: compatible)
+        if let resumed, !done.isEmpty {
+            plan.continues = resumed
+            plan.alreadyAtTarget = done
+            plan.outage = "No planned outage: \(done.joined(separator: ", ")) \(done.count == 1 ? "serves" : "serve") at \(target) meanwhile."
+            plan.warnings = []
+            if !compatible {
+                plan.wayBack = "Way back: the schema is already at \(target); nodes at \(oldest) cannot serve it, so a node that fails is not rolled back."
+            }
+        }
+        return plan
     }
 
     /// The node's `upgrade:` command for `target`, or its image file retagged; nil (with the

@@ -75,7 +75,9 @@ public struct ClusterBackend: ConsoleBackend {
 
     public func planUpgrade(to version: String, strategy: UpgradeStrategy) async -> Result<UpgradePlan, PlanError> {
         guard let target = ProductVersion(version) else { return .failure(PlanError("'\(version)' is not a version such as 2025.11")) }
-        return .success(await Upgrade(cluster: cluster).plan(to: target, strategy: strategy))
+        let upgrade = Upgrade(cluster: cluster)
+        let last = try? upgrade.records.load(for: cluster.inventory)
+        return .success(await upgrade.plan(to: target, strategy: strategy, continuing: last ?? nil))
     }
 
     /// Each fix a check names carries the options that reach this cluster, ready to paste.
