@@ -103,7 +103,7 @@ struct LabCommand: AsyncParsableCommand {
             discussion: "Like `docker compose up -d`, it starts the node and does not wait for it to be healthy.")
         @OptionGroup var location: Location
         @Argument(help: "The node.") var node: String
-        @Option(help: "The version, e.g. 2025.11 (or an image tag such as 25.0.13).") var to: String
+        @Option(help: "The version, e.g. 2025.11.") var to: String
 
         func run() async throws {
             let previous = try await location.exclusively { try $0.upgrade(node, to: to) }
