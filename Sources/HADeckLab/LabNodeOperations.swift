@@ -36,7 +36,7 @@ extension Lab {
     /// Returns the version it replaced.
     public func upgrade(_ name: String, to version: String) throws -> String {
         guard let target = ProductVersion(version) else {
-            throw LabError("'\(version)' is not a product version (e.g. 2025.11, or an image tag such as 25.0.13)")
+            throw LabError("'\(version)' is not a product version (e.g. 2025.11)")
         }
         var state = try loadState()
         let index = try nodeIndex(name, in: state)

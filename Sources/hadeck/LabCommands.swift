@@ -19,6 +19,12 @@ struct LabCommand: AsyncParsableCommand {
         /// Suggested lab commands carry this run's `--dir`.
         var hint: CommandHint { CommandHint(options: dir.map { ["--dir", $0] } ?? []) }
 
+        /// Runs `body` on the lab holding its lock; a failure is bad input in the lab's own words.
+        func exclusively<T>(_ body: (Lab) async throws -> T) async throws -> T {
+            let lab = self.lab
+            do { return try await lab.exclusively { try await body(lab) } } catch { throw BadInput(labMessage(error)) }
+        }
+
         var lab: Lab {
             let environment = ProcessInfo.processInfo.environment
             // As root, PostgreSQL runs as `postgres`, which cannot enter /root: use /var/lib.
@@ -74,7 +80,7 @@ struct LabCommand: AsyncParsableCommand {
         @Argument(help: "The node.") var node: String
 
         func run() async throws {
-            do { let lab = location.lab; try await lab.exclusively { try lab.restart(node) } } catch { throw BadInput(labMessage(error)) }
+            try await location.exclusively { try $0.restart(node) }
             print("\(node) restarted")
         }
     }
@@ -86,8 +92,7 @@ struct LabCommand: AsyncParsableCommand {
         @Argument(help: "The node.") var node: String
 
         func run() async throws {
-            let wasRunning: Bool
-            do { let lab = location.lab; wasRunning = try await lab.exclusively { try lab.stop(node) } } catch { throw BadInput(labMessage(error)) }
+            let wasRunning = try await location.exclusively { try $0.stop(node) }
             print(wasRunning ? "\(node) stopped" : "\(node) was not running")
         }
     }
@@ -98,11 +103,10 @@ struct LabCommand: AsyncParsableCommand {
             discussion: "Like `docker compose up -d`, it starts the node and does not wait for it to be healthy.")
         @OptionGroup var location: Location
         @Argument(help: "The node.") var node: String
-        @Option(help: "The version, e.g. 2025.11 (or an image tag such as 25.0.13).") var to: String
+        @Option(help: "The version, e.g. 2025.11.") var to: String
 
         func run() async throws {
-            let previous: String
-            do { let lab = location.lab; previous = try await lab.exclusively { try lab.upgrade(node, to: to) } } catch { throw BadInput(labMessage(error)) }
+            let previous = try await location.exclusively { try $0.upgrade(node, to: to) }
             print("\(node): \(previous) → \(to), restarted")
         }
     }
@@ -112,11 +116,8 @@ struct LabCommand: AsyncParsableCommand {
         @OptionGroup var location: Location
 
         func run() async throws {
-            do {
-                let lab = location.lab
-                let stopped = try await lab.exclusively { try await lab.down() }
-                print("Lab down: stopped \(stopped.isEmpty ? "no nodes (none were running)" : stopped.joined(separator: ", ")) and PostgreSQL")
-            } catch { throw BadInput(labMessage(error)) }
+            let stopped = try await location.exclusively { try await $0.down() }
+            print("Lab down: stopped \(stopped.isEmpty ? "no nodes (none were running)" : stopped.joined(separator: ", ")) and PostgreSQL")
         }
     }
 }
@@ -133,7 +134,7 @@ extension LabCommand {
         @Argument(help: "key, storage, db, version, messenger, down, ssh or upgrade.") var kind: LabFault
 
         func run() async throws {
-            do { let lab = location.lab; try await lab.exclusively { try await lab.fault(node, kind) } } catch { throw BadInput(labMessage(error)) }
+            try await location.exclusively { try await $0.fault(node, kind) }
             print("\(node): \(kind.rawValue) fault in place (undo with: \(location.hint("lab", "heal", node)))")
         }
     }
@@ -146,8 +147,7 @@ extension LabCommand {
         @Argument(help: "The node.") var node: String
 
         func run() async throws {
-            let healed: [String]
-            do { let lab = location.lab; healed = try await lab.exclusively { try await lab.heal(node) } } catch { throw BadInput(labMessage(error)) }
+            let healed = try await location.exclusively { try await $0.heal(node) }
             print(healed.isEmpty ? "\(node) had no faults" : "\(node): \(healed.joined(separator: "; "))")
         }
     }
