@@ -123,6 +123,20 @@ extension LabTests {
             try await Self.allHealthy(at: "2025.11", lab)
             let again = try await lab.hadeck(["upgrade", "--rollback", "--yes"])
             #expect(again.status == 2 && again.stderr.contains("no upgrade of lab is recorded"), "a rollback is done once: \(again.output)")
+
+            // A later node failing after the schema moved to a version the old ones cannot serve:
+            // no way back without the database, so it stops there, and running it again finishes it.
+            #expect(try await Hadeck.run(["lab", "fault", "web2", "upgrade", "--dir", lab.path]).status == 0)
+            let stopped = try await lab.hadeck(["upgrade", "--to", "2025.12", "--yes", "--timeout", "10"])
+            #expect(stopped.status == 1, "\(stopped.output)")
+            #expect(stopped.stdout.contains("Upgrade: stopped at web2, which did not come up at 2025.12; not upgraded: web3 (stopped); not rolled back"), "\(stopped.stdout)")
+            _ = try await waitForHealth("127.0.0.11") { $0["versionNumber"] as? String == "2025.12" && $0["databaseStatus"] as? String == "OK" }
+            #expect(try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
+            let finish = try await lab.hadeck(["upgrade", "--to", "2025.12", "--yes"])
+            #expect(finish.status == 0, "\(finish.output)")
+            #expect(finish.stdout.contains("Finishing the upgrade to 2025.12 of "), "\(finish.stdout)")
+            #expect(finish.stdout.contains("  web3  2025.11 → 2025.12") && !finish.stdout.contains("  web1  "), "only the node left behind: \(finish.stdout)")
+            try await Self.allHealthy(at: "2025.12", lab)
         }
     }
 }

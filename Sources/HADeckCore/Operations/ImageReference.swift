@@ -33,15 +33,13 @@ public enum ImageTagEditor {
     /// `file` holds the reference at `key`: a dotted path in a compose (YAML) file
     /// (`services.proget.image`), or a variable of an env file (`PROGET_IMAGE`).
     /// Returns the new content, the reference before and after, and a masked diff.
-    public static func retag(_ content: [UInt8], file: String, key: String, to tag: String,
+    /// The new tag is `version` written as the old tag is (`25.0.14` after `25.0.13`).
+    public static func retag(_ content: [UInt8], file: String, key: String, to version: ProductVersion,
                              profile: ProductProfile) throws(PlanError) -> (content: [UInt8], old: ImageReference, new: ImageReference, diff: String) {
-        guard tag.range(of: #"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"#, options: .regularExpression) != nil else {
-            throw PlanError("'\(tag)' is not a valid image tag")
-        }
         if key.contains(".") {
             let value = try YAMLScalarLocator.locate(key, in: content, file: file)
             guard let old = ImageReference(value.text) else { throw PlanError(unusable(value.text, file: file, key: key)) }
-            let new = old.tagged(tag)
+            let new = old.tagged(version.tag(like: old.tag))
             var bytes = content
             bytes.replaceSubrange(value.range, with: Array(value.quoted(new.description).utf8))
             let diff = UnifiedDiff.make(old: String(decoding: content, as: UTF8.self), new: String(decoding: bytes, as: UTF8.self),
@@ -53,7 +51,7 @@ public enum ImageTagEditor {
         let before = document
         guard let text = document.value(of: key) else { throw PlanError("\(file): no variable \(key) holds the image") }
         guard let old = ImageReference(text) else { throw PlanError(unusable(text, file: file, key: key)) }
-        let new = old.tagged(tag)
+        let new = old.tagged(version.tag(like: old.tag))
         do { try document.set(key, to: new.description) } catch { throw PlanError("\(file): \(error)") }
         return (document.bytes, old, new, Planner.maskedDiff(from: before, to: document, path: file))
     }

@@ -201,7 +201,7 @@ extension Upgrade {
         }
         do {
             let file = try await cluster.files(on: node).read(image.file)
-            let edit = try ImageTagEditor.retag(file.content, file: image.file, key: image.key, to: target.text, profile: cluster.profile)
+            let edit = try ImageTagEditor.retag(file.content, file: image.file, key: image.key, to: target, profile: cluster.profile)
             let change = PlannedChange(node: node, path: image.file, original: file, newContent: edit.content, diff: edit.diff, restartNeeded: true)
             return .image(change, edit.new, restart: restart)
         } catch let error as PlanError {

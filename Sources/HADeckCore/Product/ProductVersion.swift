@@ -1,8 +1,8 @@
 import Foundation
 
 /// A product version as health reports and image tags write it (`2025.10`, `25.0.13`,
-/// `2026.1`), compared part by part as numbers. A two-digit first part is a year: Inedo's
-/// image tags say `25.0.13` for ProGet 2025.
+/// `2026.1`), compared part by part as numbers. Inedo's image tags write ProGet 2025.13 as
+/// `25.0.13`: a two-digit first part is the year, and its `.0.` is dropped, so the two agree.
 public struct ProductVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The numeric parts, the first as a four-digit year.
     public let parts: [Int]
@@ -15,9 +15,19 @@ public struct ProductVersion: Sendable, Hashable, Comparable, CustomStringConver
         guard !pieces.isEmpty, pieces.count <= 4,
               pieces.allSatisfy({ !$0.isEmpty && $0.count <= 9 && $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
         var numbers = pieces.map { Int($0)! }
-        if numbers[0] < 100 { numbers[0] += 2000 }
+        if numbers[0] < 100 {
+            numbers[0] += 2000
+            if numbers.count >= 3 && numbers[1] == 0 { numbers.remove(at: 1) }
+        }
         parts = numbers
         self.text = trimmed
+    }
+
+    /// This version as an image tag is written: in the tag style `YY.0.N` when `tag` (the one
+    /// it replaces) is written so, else as given.
+    public func tag(like tag: String?) -> String {
+        guard let tag, tag.range(of: #"^[0-9]{2}\.0\.[0-9]+"#, options: .regularExpression) != nil, parts.count >= 2, (2000..<2100).contains(year) else { return text }
+        return ([String(year - 2000), "0"] + parts.dropFirst().map(String.init)).joined(separator: ".")
     }
 
     /// The product year, e.g. 2025.
