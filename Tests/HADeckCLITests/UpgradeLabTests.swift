@@ -104,6 +104,7 @@ extension LabTests {
             // web2 cannot start a newer version: the upgrade fails and goes back. 2025.11 can
             // serve 2026's schema (ProGet 2026's is backward-compatible with 2025), so it can.
             #expect(try await Hadeck.run(["lab", "fault", "web2", "upgrade", "--dir", lab.path]).status == 0)
+            try await Self.allHealthy(at: "2025.11", lab) // the fault restarts web2: its messenger port opens once it is up
             let files = Self.files(lab)
             let failing = try await lab.hadeck(["upgrade", "--to", "2026.1", "--yes", "--timeout", "15"])
             #expect(failing.status == 1, "\(failing.output)")
@@ -127,6 +128,7 @@ extension LabTests {
             // A later node failing after the schema moved to a version the old ones cannot serve:
             // no way back without the database, so it stops there, and running it again finishes it.
             #expect(try await Hadeck.run(["lab", "fault", "web2", "upgrade", "--dir", lab.path]).status == 0)
+            try await Self.allHealthy(at: "2025.11", lab)
             let stopped = try await lab.hadeck(["upgrade", "--to", "2025.12", "--yes", "--timeout", "10"])
             #expect(stopped.status == 1, "\(stopped.output)")
             #expect(stopped.stdout.contains("Upgrade: stopped at web2, which did not come up at 2025.12; not upgraded: web3 (stopped); not rolled back"), "\(stopped.stdout)")

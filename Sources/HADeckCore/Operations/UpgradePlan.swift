@@ -146,6 +146,7 @@ extension Upgrade {
             guard let method = await method(for: node, target: target, refusals: &refusals) else { continue }
             steps.append(UpgradeStep(node: node, from: version, method: method))
         }
+        if steps.isEmpty && refusals.isEmpty && notNewer.isEmpty { refusals.append("every node is already at \(target)") }
         if !notNewer.isEmpty {
             refusals.insert("\(target) is not newer than every node (\(notNewer.joined(separator: ", "))): an upgrade only goes forward; --rollback goes back", at: 0)
         }
