@@ -8,7 +8,7 @@ struct Check: AsyncParsableCommand {
         abstract: "Pre-flight checks: version, database, encryption key, shared storage, messenger, license, health.",
         discussion: """
         Each check passes, warns or fails, with what each node showed. The storage check leaves a small \
-        .hadeck-probe-NODE file in the storage folder, has every node read every other node's, and removes it. \
+        .hadeck-probe-NODE.RUN file in the storage folder, has every node read every other node's, and removes it. \
         Exit status 1 when any check fails.
         """)
 

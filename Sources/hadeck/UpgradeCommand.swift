@@ -32,14 +32,16 @@ struct UpgradeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let cluster = try cluster.cluster(defaultTimeout: 300)
-        let upgrade = Upgrade(cluster: cluster, timeout: cluster.timeout)
+        let upgrade = Upgrade(cluster: cluster, timeout: cluster.timeout, hint: self.cluster.hint)
         if rollback { return try await rollBack(upgrade) }
         guard let target = ProductVersion(to!) else { throw BadInput("'\(to!)' is not a version such as 2025.11 or 25.0.14") }
         let last = try? upgrade.records.load(for: cluster.inventory)
         let plan = await upgrade.plan(to: target, strategy: strategy, force: force, continuing: last ?? nil)
-        if !json || dryRun { plan.lines(cluster: cluster.inventory.name).forEach { print($0) } }
+        if json && (dryRun || plan.refusal != nil) { try printJSON(PlanJSON(plan)) }
+        // A plan refused for what it is (a target not newer, a node that cannot be upgraded) is not worth reading.
+        else if !json && plan.refusals.isEmpty { plan.lines(cluster: cluster.inventory.name).forEach { print($0) } }
         if let refusal = plan.refusal { throw BadInput("not upgrading: \(refusal)") }
-        if dryRun { print("Dry run: nothing changed."); return }
+        if dryRun { if !json { print("Dry run: nothing changed.") }; return }
         try requireAuditLog()
         guard try Confirmation.ask("Upgrade \(plan.steps.count) node\(plan.steps.count == 1 ? "" : "s") to \(target)?", yes: yes) else {
             if !json { print("Not confirmed: nothing changed.") }
@@ -55,22 +57,26 @@ struct UpgradeCommand: AsyncParsableCommand {
             throw BadInput("cannot read the record of the last upgrade (\(upgrade.records.path(for: upgrade.cluster.inventory))): \(error)")
         }
         guard let record else { throw BadInput("no upgrade of \(upgrade.cluster.inventory.name) is recorded to roll back (one rolled back already leaves none)") }
-        if !json {
+        let profile = upgrade.cluster.profile
+        let stuck = record.nodes.compactMap { ProductVersion($0.from) }.filter { old in
+            ProductVersion(record.target).map { !profile.canServe(schemaOf: $0, at: old) } ?? false
+        }
+        if json { try printJSON(record) }
+        else {
             print("Roll back the upgrade to \(record.target) of \(record.time.formatted(.iso8601)):")
             for node in record.nodes {
                 print("  \(node.node)  → \(node.from)" + (node.file.map { "  \($0.path) from \($0.backup)" } ?? ""))
             }
             print("Every node is stopped first where each has a stop command, then each is put back and started, healthy before the next.")
-            let profile = upgrade.cluster.profile
-            let stuck = record.nodes.compactMap { ProductVersion($0.from) }.filter { old in
-                ProductVersion(record.target).map { !profile.canServe(schemaOf: $0, at: old) } ?? false
-            }
-            if let oldest = stuck.min() {
-                print("Warning: nodes at \(oldest) cannot serve the database schema \(record.target) applied: restore the database "
-                      + "from a backup taken before the upgrade first, or they will not come back healthy.")
-            }
         }
-        if dryRun { print("Dry run: nothing changed."); return }
+        // Going back to versions that cannot serve the schema takes the whole cluster down: only
+        // when the administrator says the database was restored (or why else).
+        if let oldest = stuck.min(), force == nil {
+            throw BadInput("not rolling back: nodes at \(oldest) cannot serve the database schema \(record.target) applied, so every node would stop "
+                           + "and none come back. Restore the database from a backup taken before the upgrade, then: "
+                           + self.cluster.hint("upgrade", "--rollback", "--force", "database restored"))
+        }
+        if dryRun { if !json { print("Dry run: nothing changed.") }; return }
         try requireAuditLog()
         guard try Confirmation.ask("Roll back \(record.nodes.count) node\(record.nodes.count == 1 ? "" : "s")?", yes: yes) else {
             if !json { print("Not confirmed: nothing changed.") }
@@ -91,3 +97,30 @@ struct UpgradeCommand: AsyncParsableCommand {
 }
 
 extension UpgradeStrategy: ExpressibleByArgument {}
+
+/// The plan as `--json` prints it (dry run, refusal).
+struct PlanJSON: Encodable {
+    struct Step: Encodable { var node, from, method: String }
+    var target: String
+    var strategy: UpgradeStrategy
+    var steps: [Step]
+    var alreadyAtTarget: [String]
+    var refusals, failingChecks, warnings: [String]
+    var forceReason: String?
+    var outage, wayBack: String
+    var diffs: [String]
+
+    init(_ plan: UpgradePlan) {
+        target = plan.target.text
+        strategy = plan.strategy
+        steps = plan.steps.map { Step(node: $0.node.name, from: $0.from.text, method: $0.method.summary) }
+        alreadyAtTarget = plan.alreadyAtTarget
+        refusals = plan.refusals
+        failingChecks = plan.failingChecks
+        warnings = plan.warnings
+        forceReason = plan.forceReason
+        outage = plan.outage
+        wayBack = plan.wayBack
+        diffs = plan.fileChanges.changes.map(\.diff)
+    }
+}

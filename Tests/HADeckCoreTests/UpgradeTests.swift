@@ -13,7 +13,7 @@ import Testing
         #expect(v("2025.10") == v("2025.10.0"))
         #expect(v("2026.1") > v("2025.11"))
         #expect(v("25.0.14") > v("25.0.13"))
-        for bad in ["", "latest", "2025.", "2025..1", "v2025.1", "2025.1-rc1", "1.2.3.4.5", "2025.1; rm -rf /"] {
+        for bad in ["", "latest", "2025.", "2025..1", "v2025.1", "2025.1-rc1", "1.2.3.4.5", "2025.1; rm -rf /", "2026"] {
             #expect(ProductVersion(bad) == nil, "\(bad)")
         }
     }
@@ -101,6 +101,6 @@ import Testing
         let edit = try ImageTagEditor.retag(Array(text.utf8), file: "/etc/proget/proget.env", key: "PROGET_IMAGE", to: ProductVersion("25.0.14")!, profile: Self.profile)
         #expect(String(decoding: edit.content, as: UTF8.self) == text.replacingOccurrences(of: "25.0.13", with: "25.0.14"))
         #expect(!edit.diff.contains("0123456789ABCDEF"), "\(edit.diff)")
-        #expect(throws: PlanError.self) { _ = try ImageTagEditor.retag(Array(text.utf8), file: "f.env", key: "OTHER", to: ProductVersion("1")!, profile: Self.profile) }
+        #expect(throws: PlanError.self) { _ = try ImageTagEditor.retag(Array(text.utf8), file: "f.env", key: "OTHER", to: ProductVersion("1.0")!, profile: Self.profile) }
     }
 }

@@ -180,7 +180,7 @@ import Testing
         state.mode = .planning("upgrade to 2025.11")
         state.receive(.planned(.success(.upgrade(plan))))
         #expect(ConsoleRenderer.render(state, width: 120, height: 30, now: ConsoleFixture.now).lines.contains {
-            $0.contains("Refused: checks fail. Fix them, or override with hadeck upgrade --to 2025.11 --force \"reason\".")
+            $0.contains("Refused: checks fail. Fix them, or override: hadeck upgrade --force REASON")
         })
         guard case .none = press([.character("y")], on: &state) else { Issue.record("a refused plan does not apply"); return }
     }

@@ -97,12 +97,16 @@ extension Cluster {
 
     /// Each node leaves a probe file with a random token; every node reads every probe;
     /// then each removes its own. A node's storage is shared with the nodes that read its token.
+    /// The files are named for this probe run too (`.hadeck-probe-web1.RUN`): two probes at once
+    /// (the console's pane and `check`) would otherwise remove each other's files mid-read.
     public func probeStorage(of nodes: [Node], at path: String) async -> [String: StorageView] {
         let tokens = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, UUID().uuidString.replacingOccurrences(of: "-", with: "")) })
+        let run = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8)).lowercased()
+        func file(_ node: String) -> String { "\(node).\(run)" }
         let written = await forEachNode(nodes) { node -> StorageView in
             var view = StorageView()
             do throws(NodeFileError) {
-                for line in try await commands(on: node).storageProbe(path, ["write", node.name, tokens[node.name]!]) {
+                for line in try await commands(on: node).storageProbe(path, ["write", file(node.name), tokens[node.name]!]) {
                     let parts = line.split(separator: " ")
                     guard parts.count == 2 else { continue }
                     if parts[0] == "writable" { view.writable = parts[1] == "1" }
@@ -113,13 +117,14 @@ extension Cluster {
         }
         let names = nodes.map(\.name)
         let seen = await forEachNode(nodes) { node -> Set<String> in
-            let lines = (try? await commands(on: node).storageProbe(path, ["read"] + names)) ?? []
+            let lines = (try? await commands(on: node).storageProbe(path, ["read"] + names.map(file))) ?? []
             return Set(lines.compactMap { line in
                 let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-                return parts.count == 2 && tokens[parts[0]] == parts[1] ? parts[0] : nil
+                guard parts.count == 2, let name = names.first(where: { file($0) == parts[0] }) else { return nil }
+                return tokens[name] == parts[1] ? name : nil
             })
         }
-        _ = await forEachNode(nodes) { node in try? await commands(on: node).storageProbe(path, ["remove", node.name]) }
+        _ = await forEachNode(nodes) { node in try? await commands(on: node).storageProbe(path, ["remove", file(node.name)]) }
         var views: [String: StorageView] = [:]
         for (node, view) in zip(nodes, written) {
             var view = view

@@ -49,7 +49,8 @@ public struct UpgradeReport: Sendable, Encodable {
         return firstHealthy.timeIntervalSince(firstStop)
     }
 
-    public var succeeded: Bool { nodes.allSatisfy { $0.state == .upgraded } }
+    /// Every node upgraded (a rollback on demand: every node back).
+    public var succeeded: Bool { nodes.allSatisfy { $0.state == (title == "Rollback" ? .rolledBack : .upgraded) } }
 
     /// The closing lines: where it ended, and the outage it cost.
     public var closingLines: [String] {
@@ -97,10 +98,14 @@ public struct Upgrade: Sendable {
     /// Where the last upgrade of this cluster is recorded, for `--rollback`.
     public var records: UpgradeRecords
 
-    public init(cluster: Cluster, timeout: Duration = .seconds(300), records: UpgradeRecords = .standard) {
+    /// The options a suggested command needs to reach this cluster (`-i FILE`).
+    public var hint: CommandHint
+
+    public init(cluster: Cluster, timeout: Duration = .seconds(300), records: UpgradeRecords = .standard, hint: CommandHint = CommandHint()) {
         self.cluster = cluster
         self.timeout = timeout
         self.records = records
+        self.hint = hint
     }
 
     /// One node as the run touched it: what to undo.
@@ -136,8 +141,11 @@ public struct Upgrade: Sendable {
             for (index, step) in plan.steps.enumerated() {
                 progress(UpgradeEvent(step.node.name, "stopping…"))
                 if report.firstStop == nil { report.firstStop = Date() }
-                touched.append(Touched(index: index, node: step.node, from: step.from))
-                if let error = await runCommand(step.node.stop!, on: step.node) {
+                let error = await runCommand(step.node.stop!, on: step.node)
+                AuditLog.record(AuditEntry(action: "upgrade stop", node: step.node.name, target: step.node.stop, old: step.from.text, new: plan.target.text,
+                                           result: error.map { "failed: \($0)" } ?? "stopped", reason: plan.forceReason))
+                // A node whose stop failed was not stopped by this run: the way back leaves it alone.
+                if let error {
                     report.nodes[index].state = .failed
                     report.nodes[index].error = "its stop command failed: \(error)"
                     progress(UpgradeEvent(step.node.name, report.nodes[index].error!, failure: true))
@@ -146,6 +154,7 @@ public struct Upgrade: Sendable {
                     save(plan, touched, rolledBack: report.rolledBack)
                     return report
                 }
+                touched.append(Touched(index: index, node: step.node, from: step.from))
                 report.nodes[index].state = .stopped
             }
         }
@@ -173,10 +182,9 @@ public struct Upgrade: Sendable {
             } else {
                 let later = plan.steps[(index + 1)...].map(\.node.name)
                 report.summary = "stopped at \(step.node.name), which did not come up at \(plan.target)"
-                    + (later.isEmpty ? "" : "; not upgraded: \(later.joined(separator: ", "))"
-                        + (plan.strategy == .stopAll ? " (stopped)" : " (still serving at the old version)"))
+                    + (later.isEmpty ? "" : "; not upgraded: \(later.joined(separator: ", "))" + (plan.strategy == .stopAll ? " (stopped)" : ""))
                     + "; not rolled back: nodes at the old version cannot serve the schema \(plan.target) applied. Fix \(step.node.name), then "
-                    + "the same upgrade again finishes it (the nodes at \(plan.target) keep serving); or restore the database, then hadeck upgrade --rollback"
+                    + "the same upgrade again finishes it; or restore the database, then \(hint("upgrade", "--rollback"))"
             }
             save(plan, touched, rolledBack: report.rolledBack)
             return report
@@ -295,7 +303,7 @@ public struct Upgrade: Sendable {
                 progress(UpgradeEvent(node.name, "back at \(item.from), healthy"))
             }
             AuditLog.record(AuditEntry(action: "upgrade rollback", node: node.name, target: item.file?.path,
-                                       new: item.from.text, result: error.map { "failed: \($0)" } ?? "healthy at \(item.from)"))
+                                       old: report.target, new: item.from.text, result: error.map { "failed: \($0)" } ?? "healthy at \(item.from)"))
         }
     }
 

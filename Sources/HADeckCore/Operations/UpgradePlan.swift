@@ -54,6 +54,9 @@ public struct UpgradePlan: Sendable {
     /// serving; the others are upgraded one at a time), and the nodes already there.
     public var continues: UpgradeRecord? = nil
     public var alreadyAtTarget: [String] = []
+    /// The command that runs this plan although checks fail, with the options that reach this
+    /// cluster (`-i FILE`): what a refusal suggests.
+    public var overrideCommand = "hadeck upgrade --force REASON"
 
     /// The image files to change, as a plan of writes (diffs, backups, audit).
     public var fileChanges: ChangePlan {
@@ -98,7 +101,7 @@ public struct UpgradePlan: Sendable {
     public var refusal: String? {
         if !refusals.isEmpty { return refusals.joined(separator: "; ") }
         if !failingChecks.isEmpty && forceReason == nil {
-            return "checks fail (\(failingChecks.joined(separator: "; "))); fix them first, or --force REASON upgrades anyway"
+            return "checks fail (\(failingChecks.joined(separator: "; "))); fix them first, or upgrade anyway: \(overrideCommand)"
         }
         return nil
     }
@@ -117,28 +120,40 @@ extension Upgrade {
         let profile = cluster.profile
         async let healthReports = cluster.healthReports(of: nodes, api: api)
         async let checks = ClusterCheck.run(cluster)
+        // Every node's stop and upgrade run over its transport: one that cannot be reached now
+        // would stop the upgrade half way, after the others were stopped.
+        async let reachable = cluster.forEachNode(nodes) { node in await runCommand("true", on: node) }
         let health = await healthReports
-        var refusals: [String] = [], steps: [UpgradeStep] = []
-        var notNewer: [String] = [], done: [String] = []
-        let resumed = record?.target == target.text ? record : nil
-        let strategy = resumed == nil ? chosen : .rolling
+        var refusals: [String] = []
+        for (node, problem) in zip(nodes, await reachable) {
+            if let problem { refusals.append("\(node.name) cannot be reached to run commands on it (\(problem))") }
+        }
+        // Each node's version: from its health, or, finishing a stopped upgrade, from its record.
+        var versions: [String: ProductVersion] = [:]
+        let sameTarget = record?.target == target.text ? record : nil
         for node in nodes {
             guard node.health != nil else { refusals.append("\(node.name) has no health URL (health: in the inventory), so HADeck cannot know its version"); continue }
-            let version: ProductVersion
             switch health[node.name] {
             case .success(let report)?:
                 guard let parsed = report.versionNumber.flatMap(ProductVersion.init) else {
                     refusals.append("\(node.name) reports no version HADeck can read ('\(report.versionNumber ?? "")')"); continue
                 }
-                version = parsed
+                versions[node.name] = parsed
             case .failure(let error)?:
-                guard let recorded = resumed?.nodes.first(where: { $0.node == node.name }).flatMap({ ProductVersion($0.from) }) else {
+                guard let recorded = sameTarget?.nodes.first(where: { $0.node == node.name }).flatMap({ ProductVersion($0.from) }) else {
                     refusals.append("\(node.name) did not answer its health check (\(error.message)), so its version is unknown"); continue
                 }
-                version = recorded
+                versions[node.name] = recorded
             case nil: continue
             }
-            if resumed != nil, version == target, (try? health[node.name]?.get())?.isOK == true { done.append(node.name); continue }
+        }
+        // A stopped upgrade to this target is finished when some node already serves at it.
+        let done = sameTarget == nil ? [] : nodes.map(\.name).filter { versions[$0] == target && (try? health[$0]?.get())?.isOK == true }
+        let resumed = done.isEmpty ? nil : sameTarget
+        let strategy = resumed == nil ? chosen : .rolling
+        var steps: [UpgradeStep] = [], notNewer: [String] = []
+        for node in nodes where !done.contains(node.name) {
+            guard let version = versions[node.name] else { continue }
             if version >= target { notNewer.append("\(node.name) is at \(version)") }
             if strategy == .stopAll && node.stop == nil {
                 refusals.append("\(node.name) has no stop command (stop: in the inventory), which stop-all needs; --strategy rolling does without")
@@ -146,9 +161,10 @@ extension Upgrade {
             guard let method = await method(for: node, target: target, refusals: &refusals) else { continue }
             steps.append(UpgradeStep(node: node, from: version, method: method))
         }
-        if steps.isEmpty && refusals.isEmpty && notNewer.isEmpty { refusals.append("every node is already at \(target)") }
         if !notNewer.isEmpty {
             refusals.insert("\(target) is not newer than every node (\(notNewer.joined(separator: ", "))): an upgrade only goes forward; --rollback goes back", at: 0)
+        } else if steps.isEmpty && refusals.isEmpty {
+            refusals.append("every node is already at \(target)")
         }
         // Finishing a stopped upgrade, the nodes it left behind are down or on the old version:
         // that is what it fixes, so those two checks do not stop it.
@@ -157,31 +173,37 @@ extension Upgrade {
         let oldest = steps.map(\.from).min() ?? target
         let compatible = steps.allSatisfy { profile.canServe(schemaOf: target, at: $0.from) }
         var warnings: [String] = []
-        if strategy == .rolling && !profile.rollingUpgradeIsDocumented(from: oldest, to: target) {
-            warnings.append("Rolling: nodes at \(oldest) and \(target) will serve side by side, which \(profile.displayName) does not document as supported "
-                            + "(nodes at \(oldest) may refuse the schema \(target) applies); stop-all is the documented way.")
-        }
         let first = steps.first?.node.name ?? "the first node"
-        let outage = strategy == .stopAll
-            ? "Expected outage: the cluster serves nothing from the first stop until \(first) is healthy at \(target)."
-            : "No planned outage: one node at a time while the others serve."
-        let wayBack = compatible
+        var outage: String
+        switch strategy {
+        case .stopAll:
+            outage = "Expected outage: the cluster serves nothing from the first stop until \(first) is healthy at \(target)."
+        case .rolling where compatible:
+            outage = "No planned outage: one node at a time while the others serve."
+        case .rolling:
+            outage = "Expected outage, in part: once \(first) has upgraded the schema, nodes still at \(oldest) cannot serve it until their turn; "
+                + "only the upgraded nodes serve meanwhile."
+            warnings.append("Rolling: nodes at \(oldest) and \(target) will serve side by side, which \(profile.displayName) does not document as supported "
+                            + "(nodes at \(oldest) cannot serve the schema \(target) applies); stop-all is the documented way.")
+        }
+        var wayBack = compatible
             ? "Way back: if a node fails, HADeck puts every changed file back and starts each node at its old version "
                 + "(nodes at \(oldest) can serve the schema \(target) applies)."
             : "Way back: if \(first) fails, HADeck puts every changed file back and starts each node at its old version. "
                 + "Once \(first) is up at \(target) it has upgraded the database schema, which nodes at \(oldest) cannot serve: "
                 + "going back after that needs the database restored from a backup. Back up the database first."
-        var plan = UpgradePlan(target: target, strategy: strategy, steps: steps, refusals: refusals, failingChecks: failing,
-                               forceReason: reason, warnings: warnings, outage: outage, wayBack: wayBack, canRollBackAfterSchema: compatible)
-        if let resumed, !done.isEmpty {
-            plan.continues = resumed
-            plan.alreadyAtTarget = done
-            plan.outage = "No planned outage: \(done.joined(separator: ", ")) \(done.count == 1 ? "serves" : "serve") at \(target) meanwhile."
-            plan.warnings = []
+        if resumed != nil {
+            outage = "No planned outage: \(done.joined(separator: ", ")) \(done.count == 1 ? "serves" : "serve") at \(target) meanwhile."
+            warnings = []
             if !compatible {
-                plan.wayBack = "Way back: the schema is already at \(target); nodes at \(oldest) cannot serve it, so a node that fails is not rolled back."
+                wayBack = "Way back: the schema is already at \(target); nodes at \(oldest) cannot serve it, so a node that fails is not rolled back."
             }
         }
+        var plan = UpgradePlan(target: target, strategy: strategy, steps: steps, refusals: refusals, failingChecks: failing,
+                               forceReason: reason, warnings: warnings, outage: outage, wayBack: wayBack, canRollBackAfterSchema: compatible)
+        plan.continues = resumed
+        plan.alreadyAtTarget = done
+        plan.overrideCommand = hint("upgrade", "--to", target.text, "--strategy", chosen.rawValue, "--force", "REASON")
         return plan
     }
 

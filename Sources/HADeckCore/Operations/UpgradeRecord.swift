@@ -73,7 +73,7 @@ extension Upgrade {
             guard let from = ProductVersion(entry.from) else { throw PlanError("the record's version of \(entry.node) ('\(entry.from)') is not a version") }
             touched.append(Touched(index: index, node: node, from: from, file: entry.file, upgraded: true))
         }
-        var report = UpgradeReport(target: record.nodes.map(\.from).uniqued().joined(separator: ", "), strategy: .stopAll,
+        var report = UpgradeReport(target: record.target, strategy: .stopAll,
                                    nodes: record.nodes.map { UpgradeNodeOutcome(node: $0.node, from: record.target, state: .untouched) })
         report.title = "Rollback"
         if touched.allSatisfy({ $0.node.stop != nil }) {
@@ -92,12 +92,4 @@ extension Upgrade {
         return report
     }
 
-}
-
-extension Array where Element: Hashable {
-    /// The elements in order, each once.
-    func uniqued() -> [Element] {
-        var seen = Set<Element>()
-        return filter { seen.insert($0).inserted }
-    }
 }

@@ -12,7 +12,8 @@ public struct ProductVersion: Sendable, Hashable, Comparable, CustomStringConver
     public init?(_ text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let pieces = trimmed.split(separator: ".", omittingEmptySubsequences: false)
-        guard !pieces.isEmpty, pieces.count <= 4,
+        // At least the year and the release (`2026` alone names no version).
+        guard (2...4).contains(pieces.count),
               pieces.allSatisfy({ !$0.isEmpty && $0.count <= 9 && $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
         var numbers = pieces.map { Int($0)! }
         if numbers[0] < 100 {

@@ -75,7 +75,7 @@ public struct ClusterBackend: ConsoleBackend {
 
     public func planUpgrade(to version: String, strategy: UpgradeStrategy) async -> Result<UpgradePlan, PlanError> {
         guard let target = ProductVersion(version) else { return .failure(PlanError("'\(version)' is not a version such as 2025.11")) }
-        let upgrade = Upgrade(cluster: cluster)
+        let upgrade = Upgrade(cluster: cluster, hint: hint)
         let last = try? upgrade.records.load(for: cluster.inventory)
         return .success(await upgrade.plan(to: target, strategy: strategy, continuing: last ?? nil))
     }
@@ -167,7 +167,7 @@ public struct ClusterBackend: ConsoleBackend {
             }
             return await restart(cluster.inventory.nodes.filter { plan.restartOrder.contains($0.name) }, title: change.title, progress: progress)
         case .upgrade(let plan):
-            let report = await Upgrade(cluster: cluster).run(plan) { event in progress(event.node, event.text, event.isFailure) }
+            let report = await Upgrade(cluster: cluster, hint: hint).run(plan) { event in progress(event.node, event.text, event.isFailure) }
             return (report.closingLines.joined(separator: " "), !report.succeeded)
         case .files(let plan):
             let outcomes = await ChangeApplier(cluster: cluster).apply(plan) { planned, outcome in

@@ -120,7 +120,7 @@ public enum PendingChange: Sendable {
         case .setting: "cancelled, nothing set"
         case .restart: refusal == nil ? "cancelled, nothing restarted" : "refused, nothing restarted"
         case .highAvailability: refusal == nil ? "cancelled, nothing changed" : "refused (a check failed), nothing changed"
-        case .upgrade: refusal == nil ? "cancelled, nothing changed" : "refused, nothing changed"
+        case .upgrade(let plan): plan.refusal.map { "refused, nothing changed: \($0)" } ?? "cancelled, nothing changed"
         }
     }
 
@@ -154,7 +154,7 @@ public enum PendingChange: Sendable {
         case .upgrade(let plan):
             guard let refusal = plan.refusal else { return nil }
             return plan.refusals.isEmpty
-                ? "Refused: checks fail. Fix them, or override with hadeck upgrade --to \(plan.target) --force \"reason\"."
+                ? "Refused: checks fail. Fix them, or override: \(plan.overrideCommand)"
                 : "Refused: \(refusal)"
         case .highAvailability(let plan) where !plan.failedChecks.isEmpty:
             return "Refused: \(plan.failedChecks.map(\.name).joined(separator: ", ")) failed. Fix, or override with hadeck ha \(plan.enable ? "enable" : "disable") --force \"reason\"."
