@@ -102,7 +102,7 @@ extension Cluster {
     public func probeStorage(of nodes: [Node], at path: String) async -> [String: StorageView] {
         let tokens = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, UUID().uuidString.replacingOccurrences(of: "-", with: "")) })
         let run = String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(8)).lowercased()
-        func file(_ node: String) -> String { "\(node).\(run)" }
+        @Sendable func file(_ node: String) -> String { "\(node).\(run)" }
         let written = await forEachNode(nodes) { node -> StorageView in
             var view = StorageView()
             do throws(NodeFileError) {
