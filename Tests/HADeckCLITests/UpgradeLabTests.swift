@@ -56,6 +56,10 @@ extension LabTests {
             #expect(dry.stdout.contains("Way back:") && dry.stdout.contains("Back up the database first."), "2025.10 cannot serve 2025.11's schema: \(dry.stdout)")
             #expect(dry.stdout.contains("Dry run: nothing changed."))
             #expect(!FileManager.default.fileExists(atPath: lab.path + "/restarts.log"), "nothing stopped or started")
+            let json = try await lab.hadeck(["upgrade", "--to", "2025.11", "--dry-run", "--json"])
+            let planned = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.output)")
+            #expect((planned["steps"] as? [[String: Any]])?.map { $0["from"] as? String } == ["2025.10", "2025.10", "2025.10"], "\(json.stdout)")
+            #expect(planned["strategy"] as? String == "stop-all" && (planned["refusals"] as? [String])?.isEmpty == true)
             let same = try await lab.hadeck(["upgrade", "--to", "2025.10", "--yes"])
             #expect(same.status == 2 && same.stderr.contains("2025.10 is not newer than every node (web1 is at 2025.10, web2 is at 2025.10, web3 is at 2025.10)"), "\(same.output)")
             let bad = try await lab.hadeck(["upgrade", "--to", "latest", "--yes"])
@@ -138,6 +142,10 @@ extension LabTests {
             #expect(finish.status == 0, "\(finish.output)")
             #expect(finish.stdout.contains("Finishing the upgrade to 2025.12 of "), "\(finish.stdout)")
             #expect(finish.stdout.contains("  web3  2025.11 → 2025.12") && !finish.stdout.contains("  web1  "), "only the node left behind: \(finish.stdout)")
+            try await Self.allHealthy(at: "2025.12", lab)
+            let unsafe = try await lab.hadeck(["upgrade", "--rollback", "--yes"])
+            #expect(unsafe.status == 2 && unsafe.stderr.contains("not rolling back: nodes at 2025.11 cannot serve the database schema 2025.12 applied"),
+                    "going back would stop every node for nothing: \(unsafe.output)")
             try await Self.allHealthy(at: "2025.12", lab)
         }
     }
