@@ -131,7 +131,7 @@ public enum PendingChange: Sendable {
         case .setting: "The settings API may or may not have stored it."
         case .restart: "Nodes not yet restarted will not be restarted."
         case .highAvailability: "Nodes not yet restarted keep running with the old switch."
-        case .upgrade: "The node being upgraded is left as it is then (stopped nodes stay stopped); nothing is rolled back."
+        case .upgrade: "Stopped nodes stay stopped; nothing is rolled back."
         }
     }
 
