@@ -9,16 +9,25 @@ public struct Lab: Sendable {
     /// The `hadeck-node` program; the `hadeck` program (for the nodes' restart commands).
     public let nodeProgram: String
     public let hadeckProgram: String
+    /// Every place `nodeProgram` was looked for (named when none holds it).
+    public let nodeProgramSearched: [String]
 
     public static let webPort = 8624
     /// The product version of a new lab's nodes, and so of its database schema.
     public static let startingVersion = "2025.10"
     public static let messengerPort = ProductProfile.defaultMessengerPort
 
-    public init(directory: String, nodeProgram: String, hadeckProgram: String) {
+    public init(directory: String, nodeProgram: String, hadeckProgram: String, nodeProgramSearched: [String]? = nil) {
         self.directory = (directory as NSString).standardizingPath
         self.nodeProgram = nodeProgram
         self.hadeckProgram = hadeckProgram
+        self.nodeProgramSearched = nodeProgramSearched ?? [nodeProgram]
+    }
+
+    /// Refuses when the `hadeck-node` program is missing, naming every place it was looked for.
+    func requireNodeProgram() throws {
+        guard !FileManager.default.isExecutableFile(atPath: nodeProgram) else { return }
+        throw LabError("the lab's node program hadeck-node is missing: looked for \(nodeProgramSearched.joined(separator: " and ")) (build it with `swift build`, or install the hadeck package)")
     }
 
     var inventoryPath: String { directory + "/cluster.yaml" }
@@ -30,6 +39,7 @@ public struct Lab: Sendable {
     /// `subnet` N puts the nodes on 127.0.N.11 upwards, so that two labs can run on one machine.
     public func up(nodes count: Int, format: ConfigFormat, ssh: Bool = false, subnet: Int = 0) async throws -> LabState {
         guard (1...20).contains(count) else { throw LabError("--nodes takes 1 to 20") }
+        try requireNodeProgram()
         if let existing = try LabState.load(from: directory) {
             let running = existing.nodes.filter { $0.pid.map(Self.isNode) ?? false }
             if !running.isEmpty { throw LabError("a lab is already up in \(directory) (\(running.count) nodes running); `hadeck lab down --dir \(directory)` first") }
@@ -187,6 +197,7 @@ public struct Lab: Sendable {
     static var ownsMountNamespaces: Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") }
 
     func start(_ name: String, in state: inout LabState) throws {
+        try requireNodeProgram()
         let index = state.nodes.firstIndex { $0.name == name }!
         let node = state.nodes[index]
         var arguments = ["--name", node.name, "--address", node.address, "--config", node.config,

@@ -32,8 +32,17 @@ struct LabCommand: AsyncParsableCommand {
                 ?? (getuid() == 0 ? "/var/lib" : NSHomeDirectory() + "/.local/state")
             let directory = URL(fileURLWithPath: dir ?? "\(stateHome)/hadeck/lab").standardizedFileURL.path
             let hadeck = runningProgram ?? CommandLine.arguments[0]
-            let node = (hadeck as NSString).deletingLastPathComponent + "/hadeck-node"
-            return Lab(directory: directory, nodeProgram: node, hadeckProgram: hadeck)
+            let candidates = Self.nodeProgramCandidates(hadeck: hadeck)
+            let node = candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+            return Lab(directory: directory, nodeProgram: node, hadeckProgram: hadeck, nodeProgramSearched: candidates)
+        }
+
+        /// Where `hadeck-node` is looked for: beside the program (a build tree), then
+        /// `../lib/hadeck/hadeck-node` from the program's folder (the package: /usr/bin, /usr/lib/hadeck).
+        static func nodeProgramCandidates(hadeck: String) -> [String] {
+            let folder = URL(fileURLWithPath: hadeck).deletingLastPathComponent()
+            return [folder.appendingPathComponent("hadeck-node").standardizedFileURL.path,
+                    folder.appendingPathComponent("../lib/hadeck/hadeck-node").standardizedFileURL.path]
         }
     }
 

@@ -50,6 +50,21 @@ import Testing
         #expect(Theme.named("dracula", environment: ["HADECK_THEMES_DIR": Self.themes]).theme.name == "dracula")
     }
 
+    /// A package's tree, wherever it is unpacked (/usr, /usr/local, /opt/…): the themes are in
+    /// ../share/hadeck/themes from the program's folder.
+    @Test func themesAreFoundWherePackagesPutThem() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("hadeck-theme-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/usr/bin", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/usr/share/hadeck/themes", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.themes + "/dracula.yaml", toPath: root + "/usr/share/hadeck/themes/dracula.yaml")
+        let folders = Theme.folders(executable: root + "/usr/bin/hadeck", environment: ["HADECK_THEMES_DIR": "/elsewhere"])
+        #expect(folders.first == "/elsewhere")
+        #expect(folders.suffix(2) == [root + "/usr/share/hadeck/themes", "/usr/share/hadeck/themes"])
+        let found = Theme.named("dracula", executable: root + "/usr/bin/hadeck", environment: [:])
+        #expect(found.theme.name == "dracula" && found.problem == nil)
+    }
+
     @Test func coloursMapToWhatTheTerminalHas() {
         #expect(TerminalColor("#ff0000")!.number(forColors: 256) == 196)
         #expect(TerminalColor("#ff0000")!.number(forColors: 8) == 1)

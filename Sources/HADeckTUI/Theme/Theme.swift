@@ -117,16 +117,19 @@ public struct Theme: Sendable, Equatable {
     }
 
     /// `$HADECK_THEMES_DIR`, a `Themes` folder beside or above the program (a source checkout),
-    /// then `/usr/share/hadeck/themes`.
+    /// `../share/hadeck/themes` from the program's folder (the package, wherever its tree is
+    /// unpacked), then `/usr/share/hadeck/themes`.
     static func folders(executable: String, environment: [String: String]) -> [String] {
         var result: [String] = []
         if let dir = environment["HADECK_THEMES_DIR"], !dir.isEmpty { result.append(dir) }
-        var folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        let programFolder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
+        var folder = programFolder
         for _ in 0..<6 {
             result.append(folder.appendingPathComponent("Themes").path)
             folder.deleteLastPathComponent()
         }
-        result.append("/usr/share/hadeck/themes")
+        let packaged = programFolder.appendingPathComponent("../share/hadeck/themes").standardizedFileURL.path
+        for path in [packaged, "/usr/share/hadeck/themes"] where !result.contains(path) { result.append(path) }
         return result
     }
 }
