@@ -95,11 +95,12 @@ struct ClusterOptions: ParsableArguments {
     }
 
     /// A cluster of `loaded` whose nodes' sudo gets its password from `passwords`.
-    func cluster(of loaded: Inventory, defaultTimeout: Int = 30, passwords: BecomePasswords) -> Cluster {
+    /// `sessions`: the console's long-lived shells on the nodes (the command line has none).
+    func cluster(of loaded: Inventory, defaultTimeout: Int = 30, passwords: BecomePasswords, sessions: NodeSessions? = nil) -> Cluster {
         var ssh = SSHSettings()
         ssh.acceptNewHostKeys = acceptNew
         ssh.controlPersist = controlPersist
-        let factory = TransportFactory(ssh: ssh, becomePasswords: passwords)
+        let factory = TransportFactory(ssh: ssh, becomePasswords: passwords, sessions: sessions)
         return Cluster(inventory: loaded, fanout: fanout, timeout: .seconds(timeout ?? defaultTimeout), transport: factory.transport(for:))
     }
 }

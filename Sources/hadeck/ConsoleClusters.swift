@@ -18,9 +18,10 @@ struct ConsoleClusters: ClusterDirectory, @unchecked Sendable {
             let path = try options.catalog.path(named: name)
             let inventory: Inventory
             do throws(InventoryError) { inventory = try InventoryLoader.load(path: path) } catch { throw ClusterChoiceError("\(error)") }
-            let cluster = options.cluster(of: inventory, passwords: passwords.forAnotherCluster())
+            let sessions = NodeSessions()
+            let cluster = options.cluster(of: inventory, passwords: passwords.forAnotherCluster(), sessions: sessions)
             // Commands the console suggests from now on name this cluster's inventory.
-            let backend = ClusterBackend(cluster: cluster, hint: options.hint(choosing: ["-i", path]))
+            let backend = ClusterBackend(cluster: cluster, hint: options.hint(choosing: ["-i", path]), sessions: sessions)
             return .success(ConsoleCluster(name: inventory.name, profile: cluster.profile, backend: backend))
         } catch {
             return .failure(error)

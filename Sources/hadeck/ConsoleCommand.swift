@@ -30,14 +30,15 @@ struct Console: AsyncParsableCommand {
         let options = cluster
         let inventory = try options.loadInventory()
         let becomePasswords = try options.becomePasswords(for: inventory, askingInConsole: passwords)
-        let cluster = options.cluster(of: inventory, passwords: becomePasswords)
+        let sessions = NodeSessions()
+        let cluster = options.cluster(of: inventory, passwords: becomePasswords, sessions: sessions)
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         let (chosen, problem) = Theme.named(theme ?? environment["HADECK_THEME"].flatMap { $0.isEmpty ? nil : $0 } ?? "default")
         // Chosen before the screen is drawn: its problem is a notice on the screen, not text on stderr behind it.
         let (key, keyProblem) = FingerprintKey.forThisUser()
         Secrets.useFingerprintKey { key }
         await ConsoleApp(cluster: cluster.inventory.name, profile: cluster.profile, refresh: refresh, theme: chosen, noColor: noColor,
-                         notice: problem.map { themeProblem in keyProblem.map { "\(themeProblem); \($0)" } ?? themeProblem } ?? keyProblem, backend: ClusterBackend(cluster: cluster, hint: options.hint), passwords: passwords,
+                         notice: problem.map { themeProblem in keyProblem.map { "\(themeProblem); \($0)" } ?? themeProblem } ?? keyProblem, backend: ClusterBackend(cluster: cluster, hint: options.hint, sessions: sessions), passwords: passwords,
                          clusters: ConsoleClusters(options: options, passwords: becomePasswords)).run()
     }
 }

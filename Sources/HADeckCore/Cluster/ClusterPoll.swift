@@ -8,6 +8,8 @@ public struct ClusterPoll: Sendable {
     public var apiSettings: Result<[ProductSetting], ProductAPIError>?
     /// Storage, database and messenger probes, when asked for.
     public var probes: ClusterProbes?
+    /// What the console's shells on the nodes did that is worth a line in the activity log.
+    public var notices: [String] = []
 
     public init(statuses: [NodeStatus], settings: [String: [Setting]] = [:], health: [String: HealthReport] = [:],
                 apiSettings: Result<[ProductSetting], ProductAPIError>? = nil, probes: ClusterProbes? = nil) {

@@ -186,7 +186,10 @@ enum RemoteScripts {
         df -Pk -- "$d" 2>/dev/null | awk 'NR == 2 { print "free " $4 }' ;;
     read)
         for n in "$@"; do
-            if [ -r "$d/.hadeck-probe-$n" ]; then printf '%s %s\n' "$n" "$(cat -- "$d/.hadeck-probe-$n")"; else printf '%s -\n' "$n"; fi
+            # `read`, a builtin: the console's shell answers this without starting a process.
+            if [ -r "$d/.hadeck-probe-$n" ]; then
+                tok=; IFS= read -r tok < "$d/.hadeck-probe-$n" || :; printf '%s %s\n' "$n" "$tok"
+            else printf '%s -\n' "$n"; fi
         done ;;
     remove) rm -f -- "$d/.hadeck-probe-$1" ;;
     esac
@@ -197,4 +200,8 @@ enum RemoteScripts {
     out=$(df -Pk -- "$1" 2>&1) || fail 3 "$out"
     printf '%s\n' "$out" | awk 'NR == 2 { print $4 }'
     """#
+
+    /// The scripts that only read, which the console's long-lived shell may run for a poll
+    /// (`SessionTransport`); everything that writes or restarts keeps its own session.
+    static let readOnly: Set<String> = [probeTCP, probeMany, storageProbe, freeSpace, fileMetadata, listBackups]
 }

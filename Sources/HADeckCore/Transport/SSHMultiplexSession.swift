@@ -22,15 +22,48 @@ enum SSHMultiplexSession {
     private static let protocolVersion: UInt32 = 4
 
     static func run(socket path: String, command: String, input: [UInt8], timeout: Duration) -> Outcome {
-        _ = ChildProcess.ignoreBrokenPipes
-        guard FileManager.default.fileExists(atPath: path) else { return .noMaster }
-        let control = hadeck_unix_connect(path)
-        guard control >= 0 else { return .noMaster }
         let deadline = ContinuousClock.now + timeout
+        guard let channel = open(socket: path, command: command, until: deadline) else { return .noMaster }
+        var watcher = MasterExit(reader: channel.reader)
+        let pumped = StreamPump.run(stdin: channel.stdin, stdout: channel.stdout, stderr: channel.stderr, input: input,
+                                    deadline: deadline, watcher: &watcher)
+        close(channel.control) // for a session still running, this makes the master close it
+        if let failure = pumped.failure { return .finished(.failure(failure)) }
+        guard let status = pumped.status else { return .finished(.failure(.timedOut(after: timeout))) }
+        return .finished(.success(CommandOutput(status: status, stdout: pumped.stdout, stderr: pumped.stderr)))
+    }
+
+    /// A session of the master running `command`: our ends of its stdin, stdout and stderr,
+    /// and the control socket, whose closing ends the session.
+    struct Channel {
+        var control: Int32
+        var stdin: Int32
+        var stdout: Int32
+        var stderr: Int32
+        var reader: MessageReader
+
+        /// Closes every descriptor: the master closes the session, the remote side reads end of file.
+        func close() { [stdin, stdout, stderr, control].forEach { _ = Glibc.close($0) } }
+
+        /// The session's exit status if the master has reported it (never blocks); a failure
+        /// when the master closed the control socket without one.
+        mutating func exit() -> Result<Int32, TransportError>? {
+            var watcher = MasterExit(reader: reader)
+            defer { reader = watcher.reader }
+            return watcher.check()
+        }
+    }
+
+    /// Asks the master at `path` for a session running `command`; nil when there is no usable master.
+    static func open(socket path: String, command: String, until deadline: ContinuousClock.Instant) -> Channel? {
+        _ = ChildProcess.ignoreBrokenPipes
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let control = hadeck_unix_connect(path)
+        guard control >= 0 else { return nil }
         var reader = MessageReader(fd: control)
 
         guard write(control, message(hello, uint32(protocolVersion))),
-              let greeting = reader.next(until: deadline), greeting.type == hello else { close(control); return .noMaster }
+              let greeting = reader.next(until: deadline), greeting.type == hello else { Glibc.close(control); return nil }
 
         var body = uint32(1) + string("")             // request id, reserved
         // No tty, X11, agent; not a subsystem. PROTOCOL.mux calls these "bool", but OpenSSH's
@@ -38,22 +71,15 @@ enum SSHMultiplexSession {
         body += uint32(0) + uint32(0) + uint32(0) + uint32(0)
         body += uint32(0xFFFF_FFFF) + string("")      // no escape character; no terminal type
         body += string(command)
-        guard write(control, message(newSession, body)), let pipes = ChildProcess.makePipes(3) else { close(control); return .noMaster }
+        guard write(control, message(newSession, body)), let pipes = ChildProcess.makePipes(3) else { Glibc.close(control); return nil }
         let remoteEnds = [pipes[0][0], pipes[1][1], pipes[2][1]]
         let sent = remoteEnds.allSatisfy { hadeck_send_fd(control, $0) == 0 }
-        remoteEnds.forEach { close($0) }
+        remoteEnds.forEach { Glibc.close($0) }
         guard sent, let opened = reader.next(until: deadline), opened.type == sessionOpened else {
-            [pipes[0][1], pipes[1][0], pipes[2][0], control].forEach { close($0) }
-            return .noMaster
+            [pipes[0][1], pipes[1][0], pipes[2][0], control].forEach { Glibc.close($0) }
+            return nil
         }
-
-        var watcher = MasterExit(reader: reader)
-        let pumped = StreamPump.run(stdin: pipes[0][1], stdout: pipes[1][0], stderr: pipes[2][0], input: input,
-                                    deadline: deadline, watcher: &watcher)
-        close(control) // for a session still running, this makes the master close it
-        if let failure = pumped.failure { return .finished(.failure(failure)) }
-        guard let status = pumped.status else { return .finished(.failure(.timedOut(after: timeout))) }
-        return .finished(.success(CommandOutput(status: status, stdout: pumped.stdout, stderr: pumped.stderr)))
+        return Channel(control: control, stdin: pipes[0][1], stdout: pipes[1][0], stderr: pipes[2][0], reader: reader)
     }
 
     /// The session's end, as the master reports it on the control socket.
@@ -71,7 +97,7 @@ enum SSHMultiplexSession {
     }
 
     /// Length-prefixed messages from the control socket.
-    private struct MessageReader {
+    struct MessageReader {
         let fd: Int32
         var buffer: [UInt8] = []
 

@@ -65,6 +65,17 @@ public struct SSHTransport: Transport {
         (["exec", "sh", "-c", shellQuote(script), "hadeck"] + arguments.map(shellQuote)).joined(separator: " ")
     }
 
+    /// What starts the console's long-lived shell (`ConsoleShell`) on the node: as the login
+    /// user, or through `sudo -n`/`doas -n` for a node with `become` (a become that needs a
+    /// password cannot start it, and that node's polls stay one-shot).
+    var consoleShellCommand: String {
+        guard let become = node.become else {
+            return ["exec", "sh", "-c", shellQuote(ConsoleShell.script), ConsoleShell.name].joined(separator: " ")
+        }
+        let through = "exec \(become.method.rawValue) -n -u \"$1\" -- /bin/sh -c \"$2\" \(ConsoleShell.name)"
+        return Self.remoteCommand(script: through, arguments: [become.user, ConsoleShell.script])
+    }
+
     public func run(script: String, arguments: [String], input: [UInt8], timeout: Duration) async throws(TransportError) -> CommandOutput {
         try Self.prepareControlDirectory(settings.controlDirectory)
         let command = Self.remoteCommand(script: script, arguments: arguments)
@@ -144,9 +155,13 @@ public struct TransportFactory: Sendable {
     /// The become password of this run, for nodes whose sudo needs one.
     public var becomePasswords: BecomePasswords
 
-    public init(ssh: SSHSettings = SSHSettings(), becomePasswords: BecomePasswords = BecomePasswords()) {
+    /// The console's long-lived shells (nil: every script the one-shot way, as the command line runs).
+    public var sessions: NodeSessions?
+
+    public init(ssh: SSHSettings = SSHSettings(), becomePasswords: BecomePasswords = BecomePasswords(), sessions: NodeSessions? = nil) {
         self.ssh = ssh
         self.becomePasswords = becomePasswords
+        self.sessions = sessions
     }
 
     public func transport(for node: Node) -> any Transport {
@@ -154,7 +169,11 @@ public struct TransportFactory: Sendable {
         case .local: LocalTransport()
         case .ssh: SSHTransport(node: node, settings: ssh)
         }
-        guard let become = node.become else { return login }
-        return BecomeTransport(inner: login, node: node.name, become: become, passwords: becomePasswords)
+        let oneShot: any Transport = node.become.map {
+            BecomeTransport(inner: login, node: node.name, become: $0, passwords: becomePasswords)
+        } ?? login
+        guard let sessions, let ssh = login as? SSHTransport else { return oneShot }
+        let shell = sessions.shell(socket: ssh.controlSocket, command: ssh.consoleShellCommand)
+        return SessionTransport(node: node.name, oneShot: oneShot, shell: shell, sessions: sessions)
     }
 }

@@ -38,14 +38,20 @@ public struct ClusterBackend: ConsoleBackend {
     public let cluster: Cluster
     /// The options a command suggested on screen needs to act on this cluster (`-i FILE`).
     public let hint: CommandHint
+    /// The long-lived shells the cluster's transports use (nil: none); held here so that they
+    /// end with this backend, when the console switches cluster or quits.
+    public let sessions: NodeSessions?
 
-    public init(cluster: Cluster, hint: CommandHint = CommandHint()) {
+    public init(cluster: Cluster, hint: CommandHint = CommandHint(), sessions: NodeSessions? = nil) {
         self.cluster = cluster
         self.hint = hint
+        self.sessions = sessions
     }
 
     public func poll(probing: Bool) async -> ClusterPoll {
-        await cluster.poll(cluster.inventory.nodes, probing: probing)
+        var poll = await cluster.poll(cluster.inventory.nodes, probing: probing)
+        poll.notices = sessions?.drainNotices() ?? []
+        return poll
     }
 
     public func plan(setting name: String, to value: String) async -> Result<ChangePlan, PlanError> {

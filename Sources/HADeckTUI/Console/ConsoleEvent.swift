@@ -37,6 +37,7 @@ extension ConsoleState {
             for status in poll.statuses where status.reachable { lastSeen[status.node] = at }
             for status in poll.statuses { history[status.node, default: NodeHistory()].add(status, at: at) }
             if poll.probes != nil { probedAt = at }
+            for notice in poll.notices { record(notice, at: at) }
             selected = min(selected, max(0, rowCount - 1))
         case .planned(let result):
             guard case .planning = mode else { return } // abandoned with Esc meanwhile

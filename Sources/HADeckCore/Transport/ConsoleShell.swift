@@ -1,0 +1,100 @@
+/// What the console's long-lived shell on a node runs, and how requests and answers travel.
+///
+/// One POSIX `sh` per node, started once on a session of the node's ssh master, reads
+/// requests on its stdin and answers on its stdout, so a poll starts no process on the node:
+/// no sshd session, no login shell, no `cat`. A file is read with `read` and `printf`, both
+/// builtins. Other read-only scripts (the probes) run in a subshell of it: one fork instead
+/// of a session, a login shell and its start-up files.
+///
+/// Values travel as data, never as code: a request's path and arguments are lines that the
+/// shell `read`s into variables and positional parameters. Each answer ends with a token
+/// drawn at random for that request, so no content can end it early.
+enum ConsoleShell {
+    /// `$0` of the shell on the node, so that an administrator who finds it in `ps` knows whose it is.
+    static let name = "hadeck-console"
+
+    /// The shell's loop. `r TOKEN` + a path line: the file's bytes (and `hadeck-lock=HOLDER` on
+    /// stderr when a write's lock is on it; exit 3 missing, 4 unreadable, as `readFile`).
+    /// `s TOKEN LINES ARGS` + the script's lines + one line per argument: the script in a
+    /// subshell, stdin empty. Each answer: stdout, `\nTOKENo STATUS\n`, stderr, `\nTOKENe\n`.
+    static let script = #"""
+    umask 077
+    LC_ALL=C; export LC_ALL
+    nl='
+    '
+    e="${TMPDIR:-/tmp}/.hadeck-console-stderr.$$"
+    trap 'rm -f -- "$e"' EXIT
+    # $1 a file: its bytes, with builtins only (`read` drops NUL bytes, which no configuration file holds).
+    hadeck_emit() { while IFS= read -r l; do printf '%s\n' "$l"; done < "$1"; printf '%s' "$l"; }
+    hadeck_read() {
+        [ -e "$1" ] || { printf 'no such file: %s\n' "$1" >&2; return 3; }
+        [ -f "$1" ] || { printf 'not a regular file: %s\n' "$1" >&2; return 4; }
+        [ -r "$1" ] || { printf 'permission denied: %s\n' "$1" >&2; return 4; }
+        if [ -h "$1" ]; then k="$(readlink -f -- "$1").hadeck.lock"; else k="$1.hadeck.lock"; fi
+        if [ -d "$k" ]; then
+            h=; [ -r "$k/owner" ] && IFS= read -r h < "$k/owner"
+            printf 'hadeck-lock=%s\n' "${h:-unknown (no owner recorded)}" >&2
+        fi
+        hadeck_emit "$1"
+    }
+    while IFS=' ' read -r op t n a; do
+        case $op in
+        r)  IFS= read -r p || exit 0
+            hadeck_read "$p" 2>"$e"; c=$? ;;
+        s)  s= i=0
+            while [ "$i" -lt "$n" ]; do IFS= read -r l || exit 0; s="$s$l$nl"; i=$((i + 1)); done
+            set --; i=0
+            while [ "$i" -lt "$a" ]; do IFS= read -r l || exit 0; set -- "$@" "$l"; i=$((i + 1)); done
+            ( eval "$s" ) 2>"$e" </dev/null; c=$? ;;
+        *)  exit 2 ;;
+        esac
+        printf '\n%so %s\n' "$t" "$c"
+        hadeck_emit "$e"
+        printf '\n%se\n' "$t"
+    done
+    """#
+
+    /// One request to the shell.
+    struct Request: Equatable {
+        var token: String
+        var bytes: [UInt8]
+
+        /// Reading `path` with the shell's builtins; nil when the path cannot travel as one line.
+        static func read(_ path: String, token: String = newToken()) -> Request? {
+            guard !path.contains("\n"), !path.contains("\0") else { return nil }
+            return Request(token: token, bytes: Array("r \(token)\n\(path)\n".utf8))
+        }
+
+        /// Running `script` with `arguments` in a subshell; nil when an argument cannot travel as one line.
+        static func script(_ script: String, _ arguments: [String], token: String = newToken()) -> Request? {
+            guard !arguments.contains(where: { $0.contains("\n") || $0.contains("\0") }), !script.contains("\0") else { return nil }
+            let lines = script.split(separator: "\n", omittingEmptySubsequences: false)
+            let text = "s \(token) \(lines.count) \(arguments.count)\n" + lines.map { $0 + "\n" }.joined() + arguments.map { $0 + "\n" }.joined()
+            return Request(token: token, bytes: Array(text.utf8))
+        }
+
+        static func newToken() -> String {
+            (0..<4).map { _ in String(UInt32.random(in: .min ... .max), radix: 16) }.joined(separator: "x")
+        }
+    }
+
+    /// The answer to the request with `token` once `buffer` holds all of it; nil until then.
+    static func answer(to token: String, in buffer: [UInt8]) -> CommandOutput? {
+        let statusMark = Array("\n\(token)o ".utf8), endMark = Array("\n\(token)e\n".utf8)
+        guard let statusAt = find(statusMark, in: buffer, from: 0),
+              let lineEnd = buffer[(statusAt + statusMark.count)...].firstIndex(of: 0x0A),
+              let status = Int32(String(decoding: buffer[(statusAt + statusMark.count)..<lineEnd], as: UTF8.self)),
+              let endAt = find(endMark, in: buffer, from: lineEnd) else { return nil }
+        return CommandOutput(status: status, stdout: Array(buffer[..<statusAt]), stderr: Array(buffer[(lineEnd + 1)..<endAt]))
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+        guard haystack.count - start >= needle.count else { return nil }
+        var index = start
+        while index + needle.count <= haystack.count {
+            if haystack[index] == needle[0] && haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// The console's long-lived shells, one per ssh node, and what became of them worth saying.
+///
+/// The command line never has these: a run that ends soon gains nothing from a shell left
+/// on every node, so it keeps the one-shot path. The shells end when this is released
+/// (the console switches cluster or quits), or with HADeck itself.
+public final class NodeSessions: @unchecked Sendable {
+    private let lock = NSLock()
+    private var shells: [String: NodeShell] = [:] // by control socket and command; guarded by lock
+    private var notices: [String] = [] // guarded by lock
+
+    public init() {}
+
+    deinit { shells.values.forEach { $0.close() } }
+
+    /// What happened to the shells since the last call (a shell that ended and was started
+    /// again, a node whose polls stay one-shot), each said once.
+    public func drainNotices() -> [String] {
+        lock.withLock {
+            defer { notices.removeAll() }
+            return notices
+        }
+    }
+
+    func note(_ notice: String) { lock.withLock { notices.append(notice) } }
+
+    /// The shell for the node whose master listens on `socket`, started by `command`.
+    func shell(socket: String, command: String) -> NodeShell {
+        lock.withLock {
+            let key = socket + "\u{1F}" + command
+            if let shell = shells[key] { return shell }
+            let shell = NodeShell(socket: socket, command: command)
+            shells[key] = shell
+            return shell
+        }
+    }
+
+    /// How many shells are open now.
+    public var openShells: Int { lock.withLock { shells.values.filter(\.isOpen).count } }
+
+    /// Ends every shell (the next request starts them again).
+    public func closeAll() { lock.withLock { shells.values.forEach { $0.close() } } }
+}
+
+/// A node's transport in the console: the requests a poll makes (its file, the probes) go
+/// to the node's long-lived shell when one is up, everything else (and everything while no
+/// shell is up) the one-shot way, through `oneShot`.
+struct SessionTransport: Transport {
+    let node: String
+    let oneShot: any Transport
+    let shell: NodeShell
+    let sessions: NodeSessions
+
+    func run(script: String, arguments: [String], input: [UInt8], timeout: Duration) async throws(TransportError) -> CommandOutput {
+        guard input.isEmpty, let request = Self.request(script, arguments) else {
+            return try await oneShot.run(script: script, arguments: arguments, input: input, timeout: timeout)
+        }
+        let shell = self.shell
+        let outcome = await BlockingThreads.shared.run { shell.run(request, until: .now + timeout) }
+        switch outcome {
+        case .answered(let output): return output
+        case .timedOut: throw .timedOut(after: timeout)
+        case .ended(let why):
+            if let refusal = shell.refusal {
+                sessions.note("\(node): polls start a new ssh session each time: the console's shell on the node could not start (\(refusal))")
+            } else {
+                sessions.note("\(node): the console's shell on the node ended (\(why)); this poll read it over a new session, and a new shell was started")
+            }
+        case .unavailable: break
+        }
+        let output = try await oneShot.run(script: script, arguments: arguments, input: input, timeout: timeout)
+        // The one-shot run has left a master up: the next poll can use a shell.
+        if shell.refusal == nil && !shell.isOpen {
+            _ = await BlockingThreads.shared.run { shell.open(timeout: timeout) }
+        }
+        return output
+    }
+
+    /// The request that answers `script` in the shell, if it is one a poll makes.
+    static func request(_ script: String, _ arguments: [String]) -> ConsoleShell.Request? {
+        if script == RemoteScripts.readFile, arguments.count == 1 { return .read(arguments[0]) }
+        guard RemoteScripts.readOnly.contains(script) else { return nil }
+        return .script(script, arguments)
+    }
+
+    func terminalCommand(_ command: String?) -> [String] { oneShot.terminalCommand(command) }
+
+    func connection() -> ConnectionInfo { oneShot.connection() }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+import HADeckTestSupport
+@testable import HADeckCore
+
+/// The console's long-lived shell: what it answers, locally and over real sshd.
+@Suite(.serialized) struct ConsoleShellTests {
+    /// Runs the shell locally with `requests` on stdin; the answers, in order.
+    func answers(_ requests: [ConsoleShell.Request]) throws -> [CommandOutput] {
+        let output = try ChildProcess.runBlocking(executable: "/bin/sh", arguments: ["-c", ConsoleShell.script, ConsoleShell.name],
+                                                  input: requests.flatMap(\.bytes), timeout: .seconds(20)).get()
+        var rest = output.stdout
+        return try requests.map { request in
+            let answer = try #require(ConsoleShell.answer(to: request.token, in: rest), "no answer to \(request.token)")
+            let end = Array("\n\(request.token)e\n".utf8)
+            let index = try #require((0...(rest.count - end.count)).first { Array(rest[$0..<($0 + end.count)]) == end })
+            rest = Array(rest[(index + end.count)...])
+            return answer
+        }
+    }
+
+    @Test func filesArriveByteForByteWithTheirLockAndErrorsAsTheOneShotScriptSaysThem() throws {
+        let directory = try TemporaryDirectory()
+        let contents: [[UInt8]] = [
+            Array("<appSettings>\n  <add key=\"a\" value='%s \\n $(touch x) `y`'/>\r\n\t-n -e \\\\\n</appSettings>".utf8), // no final newline
+            Array("A=1\n\n\nB=  spaced  \n".utf8),
+            [],
+            Array("\n".utf8),
+            Array("日本 🚀\u{1B}[31m\n-x\nlast".utf8),
+        ]
+        var requests: [ConsoleShell.Request] = []
+        for (index, content) in contents.enumerated() {
+            let path = directory.path + "/we'ird $(x) -\(index).config"
+            FileManager.default.createFile(atPath: path, contents: Data(content))
+            requests.append(try #require(ConsoleShell.Request.read(path)))
+        }
+        let locked = directory.path + "/locked.config"
+        FileManager.default.createFile(atPath: locked, contents: Data("x=1\n".utf8))
+        try FileManager.default.createDirectory(atPath: locked + ".hadeck.lock", withIntermediateDirectories: false)
+        FileManager.default.createFile(atPath: locked + ".hadeck.lock/owner", contents: Data("ann@desk (hadeck pid 7) since T\n".utf8))
+        requests.append(try #require(ConsoleShell.Request.read(locked)))
+        requests.append(try #require(ConsoleShell.Request.read(directory.path + "/missing")))
+        requests.append(try #require(ConsoleShell.Request.read(directory.path)))
+        requests.append(try #require(ConsoleShell.Request.script(#"set -u; printf '%s|' "$@"; printf 'to stderr\n' >&2; exit 7"#,
+                                                                   ["a'b", "$(touch \(directory.path)/MARKER)", "", "*", "-n"])))
+        let answers = try answers(requests)
+        for (index, content) in contents.enumerated() {
+            #expect(answers[index] == CommandOutput(status: 0, stdout: content, stderr: []), "file \(index)")
+        }
+        #expect(answers[5] == CommandOutput(status: 0, stdout: Array("x=1\n".utf8), stderr: Array("hadeck-lock=ann@desk (hadeck pid 7) since T\n".utf8)))
+        #expect(answers[6].status == RemoteScripts.Status.missing && answers[6].errorText == "no such file: \(directory.path)/missing")
+        #expect(answers[7].status == RemoteScripts.Status.unreadable && answers[7].errorText == "not a regular file: \(directory.path)")
+        #expect(answers[8] == CommandOutput(status: 7, stdout: Array("a'b|$(touch \(directory.path)/MARKER)||*|-n|".utf8),
+                                            stderr: Array("to stderr\n".utf8)))
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/MARKER"), "no argument was run as code")
+        #expect(ConsoleShell.Request.read("a\nb") == nil && ConsoleShell.Request.script(":", ["a\nb"]) == nil,
+                "what cannot travel as a line goes the one-shot way")
+    }
+
+    /// A poll through the console's shells starts no process on the nodes (counted by the
+    /// kernel's process accounting, by the nodes' login user); a shell killed is said once,
+    /// the poll still reads the node, and the next poll has a new shell.
+    @Test func aPollStartsNoProcessOnTheNodesAndAKilledShellIsReplaced() async throws {
+        guard getuid() == 0 else { return } // the nodes' own user, and acct(2), need root
+        let fixture = try SSHDFixture(nodes: 3)
+        var lines: [String: String] = [:]
+        for server in fixture.servers {
+            let home = try fixture.nodeDirectory(server.name)
+            lines[server.name] = "PROGET_SERVICE_NAME=\(server.name)\nPROGET_ENCRYPTION_KEY=\(String(repeating: "ab", count: 16))\n"
+            FileManager.default.createFile(atPath: home + "/proget.env", contents: Data(lines[server.name]!.utf8))
+            try fixture.handOver(home)
+        }
+        let inventory = try InventoryLoader.parse(fixture.inventory(config: fixture.directory.path + "/files/{name}/proget.env")
+            .replacingOccurrences(of: "defaults:\n", with: "defaults:\n  format: env\n"), path: fixture.directory.path + "/cluster.yaml")
+        let sessions = NodeSessions()
+        let factory = TransportFactory(ssh: SSHSettings(controlDirectory: fixture.runtimeDirectory), sessions: sessions)
+        let cluster = Cluster(inventory: inventory, timeout: .seconds(20), transport: factory.transport(for:))
+        let uid = try #require(getpwnam(fixture.user)?.pointee.pw_uid)
+        let accounting = try ProcessAccounting(in: fixture.directory.path)
+        func startedOnNodes() -> [ProcessAccounting.Record] { accounting.ended().filter { $0.uid == uid } }
+        func readAll() async throws {
+            for snapshot in await cluster.snapshots(of: inventory.nodes) {
+                let file = try snapshot.result.get().file
+                #expect(file.content == Array(lines[snapshot.node.name]!.utf8), "\(snapshot.node.name)")
+            }
+        }
+
+        try await readAll() // the first: ssh connects, and each node's shell starts
+        #expect(sessions.openShells == 3)
+        _ = startedOnNodes()
+        for _ in 0..<5 { try await readAll() }
+        let started = startedOnNodes()
+        #expect(started.isEmpty, "processes started on the nodes by five polls: \(started.map(\.command))")
+        #expect(sessions.drainNotices().isEmpty)
+
+        // The counter does see what a one-shot read starts: the login shell `exec`s sh, which `exec`s cat.
+        _ = try await cluster.files(on: inventory.nodes[0]).read("/etc/hostname") // through the shell: nothing
+        _ = try await SSHTransport(node: inventory.nodes[0], settings: SSHSettings(controlDirectory: fixture.runtimeDirectory))
+            .run(script: RemoteScripts.readFile, arguments: ["/etc/hostname"], input: [], timeout: .seconds(20))
+        #expect(startedOnNodes().map(\.command) == ["cat"])
+
+        // node2's shell is killed between polls.
+        let killed = try #require(consoleShell(pidFile: fixture.server("node2").directory + "/sshd.pid"))
+        kill(killed, SIGKILL)
+        try await readAll()
+        let notices = sessions.drainNotices()
+        #expect(notices.count == 1 && notices.first?.hasPrefix("node2: the console's shell on the node ended") == true, "\(notices)")
+        #expect(sessions.openShells == 3, "a new shell was started for node2")
+        _ = startedOnNodes()
+        try await readAll()
+        #expect(startedOnNodes().isEmpty)
+        #expect(sessions.drainNotices().isEmpty, "said once")
+        #expect(try #require(consoleShell(pidFile: fixture.server("node2").directory + "/sshd.pid")) != killed)
+    }
+
+    /// The pid of the console's shell served by the sshd whose pid is in `pidFile`.
+    func consoleShell(pidFile: String) -> pid_t? {
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+              let listener = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+        func parent(_ pid: pid_t) -> pid_t? {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            return pid_t(stat[stat.index(after: close)...].split(separator: " ")[1])
+        }
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }
+        return pids.first { pid in
+            guard let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
+                  command.hasSuffix("\0\(ConsoleShell.name)\0") else { return false }
+            var ancestor = parent(pid)
+            for _ in 0..<5 { if ancestor == listener { return true }; ancestor = ancestor.flatMap(parent) }
+            return false
+        }
+    }
+}
