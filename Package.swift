@@ -65,6 +65,11 @@ let package = Package(
             path: "Benchmarks/SSHPoll"
         ),
         .executableTarget(
+            name: "hadeck-bench-node-shells",
+            dependencies: ["HADeckCore", "HADeckTestSupport"],
+            path: "Benchmarks/NodeShells"
+        ),
+        .executableTarget(
             name: "hadeck-bench-console",
             dependencies: ["HADeckCore", "HADeckTUI"],
             path: "Benchmarks/Console"

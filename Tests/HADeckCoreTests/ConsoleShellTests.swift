@@ -57,6 +57,34 @@ import HADeckTestSupport
                 "what cannot travel as a line goes the one-shot way")
     }
 
+    /// The probe of many targets says the same with python3 on the node (one process for every
+    /// target) as with only bash and timeout (a subshell and a tool per target).
+    @Test func reachabilityIsTheSameWithAndWithoutPython() async throws {
+        let directory = try TemporaryDirectory()
+        let listening = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listening) }
+        var address = sockaddr_in(sin_family: sa_family_t(AF_INET), sin_port: 0, sin_addr: in_addr(s_addr: inet_addr("127.0.0.1")),
+                                  sin_zero: (0, 0, 0, 0, 0, 0, 0, 0))
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try #require(withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listening, $0, length) == 0 && listen(listening, 16) == 0 && getsockname(listening, $0, &length) == 0
+            }
+        })
+        let open = Int(UInt16(bigEndian: address.sin_port))
+        FileManager.default.createFile(atPath: directory.path + "/.s.PGSQL.5433", contents: Data()) // a file, not a socket
+        let targets: [(host: String, port: Int)] = [("127.0.0.1", open), ("127.0.0.1", 1), ("nonexistent.invalid", open),
+                                                    (directory.path, 5433), (directory.path + "/none", 5432), ("127.0.0.1", open)]
+        let expected = [true, false, false, false, false, true]
+        let withPython = NodeCommands(transport: LocalTransport(), timeout: .seconds(20))
+        #expect(try await withPython.reachability(of: targets, within: 2) == expected)
+        let tools = directory.path + "/bin"
+        try FileManager.default.createDirectory(atPath: tools, withIntermediateDirectories: false)
+        for tool in ["bash", "timeout"] { try FileManager.default.createSymbolicLink(atPath: "\(tools)/\(tool)", withDestinationPath: "/usr/bin/\(tool)") }
+        let withoutPython = NodeCommands(transport: LocalTransport(environment: ["PATH": tools]), timeout: .seconds(20))
+        #expect(try await withoutPython.reachability(of: targets, within: 2) == expected)
+    }
+
     /// A poll through the console's shells starts no process on the nodes (counted by the
     /// kernel's process accounting, by the nodes' login user); a shell killed is said once,
     /// the poll still reads the node, and the next poll has a new shell.

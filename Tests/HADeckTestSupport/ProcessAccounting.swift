@@ -4,7 +4,7 @@ import Foundation
 /// process that ends while it is on leaves a record with its user, pid, parent and command.
 /// Needs root (CAP_SYS_PACCT); one at a time per machine, so only tests that own the machine's
 /// accounting (serialized suites) use it.
-public final class ProcessAccounting {
+public final class ProcessAccounting: @unchecked Sendable {
     public struct Record: Sendable, Equatable {
         public var uid: UInt32
         public var pid: Int32

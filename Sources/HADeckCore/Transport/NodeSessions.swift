@@ -65,7 +65,7 @@ struct SessionTransport: Transport {
             if let refusal = shell.refusal {
                 sessions.note("\(node): polls start a new ssh session each time: the console's shell on the node could not start (\(refusal))")
             } else {
-                sessions.note("\(node): the console's shell on the node ended (\(why)); this poll read it over a new session, and a new shell was started")
+                sessions.note("\(node): the console's shell on the node ended (\(why)); read without it this time, and started again")
             }
         case .unavailable: break
         }

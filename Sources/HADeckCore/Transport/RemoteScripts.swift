@@ -162,8 +162,36 @@ enum RemoteScripts {
 
     /// $1 seconds, then HOST PORT pairs. Probes them all at once and prints `INDEX 1|0`
     /// per pair (in any order): one round trip for every target a node must reach.
+    /// With python3 on the node, one process probes every target at once (non-blocking
+    /// connects and one `select`); otherwise a subshell and a tool per target. The console
+    /// probes every poll while a probe pane is shown, with a node's every peer a target.
     static let probeMany = prelude + probeFunction + #"""
-    command -v nc >/dev/null 2>&1 || command -v bash >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1 ||
+    py='import errno, os, select, socket, stat, sys, time
+    seconds, rest = float(sys.argv[1]), sys.argv[2:]
+    waiting, answers = {}, []
+    for index in range(len(rest) // 2):
+        host, port = rest[2 * index], int(rest[2 * index + 1])
+        if host.startswith("/"):
+            try: answers.append((index, stat.S_ISSOCK(os.stat("%s/.s.PGSQL.%d" % (host, port)).st_mode)))
+            except OSError: answers.append((index, False))
+            continue
+        try:
+            family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+            probe = socket.socket(family, kind, proto)
+            probe.setblocking(False)
+            result = probe.connect_ex(address)
+            if result in (errno.EINPROGRESS, errno.EAGAIN): waiting[probe] = index
+            else: answers.append((index, result == 0)); probe.close()
+        except (OSError, ValueError): answers.append((index, False))
+    deadline = time.monotonic() + seconds
+    while waiting and time.monotonic() < deadline:
+        _, ready, _ = select.select([], list(waiting), [], max(0, deadline - time.monotonic()))
+        for probe in ready:
+            answers.append((waiting.pop(probe), probe.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0)); probe.close()
+    answers += [(index, False) for index in waiting.values()]
+    print("\n".join("%d %d" % (index, 1 if reached else 0) for index, reached in answers))'
+    command -v python3 >/dev/null 2>&1 && exec python3 -I -S -c "$py" "$@"
+    command -v nc >/dev/null 2>&1 || command -v bash >/dev/null 2>&1 ||
         fail 20 "cannot probe TCP from this node: it has none of nc, bash, python3"
     s=$1; shift; i=0
     while [ $# -ge 2 ]; do
