@@ -7,14 +7,19 @@ import HADeckTestSupport
 @Suite(.serialized) struct ConsoleShellTests {
     /// Runs the shell locally with `requests` on stdin; the answers, in order.
     func answers(_ requests: [ConsoleShell.Request]) throws -> [CommandOutput] {
-        let output = try ChildProcess.runBlocking(executable: "/bin/sh", arguments: ["-c", ConsoleShell.script, ConsoleShell.name],
-                                                  input: requests.flatMap(\.bytes), timeout: .seconds(20)).get()
-        var rest = output.stdout
+        let output = try ChildProcess.runBlocking(executable: "/bin/sh", arguments: ["-c", ConsoleShell.bootstrap, ConsoleShell.name],
+                                                  input: ConsoleShell.scriptOnStdin + requests.flatMap(\.bytes), timeout: .seconds(20)).get()
+        var stdout = output.stdout, stderr = output.stderr
+        /// Drops everything up to and including `mark` from `bytes`.
+        func drop(through mark: String, from bytes: inout [UInt8]) throws {
+            let mark = Array(mark.utf8)
+            let index = try #require((0...(bytes.count - mark.count)).first { Array(bytes[$0..<($0 + mark.count)]) == mark })
+            bytes = Array(bytes[(index + mark.count)...])
+        }
         return try requests.map { request in
-            let answer = try #require(ConsoleShell.answer(to: request.token, in: rest), "no answer to \(request.token)")
-            let end = Array("\n\(request.token)e\n".utf8)
-            let index = try #require((0...(rest.count - end.count)).first { Array(rest[$0..<($0 + end.count)]) == end })
-            rest = Array(rest[(index + end.count)...])
+            let answer = try #require(ConsoleShell.answer(to: request.token, stdout: stdout, stderr: stderr), "no answer to \(request.token)")
+            try drop(through: "\n\(request.token)o \(answer.status)\n", from: &stdout)
+            try drop(through: "\n\(request.token)e\n", from: &stderr)
             return answer
         }
     }
@@ -121,6 +126,16 @@ import HADeckTestSupport
         #expect(started.isEmpty, "processes started on the nodes by five polls: \(started.map(\.command))")
         #expect(sessions.drainNotices().isEmpty)
 
+        // A probe and a read of the same node at once: the second waits for the shell, opening
+        // no session of its own; the probe's python3 is all that starts on the nodes.
+        await withTaskGroup(of: Void.self) { group in
+            for node in inventory.nodes {
+                group.addTask { _ = try? await cluster.commands(on: node).reachability(of: [(host: "127.0.0.1", port: 1)]) }
+                group.addTask { _ = try? await cluster.files(on: node).read("/etc/hostname") }
+            }
+        }
+        #expect(startedOnNodes().map(\.command) == ["python3", "python3", "python3"])
+
         // The counter does see what a one-shot read starts: the login shell `exec`s sh, which `exec`s cat.
         _ = try await cluster.files(on: inventory.nodes[0]).read("/etc/hostname") // through the shell: nothing
         _ = try await SSHTransport(node: inventory.nodes[0], settings: SSHSettings(controlDirectory: fixture.runtimeDirectory))
@@ -132,7 +147,7 @@ import HADeckTestSupport
         kill(killed, SIGKILL)
         try await readAll()
         let notices = sessions.drainNotices()
-        #expect(notices.count == 1 && notices.first?.hasPrefix("node2: the console's shell on the node ended") == true, "\(notices)")
+        #expect(notices == ["node2: its console shell ended (its session closed: killed, or the connection lost); a new one started"])
         #expect(sessions.openShells == 3, "a new shell was started for node2")
         _ = startedOnNodes()
         try await readAll()

@@ -1,10 +1,10 @@
 /// What the console's long-lived shell on a node runs, and how requests and answers travel.
 ///
 /// One POSIX `sh` per node, started once on a session of the node's ssh master, reads
-/// requests on its stdin and answers on its stdout, so a poll starts no process on the node:
-/// no sshd session, no login shell, no `cat`. A file is read with `read` and `printf`, both
-/// builtins. Other read-only scripts (the probes) run in a subshell of it: one fork instead
-/// of a session, a login shell and its start-up files.
+/// requests on its stdin and answers on its stdout and stderr, so a poll starts no process on
+/// the node: no sshd session, no login shell, no `cat`. A file is read with `read` and
+/// `printf`, both builtins. Other read-only scripts (the probes) run in a subshell of it: one
+/// fork instead of a session, a login shell and its start-up files. Nothing is written on the node.
 ///
 /// Values travel as data, never as code: a request's path and arguments are lines that the
 /// shell `read`s into variables and positional parameters. Each answer ends with a token
@@ -13,17 +13,22 @@ enum ConsoleShell {
     /// `$0` of the shell on the node, so that an administrator who finds it in `ps` knows whose it is.
     static let name = "hadeck-console"
 
+    /// What `sh -c` runs, and all that `ps` on the node shows of it: it reads the shell's script
+    /// (a line count, then the lines) from stdin, then runs it.
+    static let bootstrap = #"""
+    IFS= read -r n; s=; while [ "$n" -gt 0 ]; do IFS= read -r l; s="$s$l
+    "; n=$((n - 1)); done; eval "$s"
+    """#
+
     /// The shell's loop. `r TOKEN` + a path line: the file's bytes (and `hadeck-lock=HOLDER` on
     /// stderr when a write's lock is on it; exit 3 missing, 4 unreadable, as `readFile`).
     /// `s TOKEN LINES ARGS` + the script's lines + one line per argument: the script in a
-    /// subshell, stdin empty. Each answer: stdout, `\nTOKENo STATUS\n`, stderr, `\nTOKENe\n`.
+    /// subshell, stdin empty. Each answer ends with `\nTOKENo STATUS\n` on stdout and
+    /// `\nTOKENe\n` on stderr.
     static let script = #"""
-    umask 077
     LC_ALL=C; export LC_ALL
     nl='
     '
-    e="${TMPDIR:-/tmp}/.hadeck-console-stderr.$$"
-    trap 'rm -f -- "$e"' EXIT
     # $1 a file: its bytes, with builtins only (`read` drops NUL bytes, which no configuration file holds).
     hadeck_emit() { while IFS= read -r l; do printf '%s\n' "$l"; done < "$1"; printf '%s' "$l"; }
     hadeck_read() {
@@ -40,19 +45,24 @@ enum ConsoleShell {
     while IFS=' ' read -r op t n a; do
         case $op in
         r)  IFS= read -r p || exit 0
-            hadeck_read "$p" 2>"$e"; c=$? ;;
+            hadeck_read "$p"; c=$? ;;
         s)  s= i=0
             while [ "$i" -lt "$n" ]; do IFS= read -r l || exit 0; s="$s$l$nl"; i=$((i + 1)); done
             set --; i=0
             while [ "$i" -lt "$a" ]; do IFS= read -r l || exit 0; set -- "$@" "$l"; i=$((i + 1)); done
-            ( eval "$s" ) 2>"$e" </dev/null; c=$? ;;
+            ( eval "$s" ) </dev/null; c=$? ;;
         *)  exit 2 ;;
         esac
         printf '\n%so %s\n' "$t" "$c"
-        hadeck_emit "$e"
-        printf '\n%se\n' "$t"
+        printf '\n%se\n' "$t" >&2
     done
     """#
+
+    /// What the shell reads first: `script` as `bootstrap` expects it.
+    static let scriptOnStdin: [UInt8] = {
+        let lines = script.split(separator: "\n", omittingEmptySubsequences: false)
+        return Array(("\(lines.count)\n" + lines.map { $0 + "\n" }.joined()).utf8)
+    }()
 
     /// One request to the shell.
     struct Request: Equatable {
@@ -78,14 +88,14 @@ enum ConsoleShell {
         }
     }
 
-    /// The answer to the request with `token` once `buffer` holds all of it; nil until then.
-    static func answer(to token: String, in buffer: [UInt8]) -> CommandOutput? {
+    /// The answer to the request with `token` once the shell's stdout and stderr hold all of it; nil until then.
+    static func answer(to token: String, stdout: [UInt8], stderr: [UInt8]) -> CommandOutput? {
         let statusMark = Array("\n\(token)o ".utf8), endMark = Array("\n\(token)e\n".utf8)
-        guard let statusAt = find(statusMark, in: buffer, from: 0),
-              let lineEnd = buffer[(statusAt + statusMark.count)...].firstIndex(of: 0x0A),
-              let status = Int32(String(decoding: buffer[(statusAt + statusMark.count)..<lineEnd], as: UTF8.self)),
-              let endAt = find(endMark, in: buffer, from: lineEnd) else { return nil }
-        return CommandOutput(status: status, stdout: Array(buffer[..<statusAt]), stderr: Array(buffer[(lineEnd + 1)..<endAt]))
+        guard let statusAt = find(statusMark, in: stdout, from: 0),
+              let lineEnd = stdout[(statusAt + statusMark.count)...].firstIndex(of: 0x0A),
+              let status = Int32(String(decoding: stdout[(statusAt + statusMark.count)..<lineEnd], as: UTF8.self)),
+              let endAt = find(endMark, in: stderr, from: 0) else { return nil }
+        return CommandOutput(status: status, stdout: Array(stdout[..<statusAt]), stderr: Array(stderr[..<endAt]))
     }
 
     private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {

@@ -12,7 +12,7 @@ public final class NodeSessions: @unchecked Sendable {
 
     public init() {}
 
-    deinit { shells.values.forEach { $0.close() } }
+    deinit { shells.values.forEach { $0.retire() } }
 
     /// What happened to the shells since the last call (a shell that ended and was started
     /// again, a node whose polls stay one-shot), each said once.
@@ -39,8 +39,8 @@ public final class NodeSessions: @unchecked Sendable {
     /// How many shells are open now.
     public var openShells: Int { lock.withLock { shells.values.filter(\.isOpen).count } }
 
-    /// Ends every shell (the next request starts them again).
-    public func closeAll() { lock.withLock { shells.values.forEach { $0.close() } } }
+    /// Ends every shell for good: the console has left this cluster.
+    public func closeAll() { lock.withLock { shells.values.forEach { $0.retire() } } }
 }
 
 /// A node's transport in the console: the requests a poll makes (its file, the probes) go
@@ -58,23 +58,28 @@ struct SessionTransport: Transport {
         }
         let shell = self.shell
         let outcome = await BlockingThreads.shared.run { shell.run(request, until: .now + timeout) }
+        var ended: String?
         switch outcome {
         case .answered(let output): return output
         case .timedOut: throw .timedOut(after: timeout)
         case .ended(let why):
             if let refusal = shell.refusal {
-                sessions.note("\(node): polls start a new ssh session each time: the console's shell on the node could not start (\(refusal))")
+                sessions.note("\(node): its console shell could not start (\(refusal)); its polls open a session each time")
             } else {
-                sessions.note("\(node): the console's shell on the node ended (\(why)); read without it this time, and started again")
+                ended = why
             }
         case .unavailable: break
         }
-        let output = try await oneShot.run(script: script, arguments: arguments, input: input, timeout: timeout)
-        // The one-shot run has left a master up: the next poll can use a shell.
-        if shell.refusal == nil && !shell.isOpen {
-            _ = await BlockingThreads.shared.run { shell.open(timeout: timeout) }
+        do {
+            let output = try await oneShot.run(script: script, arguments: arguments, input: input, timeout: timeout)
+            // The one-shot run has left a master up: the next poll can use a shell.
+            let opened = shell.refusal == nil && !shell.isOpen ? await BlockingThreads.shared.run { shell.open(timeout: timeout) } : false
+            if let ended { sessions.note("\(node): its console shell ended (\(ended)); \(opened ? "a new one started" : "none could start again yet")") }
+            return output
+        } catch {
+            if let ended { sessions.note("\(node): its console shell ended (\(ended)); the node cannot be reached now: \(error)") }
+            throw error
         }
-        return output
     }
 
     /// The request that answers `script` in the shell, if it is one a poll makes.

@@ -3,11 +3,11 @@ import Foundation
 /// The console's long-lived shell on one node (`ConsoleShell`), on a session of its ssh master.
 ///
 /// Blocking: every method waits on descriptors, so call it from `BlockingThreads`. One
-/// request at a time; a request that arrives while another is under way is told to take
-/// the one-shot path instead of waiting behind it.
+/// request at a time: a request that arrives while another is under way waits its turn
+/// (until its own deadline) rather than open a session of its own.
 final class NodeShell: @unchecked Sendable {
     enum Outcome {
-        /// No shell can take the request now (none open yet, or one busy): run it one-shot.
+        /// No shell is open (none yet, none can start, or the console left): run it one-shot.
         case unavailable
         case answered(CommandOutput)
         /// The shell ended under the request (killed, or its connection lost): why, in words.
@@ -17,15 +17,16 @@ final class NodeShell: @unchecked Sendable {
 
     let socket: String
     let command: String
-    private let lock = NSLock()
-    private var channel: SSHMultiplexSession.Channel? // guarded by lock
-    private var busy = false // guarded by lock
+    private let condition = NSCondition()
+    private var channel: SSHMultiplexSession.Channel? // guarded by condition
+    /// The shell's own script, still to be sent (it reads it first, from its stdin).
+    private var unsentScript: [UInt8] = [] // guarded by condition
+    private var busy = false // guarded by condition
     /// Whether the open shell has answered a request yet: a shell that ends before its first
     /// answer could not start at all (sudo wanting a password), and is not tried again.
-    private var answered = false // guarded by lock
-    /// Why this node's polls stay one-shot, once a shell could not start there.
-    private(set) var refusal: String? { get { lock.withLock { _refusal } } set { lock.withLock { _refusal = newValue } } }
-    private var _refusal: String?
+    private var answered = false // guarded by condition
+    private var _refusal: String? // guarded by condition
+    private var retired = false // guarded by condition
 
     init(socket: String, command: String) {
         self.socket = socket
@@ -34,26 +35,32 @@ final class NodeShell: @unchecked Sendable {
 
     deinit { channel?.close() }
 
+    /// Why this node's polls stay one-shot, once a shell could not start there.
+    var refusal: String? { condition.withLock { _refusal } }
+
     /// Whether a shell is open now.
-    var isOpen: Bool { lock.withLock { channel != nil } }
+    var isOpen: Bool { condition.withLock { channel != nil } }
 
     /// Starts the shell if none is open and the master is up; false when it could not.
     @discardableResult
     func open(timeout: Duration) -> Bool {
-        guard lock.withLock({ channel == nil && !busy && _refusal == nil }) else { return false }
+        guard condition.withLock({ channel == nil && !busy && _refusal == nil && !retired }) else { return false }
         guard let opened = SSHMultiplexSession.open(socket: socket, command: command, until: .now + timeout) else { return false }
         _ = fcntl(opened.stdin, F_SETFL, fcntl(opened.stdin, F_GETFL) | O_NONBLOCK)
-        return lock.withLock {
-            guard channel == nil else { opened.close(); return false }
+        return condition.withLock {
+            guard channel == nil, !retired else { opened.close(); return false }
             channel = opened
+            unsentScript = ConsoleShell.scriptOnStdin
             answered = false
             return true
         }
     }
 
-    /// Ends the shell: the master closes its session and the shell reads end of file.
-    func close() {
-        lock.withLock {
+    /// Ends the shell for good: the master closes its session, the shell reads end of file, and
+    /// none starts again here (the console has left the cluster).
+    func retire() {
+        condition.withLock {
+            retired = true
             channel?.close()
             channel = nil
         }
@@ -61,39 +68,49 @@ final class NodeShell: @unchecked Sendable {
 
     /// Sends `request` and waits (until `deadline`) for its answer.
     func run(_ request: ConsoleShell.Request, until deadline: ContinuousClock.Instant) -> Outcome {
-        let taken: SSHMultiplexSession.Channel? = lock.withLock {
-            guard !busy, let channel else { return nil }
-            busy = true
-            return channel
-        }
-        guard var channel = taken else { return .unavailable }
-        let outcome = exchange(request, on: &channel, until: deadline)
-        lock.withLock {
-            busy = false
-            switch outcome {
-            case .answered: answered = true; self.channel = channel
-            case .ended(let why):
-                channel.close(); self.channel = nil
-                if !answered { _refusal = why }
-            case .timedOut, .unavailable:
-                channel.close(); self.channel = nil
+        condition.lock()
+        while busy && channel != nil {
+            guard condition.wait(until: Date(timeIntervalSinceNow: max(0, (deadline - .now).seconds))) || !busy else {
+                condition.unlock()
+                return .timedOut
             }
+        }
+        guard var channel else { condition.unlock(); return .unavailable }
+        busy = true
+        let bytes = unsentScript + request.bytes
+        unsentScript = []
+        condition.unlock()
+
+        let outcome = exchange(bytes, token: request.token, on: &channel, until: deadline)
+
+        condition.withLock {
+            busy = false
+            condition.broadcast()
+            if case .answered = outcome, !retired {
+                answered = true
+                self.channel = channel
+                return
+            }
+            channel.close()
+            self.channel = nil
+            if case .ended(let why) = outcome, !answered { _refusal = why }
         }
         return outcome
     }
 
-    private func exchange(_ request: ConsoleShell.Request, on channel: inout SSHMultiplexSession.Channel,
+    private func exchange(_ bytes: [UInt8], token: String, on channel: inout SSHMultiplexSession.Channel,
                           until deadline: ContinuousClock.Instant) -> Outcome {
         var stdout: [UInt8] = [], stderr: [UInt8] = []
-        var unsent = request.bytes[...]
+        var unsent = bytes[...]
         var buffer = [UInt8](repeating: 0, count: 65536)
         func ended(_ status: Int32?) -> Outcome {
             let said = String(decoding: stderr, as: UTF8.self).split(separator: "\n").last.map(String.init)
-            let how = status.map { $0 > 128 ? "killed by signal \($0 - 128)" : "exit status \($0)" } ?? "its session closed"
+            // The master reports an exit status, not a signal: a killed shell's session just closes.
+            let how = status.map { "exit status \($0)" } ?? "its session closed: killed, or the connection lost"
             return .ended(said.map { "\(how): \($0)" } ?? how)
         }
         while true {
-            if let answer = ConsoleShell.answer(to: request.token, in: stdout) { return .answered(answer) }
+            if let answer = ConsoleShell.answer(to: token, stdout: stdout, stderr: stderr) { return .answered(answer) }
             if case .failure? = channel.exit() { return ended(nil) }
             let left = deadline - .now
             guard left > .zero else { return .timedOut }
@@ -115,13 +132,12 @@ final class NodeShell: @unchecked Sendable {
                     if index == 0 { stdout += buffer[0..<count] } else { stderr += buffer[0..<count] }
                 } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                     // End of file: the shell is gone. Its exit status, if the master says it soon.
-                    var status: Int32?
                     for _ in 0..<20 {
-                        if case .success(let code)? = channel.exit() { status = code; break }
+                        if case .success(let code)? = channel.exit() { return ended(code) }
                         var control = pollfd(fd: channel.control, events: Int16(POLLIN), revents: 0)
                         _ = poll(&control, 1, 10)
                     }
-                    return ended(status)
+                    return ended(nil)
                 }
             }
             if fds[2].revents != 0, case .success(let code)? = channel.exit() { return ended(code) }

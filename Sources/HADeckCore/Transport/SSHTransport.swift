@@ -70,10 +70,10 @@ public struct SSHTransport: Transport {
     /// password cannot start it, and that node's polls stay one-shot).
     var consoleShellCommand: String {
         guard let become = node.become else {
-            return ["exec", "sh", "-c", shellQuote(ConsoleShell.script), ConsoleShell.name].joined(separator: " ")
+            return ["exec", "sh", "-c", shellQuote(ConsoleShell.bootstrap), ConsoleShell.name].joined(separator: " ")
         }
         let through = "exec \(become.method.rawValue) -n -u \"$1\" -- /bin/sh -c \"$2\" \(ConsoleShell.name)"
-        return Self.remoteCommand(script: through, arguments: [become.user, ConsoleShell.script])
+        return Self.remoteCommand(script: through, arguments: [become.user, ConsoleShell.bootstrap])
     }
 
     public func run(script: String, arguments: [String], input: [UInt8], timeout: Duration) async throws(TransportError) -> CommandOutput {

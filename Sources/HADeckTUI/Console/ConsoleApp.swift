@@ -75,8 +75,8 @@ public final class ConsoleApp: @unchecked Sendable {
         Task.detached { [shared] in shared.post(await work(backend), from: generation) }
     }
 
-    /// `:cluster NAME`: the old cluster's polls stop (its ssh masters stay for their persist
-    /// time, as after any run), the new one's start at once on a fresh state.
+    /// `:cluster NAME`: the old cluster's polls stop and its shells on the nodes end (its ssh
+    /// masters stay for their persist time, as after any run), the new one's start at once on a fresh state.
     private func switchCluster(to name: String, in state: inout ConsoleState) {
         guard let clusters else { state.notice = "This console works on one cluster only."; return }
         switch clusters.open(name) {
@@ -231,11 +231,14 @@ public final class ConsoleApp: @unchecked Sendable {
 
         /// Another cluster from now on: what the old one reported and the UI has not taken yet is dropped too.
         func use(_ next: any ConsoleBackend) {
-            lock.withLock {
+            let old = lock.withLock {
+                let old = backend
                 backend = next
                 generation += 1
                 events.removeAll { $0.generation != nil }
+                return old
             }
+            old.leave()
         }
 
         /// Stops the running poller (if any) and keeps `next` as the one to stop later.

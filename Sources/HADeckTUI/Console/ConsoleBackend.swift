@@ -31,6 +31,12 @@ public protocol ConsoleBackend: Sendable {
     func runShell(on node: String) -> (text: String, failed: Bool)
     /// Applies a pending change, reporting each node's outcome; returns the summary.
     func apply(_ change: PendingChange, progress: @escaping @Sendable (_ node: String, _ text: String, _ failed: Bool) -> Void) async -> (summary: String, failed: Bool)
+    /// The console no longer shows this cluster (`:cluster`): what it keeps on the nodes ends.
+    func leave()
+}
+
+extension ConsoleBackend {
+    public func leave() {}
 }
 
 /// The backend for a real cluster: its inventory's nodes over their transports.
@@ -78,6 +84,8 @@ public struct ClusterBackend: ConsoleBackend {
     public func planRestart(_ names: [String]) async -> RestartPlan {
         await RollingRestart(cluster: cluster).plan(cluster.inventory.nodes.filter { names.contains($0.name) })
     }
+
+    public func leave() { sessions?.closeAll() }
 
     public func planUpgrade(to version: String, strategy: UpgradeStrategy) async -> Result<UpgradePlan, PlanError> {
         guard let target = ProductVersion(version) else { return .failure(PlanError("'\(version)' is not a version such as 2025.11")) }
