@@ -58,9 +58,9 @@ struct UpgradeCommand: AsyncParsableCommand {
         }
         guard let record else { throw BadInput("no upgrade of \(upgrade.cluster.inventory.name) is recorded to roll back (one rolled back already leaves none)") }
         let profile = upgrade.cluster.profile
-        let stuck = record.nodes.compactMap { ProductVersion($0.from) }.filter { old in
-            ProductVersion(record.target).map { !profile.canServe(schemaOf: $0, at: old) } ?? false
-        }
+        let stuck = ProductVersion(record.target).map {
+            profile.versions(record.nodes.compactMap { ProductVersion($0.from) }, thatCannotServeSchemaOf: $0)
+        } ?? []
         if json { try printJSON(record) }
         else {
             print("Roll back the upgrade to \(record.target) of \(record.time.formatted(.iso8601)):")

@@ -96,7 +96,8 @@ extension LabTests {
 
             // A node left at the old version cannot serve the upgraded schema, and says so.
             #expect(try await Hadeck.run(["lab", "upgrade", "web3", "--to", "2025.10", "--dir", lab.path]).status == 0)
-            _ = try await waitForHealth("127.0.0.13", timeout: 40) { $0["databaseStatus"] as? String == "Error" }
+            // Until it has reached the database it says "not connected yet"; then the schema's error.
+            _ = try await waitForHealth("127.0.0.13", timeout: 40) { ($0["databaseStatusDetails"] as? String)?.contains("schema") == true }
             let left = try await Self.statusRows(lab)
             let web3 = try #require(left.first { $0["node"] as? String == "web3" }, "\(left)")
             #expect((web3["problems"] as? [String])?.contains { $0.contains("schema") && $0.contains("2025.11") } == true, "\(web3)")

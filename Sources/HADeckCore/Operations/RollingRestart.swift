@@ -191,21 +191,13 @@ public struct RollingRestart: Sendable {
             progress(.failed(node.name, record.error!))
             return record
         }
-        let clock = ContinuousClock(), deadline = clock.now + timeout
-        var last = "no answer yet"
-        while clock.now < deadline {
-            do throws(ProductAPIError) {
-                let report = try await api.health(at: node.health!)
-                if report.isOK {
-                    record.healthyAt = Date()
-                    progress(.healthy(node.name, seconds: record.healthyAt!.timeIntervalSince(record.started)))
-                    return record
-                }
-                last = report.problems.joined(separator: "; ")
-            } catch { last = error.message }
-            try? await Task.sleep(for: .milliseconds(250))
+        let wait = await api.waitForHealth(of: node, timeout: timeout) { $0.isOK ? nil : $0.problems.joined(separator: "; ") }
+        if let healthyAt = wait.acceptedAt {
+            record.healthyAt = healthyAt
+            progress(.healthy(node.name, seconds: healthyAt.timeIntervalSince(record.started)))
+            return record
         }
-        record.error = "not healthy \(timeout.formattedSeconds) after its restart: \(last)"
+        record.error = "not healthy \(timeout.formattedSeconds) after its restart: \(wait.reason)"
         progress(.failed(node.name, record.error!))
         return record
     }

@@ -244,26 +244,20 @@ public struct Upgrade: Sendable {
     /// Polls the node's health until it is OK at `version`, or `timeout` passes.
     private func waitForVersion(_ version: ProductVersion, of node: Node, keeping result: NodeResult) async -> NodeResult {
         var result = result
-        let clock = ContinuousClock(), deadline = clock.now + timeout
-        var last = "no answer yet"
-        while clock.now < deadline {
-            do throws(ProductAPIError) {
-                let report = try await api.health(at: node.health!)
-                result.version = report.versionNumber
-                result.health = report.isOK ? "OK" : report.problems.joined(separator: "; ")
-                let reached = report.versionNumber.flatMap(ProductVersion.init)
-                if report.isOK && reached == version {
-                    result.healthyAt = Date()
-                    return result
-                }
-                last = report.isOK ? "healthy, but at \(report.versionNumber ?? "no version"), not \(version)" : result.health!
-            } catch {
-                last = error.message
-                result.health = error.message
-            }
-            try? await Task.sleep(for: .milliseconds(250))
+        let wait = await api.waitForHealth(of: node, timeout: timeout) { report in
+            guard report.isOK else { return report.problems.joined(separator: "; ") }
+            return report.versionNumber.flatMap(ProductVersion.init) == version ? nil
+                : "healthy, but at \(report.versionNumber ?? "no version"), not \(version)"
         }
-        result.error = "not healthy at \(version) \(timeout.formattedSeconds) after its upgrade: \(last)"
+        switch wait.last {
+        case .success(let report)?:
+            result.version = report.versionNumber
+            result.health = report.isOK ? "OK" : report.problems.joined(separator: "; ")
+        case .failure(let error)?: result.health = error.message
+        case nil: break
+        }
+        result.healthyAt = wait.acceptedAt
+        if wait.acceptedAt == nil { result.error = "not healthy at \(version) \(timeout.formattedSeconds) after its upgrade: \(wait.reason)" }
         return result
     }
 
@@ -279,8 +273,8 @@ public struct Upgrade: Sendable {
             if error == nil {
                 // A node only stopped starts again as it was; one upgraded goes back by its upgrade command.
                 let command: String? = switch (item.upgraded, node.upgrade) {
-                case (true, let template?): template.replacingOccurrences(of: "{version}", with: item.from.text)
-                default: node.restart ?? node.upgrade?.replacingOccurrences(of: "{version}", with: item.from.text)
+                case (true, _?): node.upgradeCommand(to: item.from)
+                default: node.restart ?? node.upgradeCommand(to: item.from)
                 }
                 if let command { error = await runCommand(command, on: node).map { "could not start it again: \($0)" } }
                 else { error = "it has no restart command to start it again" }

@@ -171,7 +171,7 @@ extension Upgrade {
         let expected: Set<String> = resumed == nil ? [] : ["health", "version"]
         let failing = await checks.filter { $0.verdict == .fail && !expected.contains($0.name) }.map { "\($0.name): \($0.summary)" }
         let oldest = steps.map(\.from).min() ?? target
-        let compatible = steps.allSatisfy { profile.canServe(schemaOf: target, at: $0.from) }
+        let compatible = profile.versions(steps.map(\.from), thatCannotServeSchemaOf: target).isEmpty
         var warnings: [String] = []
         let first = steps.first?.node.name ?? "the first node"
         var outage: String
@@ -210,10 +210,7 @@ extension Upgrade {
     /// The node's `upgrade:` command for `target`, or its image file retagged; nil (with the
     /// reason in `refusals`) when the inventory says neither or the file cannot be changed.
     private func method(for node: Node, target: ProductVersion, refusals: inout [String]) async -> UpgradeMethod? {
-        if let template = node.upgrade {
-            // A ProductVersion is digits and dots only, so it is safe in a command line as it is.
-            return .command(template.replacingOccurrences(of: "{version}", with: target.text))
-        }
+        if let command = node.upgradeCommand(to: target) { return .command(command) }
         guard let image = node.image else {
             refusals.append("\(node.name) has neither upgrade: (a command) nor image: (a compose or env file) in the inventory, so HADeck does not know how to upgrade it")
             return nil
@@ -233,5 +230,13 @@ extension Upgrade {
             refusals.append("\(node.name): cannot read \(image.file): \(error)")
         }
         return nil
+    }
+}
+
+extension Node {
+    /// The node's `upgrade:` command with `{version}` filled in; nil when it has none.
+    /// A ProductVersion is digits and dots only, so it is safe in a command line as it is.
+    func upgradeCommand(to version: ProductVersion) -> String? {
+        upgrade?.replacingOccurrences(of: "{version}", with: version.text)
     }
 }

@@ -63,6 +63,12 @@ extension ProductProfile {
         return Self.compatibleSchemaYears[product]?.contains { $0.newer == schema.year && $0.older == version.year } == true
     }
 
+    /// Those of `versions` that cannot serve the schema a node at `schema` applies: nodes that
+    /// cannot go back to them (or stay at them) without the database restored.
+    public func versions(_ versions: [ProductVersion], thatCannotServeSchemaOf schema: ProductVersion) -> [ProductVersion] {
+        versions.filter { !canServe(schemaOf: schema, at: $0) }
+    }
+
     /// Pairs of product years whose newer schema the older version reads (vendor documentation).
     static let compatibleSchemaYears: [Product: [(newer: Int, older: Int)]] = [
         .proget: [(newer: 2026, older: 2025)],
