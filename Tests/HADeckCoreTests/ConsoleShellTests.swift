@@ -110,7 +110,21 @@ import HADeckTestSupport
         let cluster = Cluster(inventory: inventory, timeout: .seconds(20), transport: factory.transport(for:))
         let uid = try #require(getpwnam(fixture.user)?.pointee.pw_uid)
         let accounting = try ProcessAccounting(in: fixture.directory.path)
-        func startedOnNodes() -> [ProcessAccounting.Record] { accounting.ended().filter { $0.uid == uid } }
+        // Other suites' sshd nodes run meanwhile as the same user: only processes under these
+        // nodes' sshd count (their parent, or a counted process's, lives under a listener).
+        let listeners = Set(fixture.servers.compactMap { pid_t((try? String(contentsOfFile: $0.directory + "/sshd.pid", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") })
+        func startedOnNodes() -> [ProcessAccounting.Record] {
+            let ended = accounting.ended().filter { $0.uid == uid }
+            var ours = Set(descendants(of: listeners)).union(listeners)
+            var counted: [ProcessAccounting.Record] = []
+            var rest = ended
+            while let next = rest.firstIndex(where: { ours.contains($0.parent) }) {
+                ours.insert(rest[next].pid)
+                counted.append(rest.remove(at: next))
+            }
+            return counted
+        }
         func readAll() async throws {
             for snapshot in await cluster.snapshots(of: inventory.nodes) {
                 let file = try snapshot.result.get().file
@@ -156,21 +170,31 @@ import HADeckTestSupport
         #expect(try #require(consoleShell(pidFile: fixture.server("node2").directory + "/sshd.pid")) != killed)
     }
 
+    /// The live processes under `roots`.
+    func descendants(of roots: Set<pid_t>) -> [pid_t] {
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }
+        return pids.filter { pid in
+            var ancestor = parent(of: pid)
+            for _ in 0..<8 { guard let current = ancestor, current > 1 else { return false }; if roots.contains(current) { return true }; ancestor = parent(of: current) }
+            return false
+        }
+    }
+
+    func parent(of pid: pid_t) -> pid_t? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+        return pid_t(stat[stat.index(after: close)...].split(separator: " ")[1])
+    }
+
     /// The pid of the console's shell served by the sshd whose pid is in `pidFile`.
     func consoleShell(pidFile: String) -> pid_t? {
         guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
               let listener = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
-        func parent(_ pid: pid_t) -> pid_t? {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
-            return pid_t(stat[stat.index(after: close)...].split(separator: " ")[1])
-        }
         let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }
         return pids.first { pid in
             guard let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
                   command.hasSuffix("\0\(ConsoleShell.name)\0") else { return false }
-            var ancestor = parent(pid)
-            for _ in 0..<5 { if ancestor == listener { return true }; ancestor = ancestor.flatMap(parent) }
+            var ancestor = parent(of: pid)
+            for _ in 0..<5 { if ancestor == listener { return true }; ancestor = ancestor.flatMap(parent(of:)) }
             return false
         }
     }
