@@ -22,7 +22,9 @@ let package = Package(
         ),
         .target(name: "CSocket"),
         .target(name: "CProcess"),
-        .target(name: "CHTTP", linkerSettings: [.linkedLibrary("curl")]),
+        // hadeck's alone: it sets the crash reporter's settings before the Swift runtime starts.
+        .target(name: "CStart"),
+        .target(name: "CHTTP"), // libcurl: loaded by the first request (http.c)
         .target(
             name: "HADeckCore",
             dependencies: ["CSocket", "CHTTP", .product(name: "Yams", package: "Yams")]
@@ -39,6 +41,7 @@ let package = Package(
             name: "hadeck",
             dependencies: [
                 "CProcess",
+                "CStart",
                 "HADeckCore",
                 "HADeckLab",
                 "HADeckTUI",

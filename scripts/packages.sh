@@ -6,10 +6,11 @@
 # the console's end-to-end tests; haproxy, nginx-light: `hadeck lb` output checked by them;
 # libcurl4-openssl-dev: the settings API's HTTP client; python3: a misbehaving HTTP server in the tests;
 # sudo: the become tests' real sudo; dpkg-dev (dpkg-shlibdeps) and man-db: scripts/package and
-# the test that checks its package's Depends and manual page.)
+# the test that checks its package's Depends and manual page; strace: the tests that count a
+# start's execs.)
 HADECK_PACKAGES=(libncurses-dev libcurl4-openssl-dev python3 diffutils coreutils openssh-client openssh-server iproute2 procps passwd
                  postgresql postgresql-client util-linux tmux ncurses-term haproxy nginx-light sudo
-                 dpkg-dev man-db)
+                 dpkg-dev man-db strace)
 
 ensure_packages() {
     local missing=()

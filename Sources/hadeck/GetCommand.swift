@@ -3,7 +3,7 @@ import HADeckCore
 
 /// `hadeck get NAME`: one setting on every node.
 struct Get: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show one setting's (masked) value on each node.")
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "Show one setting's (masked) value on each node.")
 
     @Argument(help: "The setting: EncryptionKey, ConnectionString, WebServer.Urls, or any element or variable name.")
     var name: String

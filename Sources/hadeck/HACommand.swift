@@ -53,13 +53,13 @@ struct HA: AsyncParsableCommand {
     }
 
     struct Enable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Turn HA on.")
+        static let configuration = CommandConfiguration(commandName: "enable", abstract: "Turn HA on.")
         @OptionGroup var options: Options
         func run() async throws { try await options.run(enable: true) }
     }
 
     struct Disable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Turn HA off.")
+        static let configuration = CommandConfiguration(commandName: "disable", abstract: "Turn HA off.")
         @OptionGroup var options: Options
         func run() async throws { try await options.run(enable: false) }
     }

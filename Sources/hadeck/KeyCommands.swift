@@ -7,7 +7,7 @@ struct KeyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "key", abstract: "Generate or rotate the encryption key.", subcommands: [Generate.self, Rotate.self])
 
     struct Generate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A new key of 32 hex digits from the system's secure random source.")
+        static let configuration = CommandConfiguration(commandName: "generate", abstract: "A new key of 32 hex digits from the system's secure random source.")
         @Flag(help: "Print the key itself (else only its fingerprint).") var show = false
 
         func run() {
@@ -17,7 +17,7 @@ struct KeyCommand: AsyncParsableCommand {
     }
 
     struct Rotate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "rotate", 
             abstract: "Write a new key on every node (plan, confirm, safe write with backups), then restart them one at a time.",
             discussion: """
             Only fingerprints are shown. The old key stays in each node's backups. Data the product encrypted with \

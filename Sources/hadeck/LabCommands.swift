@@ -47,7 +47,7 @@ struct LabCommand: AsyncParsableCommand {
     }
 
     struct Up: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create and start a lab cluster.")
+        static let configuration = CommandConfiguration(commandName: "up", abstract: "Create and start a lab cluster.")
         @OptionGroup var location: Location
         @Option(help: "How many nodes (1-20).") var nodes = 3
         @Option(help: "Configuration file format: xml or env.") var format: ConfigFormat = .xml
@@ -69,7 +69,7 @@ struct LabCommand: AsyncParsableCommand {
     }
 
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show which of the lab's processes run, and each node's version.")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "Show which of the lab's processes run, and each node's version.")
         @OptionGroup var location: Location
 
         func run() async throws {
@@ -84,7 +84,7 @@ struct LabCommand: AsyncParsableCommand {
     }
 
     struct Restart: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Restart one node (it reads its configuration file again).")
+        static let configuration = CommandConfiguration(commandName: "restart", abstract: "Restart one node (it reads its configuration file again).")
         @OptionGroup var location: Location
         @Argument(help: "The node.") var node: String
 
@@ -95,7 +95,7 @@ struct LabCommand: AsyncParsableCommand {
     }
 
     struct Stop: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "stop", 
             abstract: "Stop one node's service (an operation, not a fault); restart or upgrade starts it again.")
         @OptionGroup var location: Location
         @Argument(help: "The node.") var node: String
@@ -107,7 +107,7 @@ struct LabCommand: AsyncParsableCommand {
     }
 
     struct Upgrade: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "upgrade", 
             abstract: "Put another product version on one node and restart it (older versions too: a rollback).",
             discussion: "Like `docker compose up -d`, it starts the node and does not wait for it to be healthy.")
         @OptionGroup var location: Location
@@ -121,7 +121,7 @@ struct LabCommand: AsyncParsableCommand {
     }
 
     struct Down: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop every process the lab started.")
+        static let configuration = CommandConfiguration(commandName: "down", abstract: "Stop every process the lab started.")
         @OptionGroup var location: Location
 
         func run() async throws {
@@ -135,7 +135,7 @@ extension ConfigFormat: ExpressibleByArgument {}
 
 extension LabCommand {
     struct Fault: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "fault", 
             abstract: "Break one thing on one node, as it breaks in real clusters.",
             discussion: "KIND: key (another encryption key), storage (shared storage read-only there), db (database unreachable from it), version (older version), messenger (port closed), down (process stopped), ssh (sshd stopped), upgrade (any newer version fails to start).")
         @OptionGroup var location: Location
@@ -149,7 +149,7 @@ extension LabCommand {
     }
 
     struct Heal: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "heal", 
             abstract: "Undo every fault of one node.",
             discussion: "Each fault's own change alone is undone (a key fault puts back the one value it replaced), so later writes stay; a fault already fixed is said so and left alone.")
         @OptionGroup var location: Location

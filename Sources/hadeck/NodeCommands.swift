@@ -8,7 +8,7 @@ struct NodeCommand: AsyncParsableCommand {
                                                     subcommands: [Add.self, Remove.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "add", 
             abstract: "Add a node: copy the cluster-wide values (database, encryption key) from a healthy node into its configuration file, then add it to the inventory.",
             discussion: """
             The new node takes the inventory's defaults (config, restart, health, …). Its configuration file must exist \
@@ -99,7 +99,7 @@ struct NodeCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Take a node out of the inventory (its server and files are not touched).")
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Take a node out of the inventory (its server and files are not touched).")
         @Argument(help: "The node's name.") var name: String
         @OptionGroup var cluster: ClusterOptions
         @Flag(help: "Do not ask for confirmation (for scripts).") var yes = false

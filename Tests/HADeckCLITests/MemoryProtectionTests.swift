@@ -34,3 +34,60 @@ import HADeckTestSupport
         #expect(probe.stdout.range(of: #"Max core file size\s+0\s+0\s"#, options: .regularExpression) != nil, "\(probe.output)")
     }
 }
+
+/// The crash reporter's settings (`SWIFT_BACKTRACE`) reach the Swift runtime, which reads them
+/// once when it starts: with one start where the runtime is linked into the program (the
+/// package's build, checked by PackageTests), with a second one where it is a shared library
+/// (this build), and never over the administrator's own.
+@Suite struct CrashSettingsTests {
+    @Test func theSettingsReachTheRuntimeWithTheStartsItNeeds() async throws {
+        let runtimeLinkedIn = try await !runSync("/usr/bin/ldd", [Hadeck.binary]).contains("libswiftCore")
+        let directory = try TemporaryDirectory()
+        let starts = try await CrashSettings.starts(of: Hadeck.binary, ["--version"], in: directory.path, environment: Hadeck.environment([:]).filter { $0.key != "SWIFT_BACKTRACE" })
+        #expect(starts.count == (runtimeLinkedIn ? 1 : 2), "\(starts)")
+        if !runtimeLinkedIn {
+            #expect(starts.last?.contains("\"SWIFT_BACKTRACE=\(CrashSettings.expected)") == true, "the second start has the settings: \(starts)")
+        }
+        let own = try await CrashSettings.starts(of: Hadeck.binary, ["--version"], in: directory.path, environment: Hadeck.environment(["SWIFT_BACKTRACE": "interactive=no"]))
+        #expect(own.count == 1 && own[0].contains("\"SWIFT_BACKTRACE=interactive=no\""), "the administrator's settings kept: \(own)")
+    }
+
+    @Test func aCrashReportShowsNoRegistersAndLeavesNoCoreFile() async throws {
+        let cluster = try LocalCluster(configs: [("web1", sharedConfig(key: keyA))])
+        let crash = try await CrashSettings.crash(Hadeck.binary, inventory: cluster.inventory, in: cluster.directory.path)
+        #expect(crash.report.contains("Program crashed") && crash.report.contains("Backtrace took"), "a crash report: \(crash.report)")
+        #expect(!crash.report.contains("Registers:"), "no memory around the registers: \(crash.report)")
+        #expect(crash.coreLimit.range(of: #"Max core file size\s+0\s+0\s"#, options: .regularExpression) != nil, "\(crash.coreLimit)")
+    }
+}
+
+/// Shared by CrashSettingsTests and PackageTests (the installed program).
+enum CrashSettings {
+    /// What HADeck sets (CStart's HADECK_CRASH_REPORT_SETTINGS), up to the crash reporter's path.
+    static let expected = "preset=full,interactive=no,registers=none,images=mentioned,sanitize=yes,output-to=stderr"
+
+    /// The execve calls of `binary ARGUMENTS` as strace saw them (with their environments).
+    static func starts(of binary: String, _ arguments: [String], in directory: String, environment: [String: String]) async throws -> [String] {
+        let trace = directory + "/execve-\(UUID().uuidString).txt"
+        let traced = try await run("/usr/bin/strace", ["-f", "-qq", "-v", "-s", "1000", "-e", "trace=execve", "-o", trace, binary] + arguments, environment: environment)
+        try #require(traced.status == 0, "strace: \(traced.output)")
+        return ((try? String(contentsOfFile: trace, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init).filter { $0.contains("execve(") }
+    }
+
+    /// A `status --watch` of `inventory` sent SIGSEGV once it has shown its table: the crash
+    /// report on its stderr, and its core-file limit as /proc showed it before. (A SEGV sent by
+    /// kill is reported and then survived, as no instruction faulted: the script ends the process.)
+    static func crash(_ binary: String, inventory: String, in directory: String) async throws -> (report: String, coreLimit: String) {
+        let report = directory + "/crash-\(UUID().uuidString).txt"
+        let probe = try await run("/bin/sh", ["-c", """
+            "$1" status --watch 0.5 -i "$2" >"$3.out" 2>"$3" & pid=$!
+            for i in $(seq 100); do grep -q 'web1' "$3.out" && break; sleep 0.1; done
+            grep '^Max core file size' /proc/$pid/limits
+            kill -SEGV $pid
+            for i in $(seq 100); do grep -q 'Backtrace took' "$3" && break; sleep 0.2; done
+            kill -KILL $pid; wait $pid
+            """, "sh", binary, inventory, report],
+            environment: Hadeck.environment([:]).filter { $0.key != "SWIFT_BACKTRACE" })
+        return ((try? String(contentsOfFile: report, encoding: .utf8)) ?? "", probe.stdout)
+    }
+}

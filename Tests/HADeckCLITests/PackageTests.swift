@@ -51,6 +51,17 @@ import HADeckTestSupport
             #expect(!ldd.stdout.contains("not found"), "\(program): \(ldd.stdout)")
         }
 
+        // One start, not two: the Swift runtime linked into the program takes the crash
+        // reporter's settings from the start (Sources/CStart); a crash then prints a report, by the
+        // packaged crash reporter, with no register dump and no core file.
+        let starts = try await CrashSettings.starts(of: hadeck, ["--version"], in: directory.path, environment: Hadeck.environment([:]).filter { $0.key != "SWIFT_BACKTRACE" })
+        #expect(starts.count == 1, "\(starts)")
+        let cluster = try LocalCluster(configs: [("web1", sharedConfig(key: keyA))])
+        let crash = try await CrashSettings.crash(hadeck, inventory: cluster.inventory, in: cluster.directory.path)
+        #expect(crash.report.contains("Program crashed") && crash.report.contains("Backtrace took"), "a crash report: \(crash.report)")
+        #expect(!crash.report.contains("Registers:"), "no memory around the registers: \(crash.report)")
+        #expect(crash.coreLimit.range(of: #"Max core file size\s+0\s+0\s"#, options: .regularExpression) != nil, "\(crash.coreLimit)")
+
         // The manual page renders and documents the commands.
         let man = try await run("/usr/bin/man", ["-l", root + "/usr/share/man/man1/hadeck.1.gz"],
                                 environment: Hadeck.environment(["MANPAGER": "cat", "PAGER": "cat", "MANWIDTH": "100"]))

@@ -1,0 +1,65 @@
+#define _GNU_SOURCE
+#include "CStart.h"
+
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+// The Swift runtime reads SWIFT_BACKTRACE once, in a static initialiser of its own. Where the
+// runtime is linked into this program, the initialisers of this program's .init_array run in
+// order of priority, and a prioritised one (101) before every unprioritised C++ initialiser of
+// the runtime: setting the variable here takes effect with no second start. Where the runtime
+// is a shared library, its initialisers ran before this program's, and only a new exec helps.
+
+// Swift's runtime, declared here (SwiftShims/RuntimeStubs.h) to ask which image holds it and
+// to hand it the argument vector.
+extern void swift_retain(void);
+extern void _swift_stdlib_overrideUnsafeArgvArgc(char **argv, int argc);
+
+static int need_restart;
+
+static int swift_runtime_is_in_this_program(void) {
+    Dl_info runtime, program;
+    if (!dladdr((void *)swift_retain, &runtime) || !dladdr((void *)hadeck_crash_settings_need_restart, &program)) return 0;
+    return runtime.dli_fbase == program.dli_fbase;
+}
+
+// glibc calls .init_array functions with (argc, argv, envp).
+__attribute__((constructor(101))) static void hadeck_set_crash_report_settings(int argc, char **argv, char **envp) {
+    (void)envp;
+    if (getenv("SWIFT_BACKTRACE") != NULL) return; // the administrator's choice, or the second start
+    // setenv moves `environ` off the stack, where the runtime (linked in, initialised after
+    // this) looks for argv by walking back from it: it would find no arguments at all. It
+    // takes them from here instead.
+    _swift_stdlib_overrideUnsafeArgvArgc(argv, argc);
+
+    static char settings[sizeof HADECK_CRASH_REPORT_SETTINGS + sizeof ",swift-backtrace=" + PATH_MAX];
+    snprintf(settings, sizeof settings, "%s", HADECK_CRASH_REPORT_SETTINGS);
+    // The runtime looks for its crash reporter (swift-backtrace) beside a toolchain's layout,
+    // which an installed package has not: the package puts a static one in ../lib/hadeck.
+    char program[PATH_MAX];
+    ssize_t length = readlink("/proc/self/exe", program, sizeof program - 1);
+    if (length > 0) {
+        program[length] = 0;
+        char *slash = strrchr(program, '/');
+        if (slash) {
+            *slash = 0;
+            char reporter[PATH_MAX];
+            if (snprintf(reporter, sizeof reporter, "%s/../lib/hadeck/swift-backtrace", program) < (int)sizeof reporter
+                && access(reporter, X_OK) == 0) {
+                char *resolved = realpath(reporter, NULL);
+                if (resolved && !strchr(resolved, ',')) { // a comma would end the setting
+                    snprintf(settings, sizeof settings, "%s,swift-backtrace=%s", HADECK_CRASH_REPORT_SETTINGS, resolved);
+                }
+                free(resolved);
+            }
+        }
+    }
+    setenv("SWIFT_BACKTRACE", settings, 0);
+    need_restart = !swift_runtime_is_in_this_program();
+}
+
+int hadeck_crash_settings_need_restart(void) { return need_restart; }
