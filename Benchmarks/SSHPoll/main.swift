@@ -1,6 +1,7 @@
 // One status poll of N sshd nodes on loopback (read each node's config file and its hash):
 // hadeck cold (no ssh masters) and warm (masters alive) against pdsh -R ssh and clush
-// running the equivalent command. Usage: hadeck-bench-ssh HADECK_BINARY [NODES] [RUNS]
+// running the equivalent command. Usage: hadeck-bench-ssh HADECK_BINARY [NODES] [RUNS] [LABEL=BINARY...]
+// (more hadeck binaries, e.g. an older build, each timed cold and warm in the same rounds).
 import Foundation
 import HADeckCore
 import HADeckTestSupport
@@ -13,6 +14,9 @@ guard arguments.count >= 2 else {
 let hadeck = arguments[1]
 let nodes = arguments.count > 2 ? Int(arguments[2]) ?? 20 : 20
 let runs = arguments.count > 3 ? Int(arguments[3]) ?? 7 : 7
+let others: [(label: String, binary: String)] = arguments.dropFirst(4).compactMap { argument in
+    argument.firstIndex(of: "=").map { (String(argument[..<$0]), String(argument[argument.index(after: $0)...])) }
+}
 
 let fixture = try SSHDFixture(nodes: nodes)
 for server in fixture.servers {
@@ -90,6 +94,11 @@ for round in 0..<runs {
     dropMasters()
     results["hadeck cold", default: []].append(try time(hadeck, ["status", "-i", inventory], environment: environment))
     results["hadeck warm", default: []].append(try time(hadeck, ["status", "-i", inventory], environment: environment))
+    for other in others {
+        dropMasters()
+        results["\(other.label) cold", default: []].append(try time(other.binary, ["status", "-i", inventory], environment: environment))
+        results["\(other.label) warm", default: []].append(try time(other.binary, ["status", "-i", inventory], environment: environment))
+    }
     results["pdsh -R ssh", default: []].append(try time("/usr/bin/pdsh", ["-R", "ssh", "-w", hostList, command], environment: pdshEnvironment))
     results["clush", default: []].append(try time("/usr/bin/clush", ["-w", hostList, "-o", "-F \(sshConfig)", "-b", command]))
     FileHandle.standardError.write(Data("round \(round + 1)/\(runs) done\n".utf8))
@@ -99,7 +108,7 @@ dropMasters()
 let pdsh = median(results["pdsh -R ssh"]!), clush = median(results["clush"]!)
 print("| tool | median ms (\(runs) runs, \(nodes) nodes) | min | max | pdsh ÷ tool | clush ÷ tool |")
 print("|---|---:|---:|---:|---:|---:|")
-for name in ["hadeck cold", "hadeck warm", "pdsh -R ssh", "clush"] {
+for name in ["hadeck cold", "hadeck warm"] + others.flatMap { ["\($0.label) cold", "\($0.label) warm"] } + ["pdsh -R ssh", "clush"] {
     let values = results[name]!
     let m = median(values)
     print(String(format: "| %@ | %.0f | %.0f | %.0f | %.1f× | %.1f× |", name, m, values.min()!, values.max()!, pdsh / m, clush / m))

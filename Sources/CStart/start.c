@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,12 @@ static int swift_runtime_is_in_this_program(void) {
 // glibc calls .init_array functions with (argc, argv, envp).
 __attribute__((constructor(101))) static void hadeck_set_crash_report_settings(int argc, char **argv, char **envp) {
     (void)envp;
+    // Two malloc arenas, not glibc's eight per core: every thread that allocates (the console
+    // keeps one per node's ssh session and one per health request) otherwise gets an arena
+    // of its own, each keeping freed memory: 16 arenas held 7 MiB of the console's 9.5 MiB of
+    // anonymous memory (BENCHMARKS.md, "The console"). Before any thread starts; an
+    // administrator's MALLOC_ARENA_MAX is left to glibc.
+    if (getenv("MALLOC_ARENA_MAX") == NULL) mallopt(M_ARENA_MAX, 2);
     if (getenv("SWIFT_BACKTRACE") != NULL) return; // the administrator's choice, or the second start
     // setenv moves `environ` off the stack, where the runtime (linked in, initialised after
     // this) looks for argv by walking back from it: it would find no arguments at all. It

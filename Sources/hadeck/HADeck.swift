@@ -3,6 +3,10 @@ import Foundation
 import HADeckCore
 
 /// `hadeck`: the console (once it lands) and the scriptable commands.
+///
+/// Every command names itself (`commandName`): without it, ArgumentParser derives the name
+/// from `String(describing: Self.self)` at every start, for every command, and each such cast
+/// scans every protocol conformance in the program (thousands, with Foundation linked in).
 struct HADeck: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hadeck",

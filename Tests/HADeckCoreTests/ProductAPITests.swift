@@ -27,6 +27,20 @@ import HADeckTestSupport
         }
     }
 
+    /// Plain http:// is read without libcurl (CHTTP): every way an answer may be framed.
+    @Test func chunkedAndUnframedAnswersAreRead() async throws {
+        let server = try Server()
+        #expect(try await ProductAPI().settings(at: server.base + "/chunked", apiKey: "k3y").isEmpty)
+        #expect(try await ProductAPI().settings(at: server.base + "/unframed", apiKey: "k3y").isEmpty)
+        await #expect {
+            try await ProductAPI().settings(at: server.base + "/bigchunked", apiKey: "k3y")
+        } throws: { error in
+            "\(error)" == "127.0.0.1: the response is larger than \(ProductAPI.largestResponse) bytes"
+        }
+        #expect(server.requests == ["GET /chunked/api/settings/list?showAll=true k3y", "GET /unframed/api/settings/list?showAll=true k3y",
+                                    "GET /bigchunked/api/settings/list?showAll=true k3y"])
+    }
+
     @Test func aServerThatNeverAnswersTimesOut() async throws {
         let server = try Server()
         await #expect {

@@ -10,6 +10,9 @@ import HADeckCore
 /// - `/slow/…`: 200 after 3 s
 /// - `/silent/…`: GET answers at once; POST takes the request and answers after 15 s
 /// - `/refuse/…`: GET answers at once; POST answers 500
+/// - `/chunked/…`: 200 `[]` in two chunks (Transfer-Encoding: chunked)
+/// - `/bigchunked/…`: 200 with a 5 MiB body in chunks
+/// - `/unframed/…`: 200 `[]` with no Content-Length, ended by closing the connection
 /// - anything else: 200 `[]`
 public final class MisbehavingHTTPServer: @unchecked Sendable {
     let directory: TemporaryDirectory
@@ -36,6 +39,13 @@ public final class MisbehavingHTTPServer: @unchecked Sendable {
                     self.answer(302, b"", [("Location", "http://127.0.0.1:%d/landing/" % self.server.server_port)])
                 elif self.path.startswith("/big/"): self.answer(200, b"[" + b" " * (5 << 20) + b"]")
                 elif self.path.startswith("/slow/"): time.sleep(3); self.answer(200)
+                elif self.path.startswith("/chunked/") or self.path.startswith("/bigchunked/"):
+                    self.send_response(200); self.send_header("Transfer-Encoding", "chunked"); self.end_headers()
+                    parts = [b"[", b"]"] if self.path.startswith("/chunked/") else [b"["] + [b" " * 65536] * 80 + [b"]"]
+                    for part in parts: self.wfile.write(b"%x;ext=1\r\n%s\r\n" % (len(part), part))
+                    self.wfile.write(b"0\r\nX-Trailer: 1\r\n\r\n")
+                elif self.path.startswith("/unframed/"):
+                    self.send_response(200); self.end_headers(); self.wfile.write(b"[]")
                 else: self.answer(200)
             def do_POST(self):
                 with open(log, "a") as f: f.write("%s %s %s\n" % (self.command, self.path, self.headers.get("X-ApiKey")))

@@ -1,4 +1,5 @@
-// What must happen before the Swift runtime starts: only C runs early enough.
+// What must happen before the Swift runtime starts (its crash reporter's settings) and before
+// any thread starts (the allocator's arenas): only C runs early enough (start.c).
 #ifndef HADECK_CSTART_H
 #define HADECK_CSTART_H
 
