@@ -8,7 +8,7 @@ struct Backups: AsyncParsableCommand {
                                                     subcommands: [List.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", 
+        static let configuration = CommandConfiguration(commandName: "list",
             abstract: "List each node's backups, oldest first: when each was taken and which settings differ from the current file.",
             discussion: "Setting names only: values (and secrets) are never shown.")
         @OptionGroup var cluster: ClusterOptions
@@ -89,7 +89,7 @@ struct Backups: AsyncParsableCommand {
 
 /// `hadeck restore NODE [BACKUP]`: put a backup back, as a write like `set`.
 struct Restore: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "restore", 
+    static let configuration = CommandConfiguration(commandName: "restore",
         abstract: "Restore a node's configuration file from a backup (the newest when none is named).",
         discussion: "Before asking, says on which settings the node would then differ from the rest of the cluster (names only).")
 

@@ -4,7 +4,7 @@ import HADeckCore
 
 /// `hadeck check`: every requirement of an HA cluster, checked on the real nodes.
 struct Check: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", 
+    static let configuration = CommandConfiguration(commandName: "check",
         abstract: "Pre-flight checks: version, database, encryption key, shared storage, messenger, license, health.",
         discussion: """
         Each check passes, warns or fails, with what each node showed. The storage check leaves a small \

@@ -5,7 +5,7 @@ import HADeckTUI
 
 /// `hadeck` with no command: the full-screen console.
 struct Console: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "console", 
+    static let configuration = CommandConfiguration(commandName: "console",
         abstract: "The full-screen console (the default): every node, live. Press ? inside for the keys.")
 
     @OptionGroup var cluster: ClusterOptions

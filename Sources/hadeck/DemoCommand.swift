@@ -6,7 +6,7 @@ import HADeckTUI
 
 /// `hadeck demo`: a three-node lab in a temporary directory, shown live, torn down on exit.
 struct Demo: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "demo", 
+    static let configuration = CommandConfiguration(commandName: "demo",
         abstract: "Bring up a three-node lab cluster, show it live until Ctrl-C, then tear it down.",
         discussion: """
         web3 starts with a different encryption key (a lab fault), so there is something to find and fix. \

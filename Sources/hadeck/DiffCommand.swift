@@ -3,7 +3,7 @@ import HADeckCore
 
 /// `hadeck diff`: does every node hold the same configuration?
 struct Diff: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "diff", 
+    static let configuration = CommandConfiguration(commandName: "diff",
         abstract: "Show, per setting, whether all nodes agree; where they don't, each node's (masked) value.")
 
     @OptionGroup var cluster: ClusterOptions

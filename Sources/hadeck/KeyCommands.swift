@@ -17,7 +17,7 @@ struct KeyCommand: AsyncParsableCommand {
     }
 
     struct Rotate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "rotate", 
+        static let configuration = CommandConfiguration(commandName: "rotate",
             abstract: "Write a new key on every node (plan, confirm, safe write with backups), then restart them one at a time.",
             discussion: """
             Only fingerprints are shown. The old key stays in each node's backups. Data the product encrypted with \

@@ -95,7 +95,7 @@ struct LabCommand: AsyncParsableCommand {
     }
 
     struct Stop: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "stop", 
+        static let configuration = CommandConfiguration(commandName: "stop",
             abstract: "Stop one node's service (an operation, not a fault); restart or upgrade starts it again.")
         @OptionGroup var location: Location
         @Argument(help: "The node.") var node: String
@@ -107,7 +107,7 @@ struct LabCommand: AsyncParsableCommand {
     }
 
     struct Upgrade: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "upgrade", 
+        static let configuration = CommandConfiguration(commandName: "upgrade",
             abstract: "Put another product version on one node and restart it (older versions too: a rollback).",
             discussion: "Like `docker compose up -d`, it starts the node and does not wait for it to be healthy.")
         @OptionGroup var location: Location
@@ -135,7 +135,7 @@ extension ConfigFormat: ExpressibleByArgument {}
 
 extension LabCommand {
     struct Fault: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "fault", 
+        static let configuration = CommandConfiguration(commandName: "fault",
             abstract: "Break one thing on one node, as it breaks in real clusters.",
             discussion: "KIND: key (another encryption key), storage (shared storage read-only there), db (database unreachable from it), version (older version), messenger (port closed), down (process stopped), ssh (sshd stopped), upgrade (any newer version fails to start).")
         @OptionGroup var location: Location
@@ -149,7 +149,7 @@ extension LabCommand {
     }
 
     struct Heal: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "heal", 
+        static let configuration = CommandConfiguration(commandName: "heal",
             abstract: "Undo every fault of one node.",
             discussion: "Each fault's own change alone is undone (a key fault puts back the one value it replaced), so later writes stay; a fault already fixed is said so and left alone.")
         @OptionGroup var location: Location

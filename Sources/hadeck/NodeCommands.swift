@@ -8,7 +8,7 @@ struct NodeCommand: AsyncParsableCommand {
                                                     subcommands: [Add.self, Remove.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "add", 
+        static let configuration = CommandConfiguration(commandName: "add",
             abstract: "Add a node: copy the cluster-wide values (database, encryption key) from a healthy node into its configuration file, then add it to the inventory.",
             discussion: """
             The new node takes the inventory's defaults (config, restart, health, …). Its configuration file must exist \

@@ -4,7 +4,7 @@ import HADeckCore
 
 /// `hadeck restart`: nodes restarted one at a time (or a few), each healthy before the next.
 struct Restart: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "restart", 
+    static let configuration = CommandConfiguration(commandName: "restart",
         abstract: "Restart nodes with their restart command, waiting for each to be healthy before the next.",
         discussion: """
         Without NODE, every node: those not healthy now first (they serve nobody), then the others in inventory \

@@ -4,7 +4,7 @@ import HADeckCore
 
 /// `hadeck status`: every node's reachability, configuration and drift, once or continuously.
 struct Status: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", 
+    static let configuration = CommandConfiguration(commandName: "status",
         abstract: "Per node: reachable (and latency), configuration readable, drift, last error.",
         discussion: "--watch [SECONDS] repeats every SECONDS (default 2) until interrupted; ssh masters are reused between rounds.")
 

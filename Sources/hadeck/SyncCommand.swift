@@ -4,7 +4,7 @@ import HADeckCore
 
 /// `hadeck sync SETTING…`: make the nodes agree by copying one node's value to the others.
 struct Sync: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sync", 
+    static let configuration = CommandConfiguration(commandName: "sync",
         abstract: "Copy a setting's value from one node (default: the value most nodes hold) to the nodes that differ.",
         discussion: """
         The value goes from node to node through HADeck's memory only: it is never printed; the plan shows \

@@ -96,7 +96,7 @@ extension LabTests {
             screen = try await session.waitFor { $0.contains { $0.contains("EXIT=0") } }
             #expect(!screen.contains { $0.contains("HADeck ·") }, "the terminal is restored")
         }
-    
+
         /// `hadeck demo` on a terminal: the console on the demo lab; Ctrl-C ends it, restores
         /// the terminal and removes the lab.
         @Test func theDemoOnATerminalIsTheConsoleAndCtrlCTearsItDown() async throws {

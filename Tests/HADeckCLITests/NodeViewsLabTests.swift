@@ -22,7 +22,10 @@ extension LabTests {
 
             // Details of the faulted node: the failing health field and the drift.
             try session.keys("G", "Enter")
-            screen = try await session.waitFor { $0.contains { $0.contains("serviceStatus") } && $0.contains { $0.contains("ssh master up since") } }
+            // The fault restarts web3, and a starting node reports its database "not connected yet"
+            // before its first check of the key: wait for the key's error, not for the first answer.
+            screen = try await session.waitFor { $0.contains { $0.range(of: #"serviceStatus +Error"#, options: .regularExpression) != nil }
+                && $0.contains { $0.contains("ssh master up since") } }
             #expect(screen.contains { $0.contains("Node web3") }, "\(screen)")
             #expect(screen.contains { $0.range(of: #"serviceStatus +Error"#, options: .regularExpression) != nil }, "\(screen)")
             #expect(screen.contains { $0.contains("Drift       ≠ EncryptionKey (cluster-wide; differs from most nodes)") }, "\(screen)")
