@@ -12,19 +12,17 @@ let nodeCount = arguments.count > 1 ? Int(arguments[1]) ?? 20 : 20
 let rounds = arguments.count > 2 ? Int(arguments[2]) ?? 30 : 30
 
 let fixture = try SSHDFixture(nodes: nodeCount)
-for server in fixture.servers {
-    let directory = try fixture.nodeDirectory(server.name)
-    try """
-        PROGET_SERVICE_NAME=\(server.name)
+let config = try fixture.giveEveryNode("proget.env") { name in
+    """
+        PROGET_SERVICE_NAME=\(name)
         PROGET_ENCRYPTION_KEY=0123456789ABCDEF0123456789ABCDEF
         PROGET_POSTGRES_CONNECTION_STRING=Host=127.0.0.1;Port=5432;Database=proget;Username=proget;Password=Bench-Pa55
         PROGET_WEB_URLS=http://*:8624
 
-        """.write(toFile: directory + "/proget.env", atomically: true, encoding: .utf8)
-    try fixture.handOver(directory)
+        """
 }
 let inventory = try InventoryLoader.parse(
-    fixture.inventory(config: fixture.directory.path + "/files/{name}/proget.env").replacingOccurrences(of: "defaults:\n", with: "defaults:\n  format: env\n"),
+    fixture.inventory(config: config).replacingOccurrences(of: "defaults:\n", with: "defaults:\n  format: env\n"),
     path: fixture.directory.path + "/cluster.yaml")
 let nodes = inventory.nodes
 let uid = getpwnam(fixture.user)!.pointee.pw_uid

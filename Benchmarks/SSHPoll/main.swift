@@ -19,9 +19,8 @@ let others: [(label: String, binary: String)] = arguments.dropFirst(4).compactMa
 }
 
 let fixture = try SSHDFixture(nodes: nodes)
-for server in fixture.servers {
-    let directory = try fixture.nodeDirectory(server.name)
-    try """
+let configPattern = try fixture.giveEveryNode("ProGet.config") { _ in
+    """
         <?xml version="1.0" encoding="utf-8"?>
         <InedoAppConfig>
           <ConnectionString>Server=db.example.internal;Database=ProGet;User Id=proget;Password=Bench-Pa55;</ConnectionString>
@@ -29,10 +28,8 @@ for server in fixture.servers {
           <WebServer Enabled="true" Urls="http://*:8624" />
         </InedoAppConfig>
 
-        """.write(toFile: directory + "/ProGet.config", atomically: true, encoding: .utf8)
-    try fixture.handOver(directory)
+        """
 }
-let configPattern = fixture.directory.path + "/files/{name}/ProGet.config"
 let inventory = fixture.directory.path + "/cluster.yaml"
 try fixture.inventory(config: configPattern).write(toFile: inventory, atomically: true, encoding: .utf8)
 

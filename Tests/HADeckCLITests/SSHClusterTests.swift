@@ -11,14 +11,8 @@ struct SSHCluster {
 
     init(nodes: Int, key: (String) -> String = { _ in keyA }) throws {
         fixture = try SSHDFixture(nodes: nodes)
-        for name in fixture.servers.map(\.name) {
-            let directory = try fixture.nodeDirectory(name)
-            try Data(sharedConfig(key: key(name)).utf8).write(to: URL(fileURLWithPath: directory + "/ProGet.config"))
-            try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: directory + "/ProGet.config")
-            try fixture.handOver(directory)
-        }
-        try fixture.inventory(config: fixture.directory.path + "/files/{name}/ProGet.config")
-            .write(toFile: inventory, atomically: true, encoding: .utf8)
+        let config = try fixture.giveEveryNode("ProGet.config", mode: 0o640) { sharedConfig(key: key($0)) }
+        try fixture.inventory(config: config).write(toFile: inventory, atomically: true, encoding: .utf8)
     }
 
     func path(_ node: String) -> String { fixture.directory.path + "/files/\(node)/ProGet.config" }

@@ -6,7 +6,8 @@ import HADeckCore
 
 extension LabTests {
     /// The console left running on a 10-node lab while faults come and go: it stays up, shows
-    /// every fault and its clearing, and its memory is reported at the start and the end.
+    /// every fault and its clearing, and its memory is reported at the start and the end; a
+    /// node's console shell killed under it is said once and replaced.
     /// `HADECK_SOAK_SECONDS` sets the length (CI: 90 s; the 30-minute run is in SECURITY.md).
     @Suite struct Soak {
         /// The process's resident memory in KiB: all of it, and its anonymous part (its own heap
@@ -26,6 +27,29 @@ extension LabTests {
             let session = try TmuxSession(command: command, width: 160, height: 40)
             _ = try await session.waitFor(seconds: 60) { $0.contains { $0.contains("10 of 10 nodes healthy") } }
             let pid = try session.tmux(["display-message", "-p", "-t", session.name, "#{pane_pid}"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
+            // web2's long-lived shell on the node (ConsoleShell) is killed while the console polls:
+            // the activity log says so once, a new shell takes its place, and web2 stays healthy.
+            let web2 = lab.path + "/sshd/web2/sshd.pid"
+            let killed = try #require(NodeProcesses.consoleShell(underSSHDWithPidFile: web2), "web2 has a console shell")
+            kill(killed, SIGKILL)
+            var replacement: pid_t?
+            for _ in 0..<200 where replacement == nil {
+                try await Task.sleep(for: .milliseconds(100))
+                replacement = NodeProcesses.consoleShell(underSSHDWithPidFile: web2).flatMap { $0 == killed ? nil : $0 }
+            }
+            #expect(replacement != nil, "a new console shell for web2")
+            // Polls go on (one a second); a notice said again on each would show in the log.
+            var polled = try await session.waitFor { $0.contains { $0.contains("10 of 10 nodes healthy") } }
+            try await Task.sleep(for: .seconds(3))
+            try session.keys("L")
+            polled = try await session.waitFor { $0.contains { $0.contains("Activity log (") } }
+            let notice = "web2: its console shell ended (its session closed: killed, or the connection lost); a new one started"
+            #expect(polled.filter { $0.contains(notice) }.count == 1, "said once: \(polled)")
+            #expect(!polled.contains { $0.contains("cannot be reached") }, "\(polled)")
+            try session.keys("Escape")
+            polled = try await session.waitFor { $0.contains { $0.contains("10 of 10 nodes healthy") } }
+            #expect(polled.contains { $0.contains("10 of 10 nodes healthy") }, "\(polled)")
             // Memory at the start and after each tenth of the run: a leak climbs to the end, a
             // heap settling into its size levels off.
             var samples = [Self.rss(pid)]

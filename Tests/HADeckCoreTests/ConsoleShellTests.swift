@@ -96,14 +96,9 @@ import HADeckTestSupport
     @Test func aPollStartsNoProcessOnTheNodesAndAKilledShellIsReplaced() async throws {
         guard getuid() == 0 else { return } // the nodes' own user, and acct(2), need root
         let fixture = try SSHDFixture(nodes: 3)
-        var lines: [String: String] = [:]
-        for server in fixture.servers {
-            let home = try fixture.nodeDirectory(server.name)
-            lines[server.name] = "PROGET_SERVICE_NAME=\(server.name)\nPROGET_ENCRYPTION_KEY=\(String(repeating: "ab", count: 16))\n"
-            FileManager.default.createFile(atPath: home + "/proget.env", contents: Data(lines[server.name]!.utf8))
-            try fixture.handOver(home)
-        }
-        let inventory = try InventoryLoader.parse(fixture.inventory(config: fixture.directory.path + "/files/{name}/proget.env")
+        let line = { (name: String) in "PROGET_SERVICE_NAME=\(name)\nPROGET_ENCRYPTION_KEY=\(String(repeating: "ab", count: 16))\n" }
+        let config = try fixture.giveEveryNode("proget.env", contents: line)
+        let inventory = try InventoryLoader.parse(fixture.inventory(config: config)
             .replacingOccurrences(of: "defaults:\n", with: "defaults:\n  format: env\n"), path: fixture.directory.path + "/cluster.yaml")
         let sessions = NodeSessions()
         let factory = TransportFactory(ssh: SSHSettings(controlDirectory: fixture.runtimeDirectory), sessions: sessions)
@@ -116,7 +111,7 @@ import HADeckTestSupport
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") })
         func startedOnNodes() -> [ProcessAccounting.Record] {
             let ended = accounting.ended().filter { $0.uid == uid }
-            var ours = Set(descendants(of: listeners)).union(listeners)
+            var ours = Set(NodeProcesses.descendants(of: listeners)).union(listeners)
             var counted: [ProcessAccounting.Record] = []
             var rest = ended
             while let next = rest.firstIndex(where: { ours.contains($0.parent) }) {
@@ -128,7 +123,7 @@ import HADeckTestSupport
         func readAll() async throws {
             for snapshot in await cluster.snapshots(of: inventory.nodes) {
                 let file = try snapshot.result.get().file
-                #expect(file.content == Array(lines[snapshot.node.name]!.utf8), "\(snapshot.node.name)")
+                #expect(file.content == Array(line(snapshot.node.name).utf8), "\(snapshot.node.name)")
             }
         }
 
@@ -157,7 +152,7 @@ import HADeckTestSupport
         #expect(startedOnNodes().map(\.command) == ["cat"])
 
         // node2's shell is killed between polls.
-        let killed = try #require(consoleShell(pidFile: fixture.server("node2").directory + "/sshd.pid"))
+        let killed = try #require(NodeProcesses.consoleShell(underSSHDWithPidFile: fixture.server("node2").directory + "/sshd.pid"))
         kill(killed, SIGKILL)
         try await readAll()
         let notices = sessions.drainNotices()
@@ -167,35 +162,6 @@ import HADeckTestSupport
         try await readAll()
         #expect(startedOnNodes().isEmpty)
         #expect(sessions.drainNotices().isEmpty, "said once")
-        #expect(try #require(consoleShell(pidFile: fixture.server("node2").directory + "/sshd.pid")) != killed)
-    }
-
-    /// The live processes under `roots`.
-    func descendants(of roots: Set<pid_t>) -> [pid_t] {
-        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }
-        return pids.filter { pid in
-            var ancestor = parent(of: pid)
-            for _ in 0..<8 { guard let current = ancestor, current > 1 else { return false }; if roots.contains(current) { return true }; ancestor = parent(of: current) }
-            return false
-        }
-    }
-
-    func parent(of pid: pid_t) -> pid_t? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
-        return pid_t(stat[stat.index(after: close)...].split(separator: " ")[1])
-    }
-
-    /// The pid of the console's shell served by the sshd whose pid is in `pidFile`.
-    func consoleShell(pidFile: String) -> pid_t? {
-        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-              let listener = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
-        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }
-        return pids.first { pid in
-            guard let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8),
-                  command.hasSuffix("\0\(ConsoleShell.name)\0") else { return false }
-            var ancestor = parent(of: pid)
-            for _ in 0..<5 { if ancestor == listener { return true }; ancestor = ancestor.flatMap(parent(of:)) }
-            return false
-        }
+        #expect(try #require(NodeProcesses.consoleShell(underSSHDWithPidFile: fixture.server("node2").directory + "/sshd.pid")) != killed)
     }
 }

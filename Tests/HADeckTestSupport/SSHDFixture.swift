@@ -74,6 +74,19 @@ public final class SSHDFixture: @unchecked Sendable {
         return path
     }
 
+    /// Gives every node the file `name` in its directory, with the contents `contents(node)`,
+    /// owned by its login user with `mode`; answers the path with `{name}` for an inventory.
+    @discardableResult
+    public func giveEveryNode(_ name: String, mode: Int = 0o644, contents: (String) -> String) throws -> String {
+        for server in servers {
+            let path = try nodeDirectory(server.name) + "/" + name
+            try Data(contents(server.name).utf8).write(to: URL(fileURLWithPath: path))
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        }
+        try handOver(directory.path + "/files")
+        return directory.path + "/files/{name}/" + name
+    }
+
     /// Gives a file the node's login user as owner (tests write files as root).
     public func handOver(_ path: String) throws {
         if getuid() == 0 { try Self.check(run("/bin/chown", ["-R", "\(user):\(user)", path]), "chown") }

@@ -9,9 +9,9 @@
 /// Values travel as data, never as code: a request's path and arguments are lines that the
 /// shell `read`s into variables and positional parameters. Each answer ends with a token
 /// drawn at random for that request, so no content can end it early.
-enum ConsoleShell {
+public enum ConsoleShell {
     /// `$0` of the shell on the node, so that an administrator who finds it in `ps` knows whose it is.
-    static let name = "hadeck-console"
+    public static let name = "hadeck-console"
 
     /// What `sh -c` runs, and all that `ps` on the node shows of it: it reads the shell's script
     /// (a line count, then the lines) from stdin, then runs it.
@@ -60,9 +60,16 @@ enum ConsoleShell {
 
     /// What the shell reads first: `script` as `bootstrap` expects it.
     static let scriptOnStdin: [UInt8] = {
-        let lines = script.split(separator: "\n", omittingEmptySubsequences: false)
-        return Array(("\(lines.count)\n" + lines.map { $0 + "\n" }.joined()).utf8)
+        let (count, text) = lines(of: script)
+        return Array("\(count)\n\(text)".utf8)
     }()
+
+    /// `text` as the shell reads a script, line by line after their count: the count, and the
+    /// lines each ending in a newline.
+    static func lines(of text: String) -> (count: Int, text: String) {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        return (lines.count, lines.map { $0 + "\n" }.joined())
+    }
 
     /// One request to the shell.
     struct Request: Equatable {
@@ -78,9 +85,9 @@ enum ConsoleShell {
         /// Running `script` with `arguments` in a subshell; nil when an argument cannot travel as one line.
         static func script(_ script: String, _ arguments: [String], token: String = newToken()) -> Request? {
             guard !arguments.contains(where: { $0.contains("\n") || $0.contains("\0") }), !script.contains("\0") else { return nil }
-            let lines = script.split(separator: "\n", omittingEmptySubsequences: false)
-            let text = "s \(token) \(lines.count) \(arguments.count)\n" + lines.map { $0 + "\n" }.joined() + arguments.map { $0 + "\n" }.joined()
-            return Request(token: token, bytes: Array(text.utf8))
+            let (count, text) = lines(of: script)
+            let request = "s \(token) \(count) \(arguments.count)\n" + text + arguments.map { $0 + "\n" }.joined()
+            return Request(token: token, bytes: Array(request.utf8))
         }
 
         static func newToken() -> String {
@@ -91,20 +98,10 @@ enum ConsoleShell {
     /// The answer to the request with `token` once the shell's stdout and stderr hold all of it; nil until then.
     static func answer(to token: String, stdout: [UInt8], stderr: [UInt8]) -> CommandOutput? {
         let statusMark = Array("\n\(token)o ".utf8), endMark = Array("\n\(token)e\n".utf8)
-        guard let statusAt = find(statusMark, in: stdout, from: 0),
+        guard let statusAt = stdout.firstRange(of: statusMark)?.lowerBound,
               let lineEnd = stdout[(statusAt + statusMark.count)...].firstIndex(of: 0x0A),
               let status = Int32(String(decoding: stdout[(statusAt + statusMark.count)..<lineEnd], as: UTF8.self)),
-              let endAt = find(endMark, in: stderr, from: 0) else { return nil }
+              let endAt = stderr.firstRange(of: endMark)?.lowerBound else { return nil }
         return CommandOutput(status: status, stdout: Array(stdout[..<statusAt]), stderr: Array(stderr[..<endAt]))
-    }
-
-    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard haystack.count - start >= needle.count else { return nil }
-        var index = start
-        while index + needle.count <= haystack.count {
-            if haystack[index] == needle[0] && haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
-            index += 1
-        }
-        return nil
     }
 }

@@ -61,8 +61,9 @@ public struct SSHTransport: Transport {
 
     /// `exec sh -c 'SCRIPT' hadeck 'ARG'…`: the remote login shell sees only single-quoted
     /// words, and replaces itself with `sh` rather than waiting for it (one process fewer).
-    static func remoteCommand(script: String, arguments: [String]) -> String {
-        (["exec", "sh", "-c", shellQuote(script), "hadeck"] + arguments.map(shellQuote)).joined(separator: " ")
+    /// `name` is the shell's `$0`, what `ps` on the node shows.
+    static func remoteCommand(script: String, arguments: [String], name: String = "hadeck") -> String {
+        (["exec", "sh", "-c", shellQuote(script), name] + arguments.map(shellQuote)).joined(separator: " ")
     }
 
     /// What starts the console's long-lived shell (`ConsoleShell`) on the node: as the login
@@ -70,7 +71,7 @@ public struct SSHTransport: Transport {
     /// password cannot start it, and that node's polls stay one-shot).
     var consoleShellCommand: String {
         guard let become = node.become else {
-            return ["exec", "sh", "-c", shellQuote(ConsoleShell.bootstrap), ConsoleShell.name].joined(separator: " ")
+            return Self.remoteCommand(script: ConsoleShell.bootstrap, arguments: [], name: ConsoleShell.name)
         }
         let through = "exec \(become.method.rawValue) -n -u \"$1\" -- /bin/sh -c \"$2\" \(ConsoleShell.name)"
         return Self.remoteCommand(script: through, arguments: [become.user, ConsoleShell.bootstrap])
