@@ -52,6 +52,13 @@ try fixture.servers.map { server in
 let hostList = fixture.servers.map(\.name).joined(separator: ",")
 var environment = ProcessInfo.processInfo.environment
 environment["XDG_RUNTIME_DIR"] = fixture.runtimeDirectory
+if runs == 0 { // the nodes kept up for a look by hand, until stdin closes
+    print("XDG_RUNTIME_DIR=\(fixture.runtimeDirectory) \(hadeck) status -i \(inventory)")
+    fflush(nil)
+    while readLine() != nil {}
+    fixture.stop()
+    exit(0)
+}
 
 func time(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Double {
     let clock = ContinuousClock()

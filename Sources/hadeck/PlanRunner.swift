@@ -36,6 +36,8 @@ struct PlanRunner {
     /// writes and the restart are then one document, `{"changes": […], "restart": {…}}`.
     @discardableResult
     func run(_ plan: ChangePlan, notes: [String] = [], thenRestart rolling: RollingRestart? = nil) async throws -> [String] {
+        var plan = plan
+        plan.breakLocks = breakLock
         func emit(_ rows: [NodeJSON], restart: RestartReport? = nil) throws {
             if rolling == nil { try printJSON(rows) } else { try printJSON(WrittenAndRestarted(changes: rows, restart: restart)) }
         }
@@ -50,8 +52,16 @@ struct PlanRunner {
             throw BadInput("not writing anything: \(plan.skipped.map(\.node).joined(separator: ", ")) cannot be changed (see above); "
                            + "fix \(plan.skipped.count == 1 ? "it" : "them"), or choose the nodes to change with --node")
         }
+        let locked = plan.breakLocks ? [] : plan.lockedWrites.map(\.node.name)
+        if !locked.isEmpty {
+            // Another run is writing there (or died doing so): writing the rest alone would split the cluster.
+            if json { try emit(plannedJSON(plan, result: "refused")) }
+            throw BadInput("not writing anything: \(locked.joined(separator: ", "))\(locked.count == 1 ? "'s file is" : "' files are") locked by "
+                           + "another HADeck run (see above), and writing only the others would split the cluster; "
+                           + "wait for it to end, or if it is gone, run again with --break-lock")
+        }
         let writes = plan.writes
-        let applier = ChangeApplier(cluster: cluster, breakLock: breakLock)
+        let applier = ChangeApplier(cluster: cluster)
         if dryRun || writes.isEmpty {
             let broken = dryRun ? [] : await applier.breakLocks(leftOn: plan)
             if json { try emit(plannedJSON(plan, result: dryRun ? "planned" : "unchanged")) }

@@ -42,9 +42,9 @@ struct Status: AsyncParsableCommand {
             rows.append([status.node, status.host,
                          status.reachable ? status.latencyMilliseconds.map { String(format: "ok %.0f ms", $0) } ?? "ok" : "UNREACHABLE",
                          status.health ?? "-", (status.version ?? "-") + (status.oddVersion ? " (ODD)" : status.versionSplit ? " (no majority)" : ""),
-                         status.config, status.driftText ?? "-",
+                         status.config == "ok" && status.lock != nil ? "locked" : status.config, status.driftText ?? "-",
                          status.restartPending == nil ? "-" : "pending",
-                         status.problems.last ?? ""])
+                         status.problems.last ?? status.lock.map { "file locked by \($0)" } ?? ""])
         }
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! + 2 }
         return (["\(cluster) at \(time): \(NodeStatus.summary(of: statuses))"]

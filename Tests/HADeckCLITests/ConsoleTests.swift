@@ -31,9 +31,12 @@ final class TmuxSession: @unchecked Sendable {
         try keys("End", "BSpace", "BSpace", "BSpace", "BSpace")
         try type(port)
         try keys("Enter")
-        _ = try await waitFor { $0.contains { $0.contains("Apply? y writes every file") } }
+        let refused = { (screen: [String]) in screen.contains { $0.contains("Refused: ") } }
+        _ = try await waitFor { screen in refused(screen) || screen.contains { $0.contains("Apply? y writes every file") } }
         try keys("G") // y works once the whole plan has been read
-        return try await waitFor { $0.contains { $0.contains("Apply? y writes every file") } && $0.last { !$0.isEmpty }?.contains("y apply") == true }
+        return try await waitFor { screen in
+            refused(screen) || screen.contains { $0.contains("Apply? y writes every file") } && screen.last { !$0.isEmpty }?.contains("y apply") == true
+        }
     }
 
     /// The visible lines; with `history`, the scrollback above them too.

@@ -31,13 +31,9 @@ extension LabTests {
             // web2's long-lived shell on the node (ConsoleShell) is killed while the console polls:
             // the activity log says so once, a new shell takes its place, and web2 stays healthy.
             let web2 = lab.path + "/sshd/web2/sshd.pid"
-            let killed = try #require(NodeProcesses.consoleShell(underSSHDWithPidFile: web2), "web2 has a console shell")
+            let killed = try #require(try await NodeProcesses.awaitConsoleShell(underSSHDWithPidFile: web2), "web2 has a console shell")
             kill(killed, SIGKILL)
-            var replacement: pid_t?
-            for _ in 0..<200 where replacement == nil {
-                try await Task.sleep(for: .milliseconds(100))
-                replacement = NodeProcesses.consoleShell(underSSHDWithPidFile: web2).flatMap { $0 == killed ? nil : $0 }
-            }
+            let replacement = try await NodeProcesses.awaitConsoleShell(underSSHDWithPidFile: web2, otherThan: killed)
             #expect(replacement != nil, "a new console shell for web2")
             // Polls go on (one a second); a notice said again on each would show in the log.
             var polled = try await session.waitFor { $0.contains { $0.contains("10 of 10 nodes healthy") } }

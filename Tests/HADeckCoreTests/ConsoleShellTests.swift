@@ -129,6 +129,14 @@ import HADeckTestSupport
 
         try await readAll() // the first: ssh connects, and each node's shell starts
         #expect(sessions.openShells == 3)
+        // node3's shell killed before its first answer (as a connection lost then would): it is
+        // started again, not given up on as one that could not start.
+        let node3 = fixture.server("node3").directory + "/sshd.pid"
+        let early = try #require(try await NodeProcesses.awaitConsoleShell(underSSHDWithPidFile: node3))
+        kill(early, SIGKILL)
+        try await readAll()
+        #expect(sessions.drainNotices() == ["node3: its console shell ended (its session closed: killed, or the connection lost); a new one started"])
+        #expect(sessions.openShells == 3)
         _ = startedOnNodes()
         for _ in 0..<5 { try await readAll() }
         let started = startedOnNodes()

@@ -86,8 +86,8 @@ enum ConsoleFixture {
         return state
     }
 
-    /// A plan as `Planner.set` makes it, for the dialog.
-    static func plan() -> ChangePlan {
+    /// A plan as `Planner.set` makes it, for the dialog; `locked`: web3's file was found locked by another run.
+    static func plan(locked: Bool = false) -> ChangePlan {
         let node = Node(name: "web1", host: "127.0.0.11", roles: ["web"], transport: .ssh, platform: .linux, ssh: .init(),
                         config: "/etc/proget/ProGet.config", format: .xml)
         let old = "<InedoAppConfig>\n  <WebServer Urls=\"http://*:8624\" />\n</InedoAppConfig>\n"
@@ -97,7 +97,7 @@ enum ConsoleFixture {
                                    diff: UnifiedDiff.make(old: old, new: new, oldLabel: node.config, newLabel: node.config), restartNeeded: true)
         var other = change
         other.node.name = "web3"
-        other.original.lock = "alice@ops1 (hadeck pid 4242) since 2026-11-24T09:00:00Z"
+        if locked { other.original.lock = "alice@ops1 (hadeck pid 4242) since 2026-11-24T09:00:00Z" }
         return ChangePlan(title: "set WebServer.Urls", changes: [change, other], skipped: [])
     }
 }

@@ -27,13 +27,15 @@ import Testing
         #expect(name == "WebServer.Urls" && value == "http://*:8769")
         guard case .planning = state.mode else { Issue.record("waits for the plan"); return }
 
-        state.receive(.planned(.success(.files(ConsoleFixture.plan()))))
+        var plan = ConsoleFixture.plan()
+        for name in ["web4", "web5"] { var change = plan.changes[0]; change.node.name = name; plan.changes.append(change) }
+        state.receive(.planned(.success(.files(plan))))
         guard case .plan = state.mode else { Issue.record("the plan is shown"); return }
         #expect(ConsoleRenderer.hints(for: state) == " j to read on, G to the end; y works there  n/Esc cancel", "the plan is longer than 80×24 shows")
         press([.character("G")], on: &state)
         #expect(ConsoleRenderer.hints(for: state) == " y apply  n/Esc cancel  j/k scroll")
-        guard case .apply(.files(let plan)) = press([.character("y")], on: &state) else { Issue.record("y applies"); return }
-        #expect(plan.title == "set WebServer.Urls")
+        guard case .apply(.files(let applied)) = press([.character("y")], on: &state) else { Issue.record("y applies"); return }
+        #expect(applied.title == "set WebServer.Urls" && !applied.breakLocks)
     }
 
     @Test func aSecretIsEditedBlindAndNeverShown() {
@@ -69,6 +71,31 @@ import Testing
         guard case .none = press([.character("y")], on: &state) else { Issue.record("y must not apply"); return }
         #expect(ConsoleRenderer.render(state, width: 100, height: 30, now: ConsoleFixture.now).lines
             .contains { $0.contains("Not applicable: web2 cannot be changed") })
+    }
+
+    /// A plan that found another run's lock on web3 is refused whole (writing web1 alone would
+    /// split the cluster); B shows it again saying y breaks the lock, and y then applies it so.
+    @Test func aLockedPlanIsRefusedUntilBBreaksTheLock() {
+        var state = ConsoleFixture.state()
+        state.mode = .plan(.files(ConsoleFixture.plan(locked: true)), scroll: 0)
+        press([.character("G")], on: &state)
+        guard case .none = press([.character("y")], on: &state) else { Issue.record("y must not apply"); return }
+        var lines = ConsoleRenderer.render(state, width: 120, height: 40, now: ConsoleFixture.now).lines
+        #expect(lines.contains { $0.contains("Refused: locked on web3; the other nodes alone would split the cluster.") }, "\(lines)")
+        #expect(lines.contains { $0.contains("refused while it holds; if that run is gone, B breaks it") }, "\(lines)")
+        #expect(ConsoleRenderer.hints(for: state) == " B break the lock (only if that run is gone; asks again)  n/Esc cancel  j/k scroll")
+
+        press([.character("B")], on: &state)
+        lines = ConsoleRenderer.render(state, width: 120, height: 40, now: ConsoleFixture.now).lines
+        #expect(lines.contains { $0.contains("y breaks this lock, then writes") }, "\(lines)")
+        press([.character("G")], on: &state)
+        #expect(ConsoleRenderer.hints(for: state) == " y apply  n/Esc cancel  j/k scroll")
+        guard case .apply(.files(let plan)) = press([.character("y")], on: &state) else { Issue.record("y applies"); return }
+        #expect(plan.breakLocks)
+
+        state.mode = .plan(.files(ConsoleFixture.plan(locked: true)), scroll: 0)
+        press([.character("n")], on: &state)
+        #expect(state.log.last?.text == "set WebServer.Urls: refused, nothing changed")
     }
 
     /// An audit log that cannot record a change refuses every plan in its dialog (fail closed),

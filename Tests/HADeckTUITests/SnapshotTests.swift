@@ -71,7 +71,7 @@ enum Snapshot {
         state.pane = .advanced
         state.mode = .edit(Editor(name: "WebServer.Urls", source: .file, text: "http://*:8625", secret: false))
         screens.append(("edit", state))
-        state.mode = .plan(.files(ConsoleFixture.plan()), scroll: 0)
+        state.mode = .plan(.files(ConsoleFixture.plan(locked: true)), scroll: 0)
         screens.append(("plan", state))
         state.running = RunningChange(title: "set WebServer.Urls", nodes: [("web1", "written", false), ("web3", "pending", nil)],
                                        leftByQuitting: PendingChange.files(ConsoleFixture.plan()).leftByQuitting)

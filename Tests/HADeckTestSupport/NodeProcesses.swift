@@ -28,6 +28,16 @@ public enum NodeProcesses {
         }
     }
 
+    /// The same, waited for (up to 20 s: a shell's session opens before its process shows),
+    /// other than `previous` (a shell that was killed).
+    public static func awaitConsoleShell(underSSHDWithPidFile pidFile: String, otherThan previous: pid_t? = nil) async throws -> pid_t? {
+        for _ in 0..<200 {
+            if let shell = consoleShell(underSSHDWithPidFile: pidFile), shell != previous { return shell }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+
     private static func allProcesses() -> [pid_t] {
         ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }
     }

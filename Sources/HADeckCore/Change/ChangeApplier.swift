@@ -43,13 +43,11 @@ public struct ChangeApplier: Sendable {
     public var cluster: Cluster
     public var writer: String
     public var keepBackups: Int
-    public var breakLock: Bool
 
-    public init(cluster: Cluster, writer: String = Writer.current, keepBackups: Int = 10, breakLock: Bool = false) {
+    public init(cluster: Cluster, writer: String = Writer.current, keepBackups: Int = 10) {
         self.cluster = cluster
         self.writer = writer
         self.keepBackups = keepBackups
-        self.breakLock = breakLock
     }
 
     public func apply(_ plan: ChangePlan, progress: @Sendable (PlannedChange, ChangeOutcome) -> Void = { _, _ in }) async -> [(node: String, outcome: ChangeOutcome)] {
@@ -62,7 +60,7 @@ public struct ChangeApplier: Sendable {
                 do {
                     outcome = .written(try await cluster.files(on: change.node).write(
                         change.path, content: change.newContent, replacing: change.original.sha256, by: writer,
-                        keepBackups: keepBackups, breakLock: breakLock))
+                        keepBackups: keepBackups, breakLock: plan.breakLocks))
                 } catch {
                     outcome = .failed(error)
                 }
@@ -76,10 +74,10 @@ public struct ChangeApplier: Sendable {
     }
 
     /// Removes the locks that unfinished writes left on files `plan` need not write (a write
-    /// breaks its own file's lock itself), when this applier was asked to break locks.
+    /// breaks its own file's lock itself), when the plan says to break locks.
     /// Returns what became of each, a line per node.
     public func breakLocks(leftOn plan: ChangePlan) async -> [String] {
-        guard breakLock else { return [] }
+        guard plan.breakLocks else { return [] }
         var lines: [String] = []
         for change in plan.changes where change.changesNothing && change.original.lock != nil {
             let result: String
@@ -99,7 +97,7 @@ public struct ChangeApplier: Sendable {
     static func auditEntry(_ plan: ChangePlan, _ change: PlannedChange, _ outcome: ChangeOutcome) -> AuditEntry {
         let result: String
         switch outcome {
-        case .written(let receipt): result = "written (backup \(receipt.backup))"
+        case .written(let receipt): result = "written (backup \(receipt.backup)\(receipt.brokenLock.map { "; broke the lock left by \($0)" } ?? ""))"
         case .unchanged: result = "unchanged"
         case .failed(let error): result = (error.leftFileAsItWas ? "failed: " : "failed, outcome unknown: ") + "\(error)"
         }

@@ -22,8 +22,15 @@ public struct ChangePlan: Sendable {
     /// What to know before applying it, shown under the diffs (a restore: on which settings
     /// the node would then differ from the rest of the cluster).
     public var notes: [String] = []
+    /// The administrator has said that the locks found on these files were left by HADeck runs
+    /// that are gone (`--break-lock`, or B in the console): the writes break them.
+    public var breakLocks = false
 
     public var writes: [PlannedChange] { changes.filter { !$0.changesNothing } }
+    /// Writes to files that another HADeck run held locked when they were read. Writing the
+    /// others alone would leave the cluster split, so a plan with any is refused whole until
+    /// the run ends, or until the administrator breaks the locks (`breakLocks`).
+    public var lockedWrites: [PlannedChange] { writes.filter { $0.original.lock != nil } }
 }
 
 /// A plan that cannot be made at all: bad input, nothing read or written.

@@ -27,6 +27,9 @@ public struct NodeStatus: Sendable, Encodable {
     /// When (ISO 8601) a write changed its configuration file and the node has not been
     /// restarted through HADeck since (`PendingRestarts`): it still runs the old configuration.
     public var restartPending: String? = nil
+    /// Who holds the lock on its configuration file (a HADeck run writing it, or one that died
+    /// doing so), and since when; nil when there is none.
+    public var lock: String? = nil
 
     public init(node: String, host: String, roles: [String] = [], reachable: Bool, latencyMilliseconds: Double? = nil, config: String,
                 drift: [String], problems: [String], health: String? = nil, version: String? = nil) {
@@ -123,6 +126,7 @@ public struct NodeStatus: Sendable, Encodable {
                                     problems: configuration.problems)
             status.noMajority = faults.filter(\.noMajority).map(\.name)
             status.differsIn = notes.filter { $0.noMajority || $0.oddNodes.contains(snapshot.node.name) }.map(\.name)
+            status.lock = configuration.file.lock
             return status
         case .failure(let error):
             return NodeStatus(node: snapshot.node.name, host: snapshot.node.host, reachable: error.reachedNode,

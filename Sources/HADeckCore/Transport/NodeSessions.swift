@@ -62,7 +62,7 @@ struct SessionTransport: Transport {
         switch outcome {
         case .answered(let output): return output
         case .timedOut: throw .timedOut(after: timeout)
-        case .ended(let why):
+        case .ended(let why, _):
             if let refusal = shell.refusal {
                 sessions.note("\(node): its console shell could not start (\(refusal)); its polls open a session each time")
             } else {

@@ -10,8 +10,9 @@ final class NodeShell: @unchecked Sendable {
         /// No shell is open (none yet, none can start, or the console left): run it one-shot.
         case unavailable
         case answered(CommandOutput)
-        /// The shell ended under the request (killed, or its connection lost): why, in words.
-        case ended(String)
+        /// The shell ended under the request: why, in words, and its exit status when it exited
+        /// itself (none when it was killed or its connection lost).
+        case ended(String, exitStatus: Int32?)
         case timedOut
     }
 
@@ -22,8 +23,9 @@ final class NodeShell: @unchecked Sendable {
     /// The shell's own script, still to be sent (it reads it first, from its stdin).
     private var unsentScript: [UInt8] = [] // guarded by condition
     private var busy = false // guarded by condition
-    /// Whether the open shell has answered a request yet: a shell that ends before its first
-    /// answer could not start at all (sudo wanting a password), and is not tried again.
+    /// Whether the open shell has answered a request yet: a shell that exits before its first
+    /// answer could not start at all (sudo wanting a password), and is not tried again. One
+    /// killed, or cut off with its connection, before then is tried again like any other.
     private var answered = false // guarded by condition
     private var _refusal: String? // guarded by condition
     private var retired = false // guarded by condition
@@ -93,7 +95,7 @@ final class NodeShell: @unchecked Sendable {
             }
             channel.close()
             self.channel = nil
-            if case .ended(let why) = outcome, !answered { _refusal = why }
+            if case .ended(let why, .some) = outcome, !answered { _refusal = why }
         }
         return outcome
     }
@@ -107,7 +109,7 @@ final class NodeShell: @unchecked Sendable {
             let said = String(decoding: stderr, as: UTF8.self).split(separator: "\n").last.map(String.init)
             // The master reports an exit status, not a signal: a killed shell's session just closes.
             let how = status.map { "exit status \($0)" } ?? "its session closed: killed, or the connection lost"
-            return .ended(said.map { "\(how): \($0)" } ?? how)
+            return .ended(said.map { "\(how): \($0)" } ?? how, exitStatus: status)
         }
         while true {
             if let answer = ConsoleShell.answer(to: token, stdout: stdout, stderr: stderr) { return .answered(answer) }

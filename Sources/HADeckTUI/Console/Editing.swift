@@ -141,12 +141,22 @@ public enum PendingChange: Sendable {
         return false
     }
 
+    /// A file plan refused only for locks that HADeck runs hold: B breaks them (the plan is
+    /// shown again, and y applies it).
+    public var canBreakLocks: Bool {
+        if case .files(let plan) = self { return plan.skipped.isEmpty && !plan.breakLocks && !plan.lockedWrites.isEmpty }
+        return false
+    }
+
     /// Why it cannot be applied as it is, if it cannot.
     public var refusal: String? {
         switch self {
         case .files(let plan):
             if !plan.skipped.isEmpty {
                 return "Not applicable: \(plan.skipped.map(\.node).joined(separator: ", ")) cannot be changed; changing only the others would split the cluster."
+            }
+            if !plan.breakLocks, !plan.lockedWrites.isEmpty {
+                return "Refused: locked on \(plan.lockedWrites.map(\.node.name).joined(separator: ", ")); the other nodes alone would split the cluster."
             }
             return plan.writes.isEmpty ? "Nothing to change: every node already holds this value." : nil
         case .restart(let plan) where !plan.forced:

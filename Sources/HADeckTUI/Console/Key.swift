@@ -125,6 +125,12 @@ extension ConsoleState {
                     plan.forced = true
                     mode = .plan(.restart(plan), scroll: 0)
                 }
+            case .character("B") where pending.canBreakLocks && auditRefusal == nil:
+                // Like F: the plan is shown again, saying that y breaks the locks, and y applies it.
+                if case .files(var plan) = pending {
+                    plan.breakLocks = true
+                    mode = .plan(.files(plan), scroll: 0)
+                }
             default: mode = .plan(pending, scroll: Self.scrolled(page.first, by: key, last: page.lastScroll))
             }
         case .align(let choice):

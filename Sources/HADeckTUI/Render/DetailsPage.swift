@@ -72,6 +72,9 @@ enum DetailsPage {
             } else {
                 lines.append(("  cannot be read: \(TerminalSafe.escaped(details.fileError ?? "unknown"))", .statusError))
             }
+            if let holder = status.lock {
+                lines.append(("  LOCKED by \(holder): a HADeck run is writing it, or died doing so", .statusWarn))
+            }
             if let command = details.logCommand { lines.append(("  log: \(TerminalSafe.escaped(command))  (l follows it)", .muted)) }
         } else {
             lines.append(("  asking the node…", .muted))

@@ -45,6 +45,7 @@ enum NodesPane {
         let version: Table.Text = node.oddVersion ? .init((node.version ?? "") + " ≠", .statusWarn)
             : node.versionSplit ? .init((node.version ?? "") + " ?", .statusWarn) : .init(node.version ?? "-")
         let config: Table.Text = node.config != "ok" ? .init(node.config, node.config == "-" ? .muted : .statusError)
+            : node.lock != nil ? .init("locked", .statusWarn)
             : node.restartPending != nil ? .init("restart pending", .statusWarn) : .init("ok", .statusOK)
         let drift = (node.drift.isEmpty ? [] : ["≠ " + node.drift.joined(separator: ",")])
             + (node.noMajority.isEmpty ? [] : ["? " + node.noMajority.joined(separator: ",") + " (no majority)"])
@@ -52,6 +53,7 @@ enum NodesPane {
         // An unreachable node's cause comes first: its closed messenger port follows from it.
         let problems = (node.reachable ? [messenger?.fault(of: node.node), node.problems.last]
                                        : [node.problems.last, messenger?.fault(of: node.node)]).compactMap { $0 }
+            + (node.lock.map { ["file locked by \($0)"] } ?? [])
         return [
             .init(node.node), .init(node.host, .muted), .init(node.roles.joined(separator: ","), .muted),
             .init(reach, node.reachable ? .statusOK : .statusError),

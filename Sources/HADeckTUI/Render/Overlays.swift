@@ -19,6 +19,7 @@ enum Overlays {
         ("r  R", "restart the selected node / all (unhealthy first)"),
         ("U", "upgrade every node to a version you type (add 'rolling' for one at a time): plan, confirm, then each node's progress"),
         ("F", "in a refused restart plan: force it (asks again)"),
+        ("B", "in a plan refused for a lock: break it, if the HADeck run that holds it is gone (asks again)"),
         ("?", "this help (Esc closes)"), ("q", "quit (asks while a change is running)"),
         ("≠  ?  ~", "DRIFT: ≠ differs from most nodes on a cluster-wide setting; ? the nodes split with no majority; ~ differs on a setting nodes may differ on (node-local, other)"),
         ("▸", "in Advanced: the HA settings, pinned first"),
@@ -178,7 +179,8 @@ enum Overlays {
                 }
                 if let holder = change.original.lock {
                     lines += [("  LOCKED by \(holder)", .statusError),
-                              ("  refused while it holds; if that run is gone: hadeck set … --break-lock", .statusError)]
+                              plan.breakLocks ? ("  y breaks this lock, then writes", .statusWarn)
+                                  : ("  refused while it holds; if that run is gone, B breaks it", .statusError)]
                 }
                 if change.changesNothing { continue }
                 for line in change.diff.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
