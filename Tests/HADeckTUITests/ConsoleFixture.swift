@@ -34,7 +34,7 @@ enum ConsoleFixture {
             ProductSetting(name: "Storage.PackagesRootPath", value: "/srv/proget/packages"),
         ])
         var probes = ClusterProbes(storagePath: "/srv/proget/packages")
-        probes.storage = ["web1": StorageView(writable: true, freeKiB: 52_428_800, visibleTo: ["web3"]),
+        probes.storage = ["web1": StorageView(writable: true, freeKiB: 52_428_800, visibleTo: ["web3"], notAsked: ["web2"]),
                           "web2": StorageView(error: "unreachable: ssh: connect to host 127.0.0.12 port 22: Connection refused"),
                           "web3": StorageView(writable: false, freeKiB: 1024)]
         probes.database = ["web1": DatabaseView(connection: Secrets.maskPasswords(in: connection), server: "db.example:5432", reachable: true),

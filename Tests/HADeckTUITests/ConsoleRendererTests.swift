@@ -68,12 +68,12 @@ import Testing
         state.pane = .storage
         var lines = render(state).lines
         #expect(lines[1].hasPrefix(" Storage.PackagesRootPath = /srv/proget/packages "))
-        #expect(lines[3].hasPrefix(" web1  yes       only web3   50 GiB"))
-        #expect(lines[4].hasPrefix(" web2  -         -           -        unreachable"))
-        #expect(lines[5].hasPrefix(" web3  NO        -           1.0 MiB"))
+        #expect(lines[3].hasPrefix(" web1  yes       web3 · not asked: web2  50 GiB"), "web2 could not look: \(lines[3])")
+        #expect(lines[4].hasPrefix(" web2  -         -                       -        unreachable"))
+        #expect(lines[5].hasPrefix(" web3  NO        -                       1.0 MiB"))
         state.pane = .database
         lines = render(state).lines
-        #expect(lines[1].hasPrefix(" every node has the same connection string"))
+        #expect(lines[1].hasPrefix(" the 2 nodes read have the same connection string; not read: web2"), "web2's was not read: \(lines[1])")
         #expect(lines[3].hasPrefix(" web1  OK         yes      db.example:5432  Host=db.example;Port=5432;Database…"))
         #expect(lines[5].hasPrefix(" web3  OK         NO "))
         #expect(!lines.joined().contains(ConsoleFixture.password))
@@ -97,8 +97,19 @@ import Testing
         state.nodes = (1...40).map { NodeStatus(node: "n\($0)", host: "10.0.0.\($0)", reachable: true, config: "ok", drift: [], problems: []) }
         state.selected = 30
         let lines = render(state).lines
-        #expect(lines[2].hasSuffix(" 17-31 of 40  "))
+        #expect(lines[2].hasSuffix(" PROB… 17-31/40  "), "\(lines[2])")
         #expect(lines[17].hasPrefix(" n31 ") && lines[3].hasPrefix(" n17 "))
+
+        // Where the headings fill the row, the position is shortened or left out, never drawn over them.
+        state.nodes = (1...20).map { NodeStatus(node: "web\($0)", host: "127.0.0.\($0 + 10)", reachable: true, latencyMilliseconds: 3, config: "ok",
+                                                drift: $0 == 3 ? ["EncryptionKey"] : [], problems: $0 == 5 ? ["service: a long problem"] : [], health: "OK") }
+        state.selected = 0
+        for width in [60, 70, 80] {
+            let header = render(state, width, 15).lines[2]
+            let headings = header.split(separator: " ").filter { !$0.contains("-") && !$0.hasPrefix("of") && $0 != "20" }
+            #expect(headings.allSatisfy { ["NODE", "REACH", "HEALTH", "VERSION", "CONFIG", "DRIFT", "LAST", "SEEN", "PROBLEM", "ROLES", "HOST", "…"].contains(String($0)) || $0.hasSuffix("…") },
+                    "\(width): \(header)")
+        }
     }
 
     @Test func belowTheMinimumSizeItSaysWhatItNeeds() {

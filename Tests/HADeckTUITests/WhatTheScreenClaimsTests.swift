@@ -87,6 +87,43 @@ import Testing
         #expect(buffer.lines[1].contains("1 restart pending"))
     }
 
+    /// Pane 3 claims agreement only of the nodes whose files were read, and says why a node has none.
+    @Test func agreementIsClaimedOnlyOfTheNodesRead() {
+        var state = ConsoleFixture.state()
+        state.pane = .database
+        let lines = render(state, 200, 30).lines
+        #expect(lines.contains { $0.contains("the 2 nodes read have the same connection string; not read: web2") }, "\(lines)")
+        #expect(!lines.contains { $0.contains("every node has the same connection string") })
+        #expect(lines.contains { $0.hasPrefix(" web2") && $0.contains("not read: unreachable: ssh: connect to host 127.0.0.12 port 22") }, "\(lines)")
+    }
+
+    /// Pane 2: a peer that could not be asked (unreachable) is named, not counted as one that cannot see the file.
+    @Test func aPeerThatCouldNotBeAskedIsNotCountedAsBlind() {
+        var state = ConsoleFixture.state()
+        state.pane = .storage
+        let web1 = render(state, 200, 30).lines.first { $0.hasPrefix(" web1") } ?? ""
+        #expect(web1.contains("web3 · not asked: web2") && !web1.contains("only"), "\(web1)")
+    }
+
+    @Test func aFileReadButNotUnderstoodIsInvalidNotUnreadable() {
+        let snapshot = NodeSnapshot(node: Node(name: "web1", host: "h", roles: [], transport: .local, platform: .linux, ssh: .init(), config: "/c", format: .xml),
+                                    result: .failure(NodeReadError("/c: line 3: unclosed element", readButInvalid: true)))
+        #expect(NodeStatus.from([snapshot]).first?.config == "invalid")
+    }
+
+    /// A notice longer than the terminal is wide shows whole in the activity log, wrapped under its text.
+    @Test func theActivityLogWrapsALongEntryWhole() {
+        var state = ConsoleFixture.state()
+        state.log = []
+        let notice = "web2: its console shell ended (its session closed: killed, or the connection lost); a new one started"
+        state.record(notice, at: ConsoleFixture.now)
+        state.mode = .log(scroll: 0)
+        let lines = render(state, 60, 15).lines
+        #expect(lines[1].contains("Activity log (1 entry, newest last)"), "\(lines[1])")
+        let shown = lines[3...6].map { $0.dropFirst(11).trimmingCharacters(in: CharacterSet(charactersIn: " │")) }.filter { !$0.isEmpty }
+        #expect(shown.joined(separator: " ") == notice, "\(lines)")
+    }
+
     // MARK: layout
 
     @Test func shortVerdictsAreNeverCut() {

@@ -6,6 +6,8 @@ public struct StorageView: Sendable, Equatable {
     public var freeKiB: Int?
     /// The other nodes that read this node's probe file: they share its storage.
     public var visibleTo: [String] = []
+    /// The other nodes that could not be asked to look for it (unreachable): neither seen nor not.
+    public var notAsked: [String] = []
     public var error: String?
 }
 
@@ -116,8 +118,8 @@ extension Cluster {
             return view
         }
         let names = nodes.map(\.name)
-        let seen = await forEachNode(nodes) { node -> Set<String> in
-            let lines = (try? await commands(on: node).storageProbe(path, ["read"] + names.map(file))) ?? []
+        let seen = await forEachNode(nodes) { node -> Set<String>? in
+            guard let lines = try? await commands(on: node).storageProbe(path, ["read"] + names.map(file)) else { return nil }
             return Set(lines.compactMap { line in
                 let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
                 guard parts.count == 2, let name = names.first(where: { file($0) == parts[0] }) else { return nil }
@@ -129,7 +131,8 @@ extension Cluster {
         for (node, view) in zip(nodes, written) {
             var view = view
             if view.writable == true {
-                view.visibleTo = zip(nodes, seen).filter { $0.0 != node && $0.1.contains(node.name) }.map(\.0.name)
+                view.visibleTo = zip(nodes, seen).filter { $0.0 != node && $0.1?.contains(node.name) == true }.map(\.0.name)
+                view.notAsked = zip(nodes, seen).filter { $0.0 != node && $0.1 == nil }.map(\.0.name)
             }
             views[node.name] = view
         }

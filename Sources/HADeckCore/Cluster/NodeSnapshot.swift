@@ -40,9 +40,13 @@ public struct NodeReadError: Error, Sendable, Equatable, CustomStringConvertible
     public var message: String
     /// False when the node itself could not be reached (as opposed to its file being bad).
     public var reachedNode: Bool
-    public init(_ message: String, reachedNode: Bool = true) {
+    /// True when the file was read but is not a configuration HADeck can understand (a parse
+    /// error), as opposed to a file that could not be read at all.
+    public var readButInvalid: Bool
+    public init(_ message: String, reachedNode: Bool = true, readButInvalid: Bool = false) {
         self.message = message
         self.reachedNode = reachedNode
+        self.readButInvalid = readButInvalid
     }
     public var description: String { message }
 }
@@ -65,7 +69,7 @@ public enum NodeReader {
         }
         let document: any ConfigDocument
         do { document = try ConfigParser.parse(file.content, format: node.format, profile: profile) }
-        catch { return .failure(NodeReadError("\(node.config): \(error)")) }
+        catch { return .failure(NodeReadError("\(node.config): \(error)", readButInvalid: true)) }
 
         // An `X_FILE` variable only says where X's value is; X itself is the setting.
         let pointers = Set((document as? EnvConfigDocument)?.fileReferences.map(\.variable) ?? [])
@@ -79,7 +83,7 @@ public enum NodeReader {
                 do {
                     let secret = try await files.read(path)
                     guard let text = secret.content.utf8String else {
-                        return .failure(NodeReadError("\(path) (\(reference.variable)): not valid UTF-8"))
+                        return .failure(NodeReadError("\(path) (\(reference.variable)): not valid UTF-8", readButInvalid: true))
                     }
                     referenced[reference.setting] = secret
                     settings.append(Setting(name: reference.setting, value: text.trimmingTrailingNewline(),

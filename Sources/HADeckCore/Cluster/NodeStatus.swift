@@ -6,7 +6,8 @@ public struct NodeStatus: Sendable, Encodable {
     public var reachable: Bool
     /// Milliseconds for the status read (the file, its hash, over the node's transport).
     public var latencyMilliseconds: Double?
-    /// `ok`, or why the configuration could not be read or understood.
+    /// `ok`; `unreadable` (the file could not be read), `invalid` (read, but not understood:
+    /// a parse error) or `-` (the node was not reached).
     public var config: String
     /// Cluster-wide settings on which this node differs from most nodes.
     public var drift: [String]
@@ -131,7 +132,7 @@ public struct NodeStatus: Sendable, Encodable {
         case .failure(let error):
             return NodeStatus(node: snapshot.node.name, host: snapshot.node.host, reachable: error.reachedNode,
                               latencyMilliseconds: error.reachedNode ? milliseconds : nil,
-                              config: error.reachedNode ? "unreadable" : "-", drift: [], problems: [error.message])
+                              config: !error.reachedNode ? "-" : error.readButInvalid ? "invalid" : "unreadable", drift: [], problems: [error.message])
         }
     }
 }

@@ -206,9 +206,13 @@ public enum ClusterCheck {
             guard let view = probes.storage[name] else { evidence[name] = unreachable[name] ?? "not probed"; continue }
             if let error = view.error { evidence[name] = error; continue }
             let others = names.filter { $0 != name }
-            let missing = others.filter { !view.visibleTo.contains($0) }
+            let missing = others.filter { !view.visibleTo.contains($0) && !view.notAsked.contains($0) }
             switch (view.writable, missing.isEmpty) {
-            case (true, true): evidence[name] = "writes \(path); seen by \(others.isEmpty ? "no other node" : others.joined(separator: ", "))"; passed.append(name)
+            case (true, true):
+                evidence[name] = "writes \(path)" + (others.isEmpty ? "; seen by no other node"
+                    : (view.visibleTo.isEmpty ? "" : "; seen by \(view.visibleTo.joined(separator: ", "))")
+                    + (view.notAsked.isEmpty ? "" : "; not asked (unreachable): \(view.notAsked.joined(separator: ", "))"))
+                passed.append(name)
             case (true, false): evidence[name] = "writes \(path), but \(missing.joined(separator: ", ")) cannot see its file"
             default: evidence[name] = "CANNOT write in \(path)"
             }

@@ -80,9 +80,14 @@ public enum ConsoleRenderer {
     static func drawLogEntry(_ entry: LogEntry, _ state: ConsoleState, y: Int, x: Int = 1, width: Int? = nil, style base: Style.Role? = nil,
                              into buffer: inout CellBuffer) {
         let time = clock(entry.time, utc: state.clockInUTC)
-        let role: Style.Role = base ?? (entry.outcome == .failed ? .statusError : entry.outcome == .ok ? .statusOK : .body)
+        let role: Style.Role = base ?? logRole(entry)
         let used = buffer.put(time + " ", x: x, y: y, style: Style(base ?? .muted))
         buffer.put(entry.text, x: x + used, y: y, style: Style(role), maxWidth: (width ?? buffer.width - x - 1) - used)
+    }
+
+    /// How an entry's text is drawn: by its outcome.
+    static func logRole(_ entry: LogEntry) -> Style.Role {
+        entry.outcome == .failed ? .statusError : entry.outcome == .ok ? .statusOK : .body
     }
 
     /// `HH:mm:ss`, local time (or UTC), from the C library: no ICU loaded for a clock.

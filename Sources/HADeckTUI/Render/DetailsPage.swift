@@ -61,7 +61,8 @@ enum DetailsPage {
         let drift = status.drift.map { "≠ \($0) (cluster-wide; differs from most nodes)" } + status.noMajority.map { "? \($0) (cluster-wide; no majority)" }
             + status.differsIn.map { "~ \($0) (\(ProductProfile.settingClass(of: $0).rawValue); may differ)" }
         let readable = state.poll.settings[view.node] != nil
-        field("Drift", !drift.isEmpty ? drift.joined(separator: " · ") : readable ? "none: agrees with the other nodes" : "unknown: its file could not be read",
+        field("Drift", !drift.isEmpty ? drift.joined(separator: " · ") : readable ? "none: agrees with the other nodes"
+                : status.config == "invalid" ? "unknown: its file could not be understood" : "unknown: its file could not be read",
               drift.isEmpty && readable ? .statusOK : .statusWarn)
 
         heading("Configuration file \(details?.path ?? "")")

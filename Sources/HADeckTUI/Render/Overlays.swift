@@ -37,13 +37,26 @@ enum Overlays {
             page.drawPosition(in: box, into: &buffer)
         case .log(let scroll):
             let box = Box.whole(buffer)
-            box.open("Activity log (\(state.log.count) entries, newest last)", into: &buffer)
+            box.open("Activity log (\(state.log.count) entr\(state.log.count == 1 ? "y" : "ies"), newest last)", into: &buffer)
             let lines = box.height - 3
             let end = max(0, state.log.count - scroll)
             let entries = state.log[max(0, end - lines)..<end]
             if entries.isEmpty { buffer.put("Nothing done yet in this session.", x: box.x + 2, y: box.y + 2, style: Style(.dialog)) }
-            for (offset, entry) in entries.enumerated() {
-                ConsoleRenderer.drawLogEntry(entry, state, y: box.y + 2 + offset, x: box.x + 2, width: box.width - 4, into: &buffer)
+            // Each entry whole: a long one continues on the next lines, under its text; the newest end at the bottom.
+            let clockWidth = ConsoleRenderer.clock(Date(), utc: true).count + 1
+            let rows = entries.flatMap { entry -> [(LogEntry, String?)] in
+                let pieces = wrap([(entry.text, .body)], width: box.width - 4 - clockWidth).map(\.0)
+                return pieces.enumerated().map { (entry, $0.offset == 0 ? nil : $0.element) }
+            }.suffix(lines)
+            for (offset, row) in rows.enumerated() {
+                let y = box.y + 2 + offset
+                if let continued = row.1 {
+                    buffer.put(continued, x: box.x + 2 + clockWidth, y: y, style: Style(ConsoleRenderer.logRole(row.0)), maxWidth: box.width - 4 - clockWidth)
+                } else {
+                    var first = row.0
+                    first.text = wrap([(first.text, .body)], width: box.width - 4 - clockWidth)[0].0
+                    ConsoleRenderer.drawLogEntry(first, state, y: y, x: box.x + 2, width: box.width - 4, into: &buffer)
+                }
             }
         case .edit(let editor):
             let box = Box(width: 72, height: 8, in: buffer)

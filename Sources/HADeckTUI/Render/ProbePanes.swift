@@ -14,9 +14,13 @@ enum ProbePanes {
             let node = nodes[index]
             guard let view = state.poll.probes?.storage[node.node] else { return [.init(node.node), .init("-", .muted)] }
             let writable: Table.Text = verdict(view.writable)
+            // Only the peers that could be asked count; one that could not (unreachable) is named, not counted against it.
+            let asked = others - view.notAsked.count
+            let unasked = view.notAsked.isEmpty ? "" : " · not asked: \(view.notAsked.joined(separator: ","))"
             let visible: Table.Text = view.writable != true ? .init("-", .muted)
-                : view.visibleTo.count == others ? .init(others == 0 ? "no other node" : "all \(others) others", .statusOK)
-                : .init(view.visibleTo.isEmpty ? "NONE" : "only " + view.visibleTo.joined(separator: ","), .statusError)
+                : view.visibleTo.count == asked && view.notAsked.isEmpty ? .init(others == 0 ? "no other node" : "all \(others) others", .statusOK)
+                : view.visibleTo.count == asked ? .init((asked == 0 ? "" : view.visibleTo.joined(separator: ",")) + unasked, .statusWarn)
+                : .init((view.visibleTo.isEmpty ? "NONE" : "only " + view.visibleTo.joined(separator: ",")) + unasked, .statusError)
             let free: Table.Text = view.freeKiB.map { .init(formatKiB($0)) } ?? .init("-", .muted)
             return [.init(node.node), writable, visible, free, .init(view.error ?? "", .statusError)]
         }
@@ -28,9 +32,13 @@ enum ProbePanes {
     static func drawDatabase(_ state: ConsoleState, _ frame: PaneFrame, into buffer: inout CellBuffer) {
         let nodes = state.visibleNodes
         let connections = nodes.compactMap { node in state.poll.settings[node.node].flatMap(Cluster.databaseSetting)?.value }
+        // Agreement is claimed only of the nodes whose files were read; the others are named.
+        let unread = nodes.filter { state.poll.settings[$0.node] == nil }.map(\.node)
         let agreement = connections.isEmpty ? "no connection string read yet"
-            : Set(connections).count == 1 ? "every node has the same connection string" : "the nodes' connection strings DIFFER"
-        summary(agreement, state, frame, into: &buffer, warn: Set(connections).count > 1)
+            : Set(connections).count > 1 ? "the nodes' connection strings DIFFER"
+            : unread.isEmpty ? "every node has the same connection string"
+            : "the \(connections.count) nodes read have the same connection string; not read: \(unread.joined(separator: ", "))"
+        summary(agreement, state, frame, into: &buffer, warn: Set(connections).count > 1 || !unread.isEmpty)
         let row = { (index: Int) -> [Table.Text] in
             let node = nodes[index]
             let view = state.poll.probes?.database[node.node]
@@ -38,9 +46,11 @@ enum ProbePanes {
             let reach: Table.Text = view?.reachable.map { verdict($0) }
                 ?? .init(view?.error.map { _ in "?" } ?? "-", view?.error == nil ? .muted : .statusError)
             let connection = state.poll.settings[node.node].flatMap(Cluster.databaseSetting).map { Secrets.maskPasswords(in: $0.value) }
+            // Why there is none: its file was not read (and why), or it holds no connection string.
+            let none = state.poll.settings[node.node] == nil ? "not read: \(node.problems.last ?? "its file could not be read")" : "(none in its file)"
             return [.init(node.node), .init(status ?? "-", status == nil ? .muted : status == "OK" ? .statusOK : .statusError), reach,
                     .init(view?.server ?? "-", .muted),
-                    .init(view?.error ?? connection ?? "(none read)", view?.error == nil ? .body : .statusError)]
+                    .init(view?.error ?? connection ?? none, view?.error == nil && connection != nil ? .body : .statusError)]
         }
         // The server is in the connection string; it gets a column of its own only when there is room.
         Table(columns: [.init(title: "NODE", keepsWhole: true), .init(title: "DB STATUS", keepsWhole: true), .init(title: "REACHES", keepsWhole: true),

@@ -80,25 +80,35 @@ struct Table {
         let first = max(0, selected - visible + 1)
         let onScreen = (first..<min(count, first + visible)).map { ($0, row($0)) }
         let layout = layout(width: buffer.width, rows: (0..<count).map(row))
-        func put(_ cells: (Int) -> Table.Text?, y: Int, style: (Table.Text) -> Style, into buffer: inout CellBuffer) {
+        // Which rows are shown, right of the headings when the list scrolls: the last heading
+        // gives up letters for it (down to a few), the position its words; never one over the other.
+        var scrollPosition: String?, lastHeadingRoom: Int?
+        if first > 0 || first + visible < count, let last = layout.last {
+            let lastX = 1 + layout.dropLast().reduce(0) { $0 + $1.width }
+            let title = DisplayWidth.of(columns[last.index].title), range = "\(first + 1)-\(min(count, first + visible))"
+            for candidate in [" \(range) of \(count) ", " \(range)/\(count) "] {
+                let room = buffer.width - lastX - 1 - DisplayWidth.of(candidate)
+                if room >= min(title, 4) { (scrollPosition, lastHeadingRoom) = (candidate, room); break }
+            }
+        }
+        func put(_ cells: (Int) -> Table.Text?, y: Int, style: (Table.Text) -> Style, lastRoom: Int? = nil, into buffer: inout CellBuffer) {
             var x = 1
             for (position, column) in layout.enumerated() {
-                let room = position == layout.count - 1 ? buffer.width - x - 1 : column.width - 2
+                let room = position == layout.count - 1 ? lastRoom ?? buffer.width - x - 1 : column.width - 2
                 if let cell = cells(column.index) {
                     buffer.put(Self.cut(cell.text, to: room), x: x, y: y, style: style(cell), maxWidth: room)
                 }
                 x += column.width
             }
         }
-        put({ Text(columns[$0].title) }, y: top, style: { _ in Style(.frame, bold: true) }, into: &buffer)
+        put({ Text(columns[$0].title) }, y: top, style: { _ in Style(.frame, bold: true) }, lastRoom: lastHeadingRoom, into: &buffer)
         for (index, cells) in onScreen {
             let y = top + 1 + index - first, isSelected = index == selected
             if isSelected { buffer.fill(y: y, style: Style(.selection)) }
             put({ $0 < cells.count ? cells[$0] : nil }, y: y, style: { isSelected ? Style(.selection) : Style($0.role) }, into: &buffer)
         }
-        if first > 0 || first + visible < count {
-            let position = " \(first + 1)-\(min(count, first + visible)) of \(count) "
-            buffer.put(position, x: buffer.width - DisplayWidth.of(position) - 1, y: top, style: Style(.muted))
+        if let scrollPosition {
+            buffer.put(scrollPosition, x: buffer.width - DisplayWidth.of(scrollPosition) - 1, y: top, style: Style(.muted))
         }
     }
 
