@@ -84,7 +84,6 @@ struct PlanRunner {
         for line in await applier.breakLocks(leftOn: plan) where !quiet { print(line) }
         let outcomes = await applier.apply(plan) { change, outcome in
             guard !quiet else { return }
-            if case .written(let receipt) = outcome, let holder = receipt.brokenLock { print("\(change.node.name): broke the lock left by \(holder)") }
             print("\(change.node.name): \(outcome.describe(change))")
         }
         var rows: [NodeJSON] = []

@@ -83,7 +83,7 @@ import Testing
         var lines = ConsoleRenderer.render(state, width: 120, height: 40, now: ConsoleFixture.now).lines
         #expect(lines.contains { $0.contains("Refused: locked on web3; the other nodes alone would split the cluster.") }, "\(lines)")
         #expect(lines.contains { $0.contains("refused while it holds; if that run is gone, B breaks it") }, "\(lines)")
-        #expect(ConsoleRenderer.hints(for: state) == " B break the lock (only if that run is gone; asks again)  n/Esc cancel  j/k scroll")
+        #expect(ConsoleRenderer.hints(for: state) == " B break the lock, if its run is gone  n/Esc cancel  j/k scroll")
 
         press([.character("B")], on: &state)
         lines = ConsoleRenderer.render(state, width: 120, height: 40, now: ConsoleFixture.now).lines

@@ -19,7 +19,7 @@ public enum ChangeOutcome: Sendable {
     /// What became of `change`'s file, in the words the command line and the console both use.
     public func describe(_ change: PlannedChange) -> String {
         switch self {
-        case .written(let receipt): "written \(change.path) (backup \(receipt.backup))"
+        case .written(let receipt): "written \(change.path) (\(receipt.summary))"
         case .unchanged: "already as planned, not written"
         case .failed(let error) where error.leftFileAsItWas: "FAILED, \(change.path) left as it was: \(error)"
         case .failed(let error):
@@ -97,7 +97,7 @@ public struct ChangeApplier: Sendable {
     static func auditEntry(_ plan: ChangePlan, _ change: PlannedChange, _ outcome: ChangeOutcome) -> AuditEntry {
         let result: String
         switch outcome {
-        case .written(let receipt): result = "written (backup \(receipt.backup)\(receipt.brokenLock.map { "; broke the lock left by \($0)" } ?? ""))"
+        case .written(let receipt): result = "written (\(receipt.summary))"
         case .unchanged: result = "unchanged"
         case .failed(let error): result = (error.leftFileAsItWas ? "failed: " : "failed, outcome unknown: ") + "\(error)"
         }

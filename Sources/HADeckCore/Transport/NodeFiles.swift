@@ -50,6 +50,9 @@ public struct WriteReceipt: Sendable, Equatable {
     public var backup: String
     /// Who held the lock that this write broke on request, if it broke one.
     public var brokenLock: String?
+
+    /// `backup PATH`, and whose lock it broke: what the command line, the console and the audit log say of it.
+    public var summary: String { "backup \(backup)" + (brokenLock.map { "; broke the lock left by \($0)" } ?? "") }
 }
 
 /// Why a file operation on a node failed, in words an administrator can act on.

@@ -152,7 +152,7 @@ public enum ConsoleRenderer {
         case .planning: " working out the plan…  Esc abandon"
         case .plan(let pending, let scroll):
             pending.canBeForced && state.auditRefusal == nil ? " F force (asks again)  n/Esc cancel  j/k scroll"
-                : pending.canBreakLocks && state.auditRefusal == nil ? " B break the lock (only if that run is gone; asks again)  n/Esc cancel  j/k scroll"
+                : pending.canBreakLocks && state.auditRefusal == nil ? " B break the lock, if its run is gone  n/Esc cancel  j/k scroll"
                 : state.refusal(of: pending) != nil ? " Esc close  j/k scroll"
                 : Overlays.planPage(pending, scroll: scroll, size: state.screen).page.atEnd ? " y apply  n/Esc cancel  j/k scroll"
                 : " j to read on, G to the end; y works there  n/Esc cancel"

@@ -43,7 +43,7 @@ enum DetailsPage {
             field("Login", "asking the node…", .muted)
         }
         let reach = status.reachable ? status.latencyMilliseconds.map { String(format: "ok %.0f ms", $0) } ?? "ok" : "UNREACHABLE"
-        field("Now", "reach \(reach) · health \(status.health ?? "-") · version \(status.version ?? "-") · config \(status.config)"
+        field("Now", "reach \(reach) · health \(status.health ?? "-") · version \(status.version ?? "-") · config \(status.config)\(status.lock == nil ? "" : ", locked")"
               + (status.restartPending.map { " · restart pending since \($0)" } ?? ""),
               status.reachable && (status.health ?? "OK") == "OK" && status.config == "ok" ? .statusOK : .statusError)
         let history = state.history[view.node] ?? NodeHistory()
