@@ -290,7 +290,14 @@ public struct Lab: Sendable {
     static func isNode(_ pid: Int32) -> Bool {
         guard kill(pid, 0) == 0, let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
         let words = data.split(separator: 0).map { (String(decoding: $0, as: UTF8.self) as NSString).lastPathComponent }
-        guard words.first == "hadeck-node" || (words.first == "unshare" && words.contains("hadeck-node")) else { return false }
+        if words.isEmpty {
+            // The command line reads empty while the process is inside `exec` (unshare becoming
+            // the node, for tens of microseconds with a large program): its program tells then.
+            let program = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) ?? ""
+            guard ["hadeck-node", "unshare"].contains((program as NSString).lastPathComponent) else { return false }
+        } else {
+            guard words.first == "hadeck-node" || (words.first == "unshare" && words.contains("hadeck-node")) else { return false }
+        }
         let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
         return !stat.contains(") Z ") // a zombie is gone
     }
