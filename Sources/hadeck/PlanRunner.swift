@@ -50,7 +50,7 @@ struct PlanRunner {
             // Changing only some nodes would leave the cluster split; the administrator decides.
             if json { try emit(plannedJSON(plan, result: "refused")) }
             throw BadInput("not writing anything: \(plan.skipped.map(\.node).joined(separator: ", ")) cannot be changed (see above); "
-                           + "fix \(plan.skipped.count == 1 ? "it" : "them"), or choose the nodes to change with --node")
+                           + "fix \(plan.skipped.count == 1 ? "it" : "them") first; or, to change only the others, name them with --node")
         }
         let locked = plan.breakLocks ? [] : plan.lockedWrites.map(\.node.name)
         if !locked.isEmpty {

@@ -139,6 +139,9 @@ extension LabTests {
             #expect(stopped.stdout.contains("Upgrade: stopped at web2, which did not come up at 2025.12; not upgraded: web3 (stopped); not rolled back"), "\(stopped.stdout)")
             _ = try await waitForHealth("127.0.0.11") { $0["versionNumber"] as? String == "2025.12" && $0["databaseStatus"] as? String == "OK" }
             #expect(try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
+            // Healed, web2 starts again at 2025.12; only once it serves there is it done (a node
+            // still starting reports the version with its database not connected yet).
+            _ = try await waitForHealth("127.0.0.12") { $0["versionNumber"] as? String == "2025.12" && $0["databaseStatus"] as? String == "OK" }
             let finish = try await lab.hadeck(["upgrade", "--to", "2025.12", "--yes"])
             #expect(finish.status == 0, "\(finish.output)")
             #expect(finish.stdout.contains("Finishing the upgrade to 2025.12 of "), "\(finish.stdout)")

@@ -73,6 +73,17 @@ import HADeckTestSupport
         let conclusion = ClusterCheck.conclusion(results)
         #expect(conclusion.hasPrefix("1 check failed (health). web2 unreachable: version, database-config"), "\(conclusion)")
         #expect(conclusion.components(separatedBy: "web2").count == 2, "web2 named once as the cause: \(conclusion)")
+
+        // ssh reaches web2 but its product does not answer: down, not unreachable.
+        var down = poll
+        down.statuses[1].reachable = true
+        down.statuses[1].config = "ok"
+        down.settings["web2"] = [key, database]
+        let downResults = ClusterCheck.evaluate(down, nodes: names.map(Self.node), profile: .profile(for: .proget), maxServers: 5)
+        let version = downResults.first { $0.name == "version" }!
+        #expect(version.evidence["web2"] == "not run: web2 not answering on its health URL" && version.summary.hasPrefix("not run on web2 (not answering on its health URL)"),
+                "\(version)")
+        #expect(ClusterCheck.conclusion(downResults).contains("web2 not answering on its health URL: version, messenger not run on it"), "\(ClusterCheck.conclusion(downResults))")
     }
 
     @Test func aClosedMessengerPortIsTheFaultOfItsNodeAlone() {

@@ -10,4 +10,17 @@ import Testing
         #expect(RollingRestart.lastHealthy(["web2"], healthy: ["web1"]) == nil, "web2 serves nobody: restarting it takes nothing down")
         #expect(RollingRestart.lastHealthy(["web2"], healthy: []) == nil, "nothing serves: a restart cannot make it worse")
     }
+
+    /// A node whose file HADeck read but cannot understand would not come back from a restart
+    /// (the product reads its file at start); one whose file could not be read says nothing.
+    @Test func aNodeWithAnInvalidFileIsNotRestartedUnforced() {
+        func node(_ name: String) -> Node {
+            Node(name: name, host: "h", roles: [], transport: .local, platform: .linux, ssh: .init(), config: "/c", format: .xml)
+        }
+        let invalid = NodeSnapshot(node: node("web3"), result: .failure(NodeReadError("/c: line 7: unexpected content", readButInvalid: true)))
+        let unreadable = NodeSnapshot(node: node("web2"), result: .failure(NodeReadError("permission denied")))
+        #expect(RollingRestart.invalidFiles([unreadable, invalid])
+                == "web3's configuration file is not valid (/c: line 7: unexpected content): the product reads it at start and would not come back; fix it first")
+        #expect(RollingRestart.invalidFiles([unreadable]) == nil)
+    }
 }

@@ -129,6 +129,13 @@ import Testing
         var fresh = NodeHistory()
         fresh.add(status, at: start)
         #expect(fresh.hourSparkline(unicode: true) == String(repeating: " ", count: 11) + "▇", "blank before the console watched")
+        // Kept compactly, given back as they came: no answer, no health URL, times to a tenth of a second.
+        var quiet = status
+        quiet.reachable = false
+        quiet.health = nil
+        fresh.add(quiet, at: start.addingTimeInterval(2.04))
+        #expect(fresh.samples == [NodeHistory.Sample(time: start, latency: 10, health: "Error"),
+                                  NodeHistory.Sample(time: start.addingTimeInterval(2), latency: nil, health: nil)], "\(fresh.samples)")
     }
 }
 

@@ -68,7 +68,9 @@ public struct NodeStatus: Sendable, Encodable {
         var parts = ["\(count(\.isHealthy)) of \(statuses.count) node\(statuses.count == 1 ? "" : "s") healthy"]
         let faults: [(Int, String)] = [
             (count { !$0.reachable }, "unreachable"),
-            (count { $0.reachable && $0.config != "ok" }, "unreadable"),
+            (count { $0.reachable && $0.config != "ok" && $0.config != "invalid" }, "unreadable"),
+            (count { $0.reachable && $0.config == "invalid" }, "with an invalid file"),
+            (count { $0.lock != nil }, "locked"),
             (count(\.hasDrift), "drifted"),
             (count(\.oddVersion), "on another version"),
             (count { $0.restartPending != nil }, "restart pending"),

@@ -15,6 +15,8 @@ public struct Alignment: Sendable {
     public var holders: [String]
     /// The nodes that will get it (they hold another value, or none).
     public var targets: [String]
+    /// The nodes in scope whose files could not be read: nobody knows what they hold.
+    public var unread: [String] = []
 
     /// The value as it may be shown: a fingerprint for a secret, passwords masked in a connection string.
     public var shown: String { Secrets.mask(value, forSetting: setting) }
@@ -77,8 +79,9 @@ public struct Alignment: Sendable {
             value = held
         }
         let inScope = readable.filter { scope?.contains($0.node) ?? true }
+        let unread = snapshots.filter { $0.configuration == nil && (scope?.contains($0.node.name) ?? true) }.map(\.node.name)
         return Alignment(setting: setting, value: value, holders: readable.filter { $0.value == value }.map(\.node),
-                         targets: inScope.filter { $0.value != value }.map(\.node))
+                         targets: inScope.filter { $0.value != value }.map(\.node), unread: unread)
     }
 
     /// The plan that writes `alignments` on the nodes they target; nodes in `scope` (nil: all)
@@ -94,7 +97,8 @@ public struct Alignment: Sendable {
 
     /// `EncryptionKey: copying <secret hmac:1a2b3c4d> (held by web1, web2) to web3`: what the plan copies.
     public var summary: String {
-        targets.isEmpty ? "\(setting): every node already holds \(shown)"
-            : "\(setting): copying \(shown) (held by \(holders.joined(separator: ", "))) to \(targets.joined(separator: ", "))"
+        let unknown = unread.isEmpty ? "" : "; not known on \(unread.joined(separator: ", ")) (its file could not be read)"
+        return targets.isEmpty ? "\(setting): every node \(unread.isEmpty ? "" : "read ")already holds \(shown)\(unknown)"
+            : "\(setting): copying \(shown) (held by \(holders.joined(separator: ", "))) to \(targets.joined(separator: ", "))\(unknown)"
     }
 }

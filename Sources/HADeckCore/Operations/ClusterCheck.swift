@@ -18,9 +18,11 @@ public struct CheckResult: Sendable, Encodable, Equatable {
     public var summary: String
     /// What each node showed, by node name (secrets as fingerprints).
     public var evidence: [String: String]
-    /// Nodes this check could not be run on because they are unreachable: not a failure of
-    /// what the check is about (their evidence says `not run: NODE unreachable`).
+    /// Nodes this check could not be run on (unreachable over ssh, or their product not
+    /// answering): not a failure of what the check is about. Their evidence says why.
     public var notRun: [String] = []
+    /// Why, by node: `unreachable`, or `not answering on its health URL` (ssh reaches it, its product is down).
+    public var notRunBecause: [String: String] = [:]
     /// The command that fixes a failure (the words after `hadeck`), where HADeck knows one.
     public var fix: [String]? = nil
 
@@ -52,14 +54,17 @@ public enum ClusterCheck {
         let all = nodes.map(\.name)
         let noSSH = poll.statuses.filter { !$0.reachable }.map(\.node)
         let noProduct = poll.statuses.filter { $0.health == "no answer" }.map(\.node)
+        // A node ssh reaches but whose product does not answer is not "unreachable": it is down.
+        let because = { (node: String) in noSSH.contains(node) ? "unreachable" : "not answering on its health URL" }
         var results: [CheckResult] = []
         func run(_ skipping: [String], _ check: ([String]) -> CheckResult) {
             let skipped = all.filter(skipping.contains)
             var result = check(all.filter { !skipped.contains($0) })
             guard !skipped.isEmpty else { return results.append(result) }
-            for node in skipped { result.evidence[node] = "not run: \(node) unreachable" }
+            for node in skipped { result.evidence[node] = "not run: \(node) \(because(node))"; result.notRunBecause[node] = because(node) }
             result.notRun = skipped
-            let note = "not run on \(skipped.joined(separator: ", ")) (unreachable)"
+            let reasons = Set(skipped.map(because))
+            let note = "not run on \(skipped.joined(separator: ", ")) (\(reasons.count == 1 ? reasons.first! : "unreachable, or not answering on its health URL"))"
             if result.verdict == .pass { (result.verdict, result.summary) = (.warn, "\(note); \(result.summary)") }
             else { result.summary += "; \(note)" }
             results.append(result)
@@ -147,16 +152,16 @@ public enum ClusterCheck {
         let failed = results.filter { $0.verdict == .fail }, warned = results.filter { $0.verdict == .warn && $0.notRun.isEmpty }.count
         var text = failed.isEmpty ? "All checks pass\(warned > 0 ? " (\(warned) warning\(warned == 1 ? "" : "s"))" : "")."
             : "\(failed.count) check\(failed.count == 1 ? "" : "s") failed (\(failed.map(\.name).joined(separator: ", ")))."
-        var skipped: [(node: String, checks: [String])] = []
+        var skipped: [(node: String, because: String, checks: [String])] = []
         for result in results {
             for node in result.notRun {
                 if let index = skipped.firstIndex(where: { $0.node == node }) { skipped[index].checks.append(result.name) }
-                else { skipped.append((node, [result.name])) }
+                else { skipped.append((node, result.notRunBecause[node] ?? "unreachable", [result.name])) }
             }
         }
         if !skipped.isEmpty {
             if failed.isEmpty { text = "Not every check could run." }
-            text += " " + skipped.map { "\($0.node) unreachable: \($0.checks.joined(separator: ", ")) not run on it" }.joined(separator: "; ") + "."
+            text += " " + skipped.map { "\($0.node) \($0.because): \($0.checks.joined(separator: ", ")) not run on it" }.joined(separator: "; ") + "."
         }
         return text
     }

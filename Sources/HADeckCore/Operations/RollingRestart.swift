@@ -122,8 +122,20 @@ public struct RollingRestart: Sendable {
     public func plan(_ nodes: [Node]) async -> RestartPlan {
         let healthy = await healthyNodes(cluster.inventory.nodes)
         let order = nodes.filter { !healthy.contains($0.name) } + nodes.filter { healthy.contains($0.name) }
-        let refusal = Self.lastHealthy(Array(order.prefix(maxUnavailable)).map(\.name), healthy: healthy)
+        let refusal = Self.invalidFiles(await cluster.snapshots(of: nodes))
+            ?? Self.lastHealthy(Array(order.prefix(maxUnavailable)).map(\.name), healthy: healthy)
         return RestartPlan(order: order.map(\.name), healthy: healthy, refusal: refusal, forced: force)
+    }
+
+    /// Why nodes whose configuration file HADeck read but cannot understand would not come
+    /// back (the product reads its file at start), or nil. A file that could not be read at
+    /// all says nothing of what the product will find, so it does not refuse.
+    static func invalidFiles(_ snapshots: [NodeSnapshot]) -> String? {
+        let invalid = snapshots.compactMap { snapshot -> String? in
+            guard case .failure(let error) = snapshot.result, error.readButInvalid else { return nil }
+            return "\(snapshot.node.name)'s configuration file is not valid (\(error.message))"
+        }
+        return invalid.isEmpty ? nil : invalid.joined(separator: "; ") + ": the product reads it at start and would not come back; fix it first"
     }
 
     /// Why restarting `batch` would leave no healthy node while one is healthy now (a batch of

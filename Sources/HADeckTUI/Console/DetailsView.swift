@@ -38,7 +38,7 @@ extension ConsoleState {
         case .character("k"), .up: view.backup = max(0, view.backup - 1); view.showsBackup = true
         case .pageDown, .character(" "), .pageUp, .character("g"), .home, .character("G"), .end:
             let page = DetailsPage.page(view, self, size: screen, now: Date()).page
-            view.scroll = Self.scrolled(page.first, by: key == .character(" ") ? .pageDown : key, last: page.lastScroll)
+            view.scroll = Self.scrolled(page.first, by: key == .character(" ") ? .pageDown : key, last: page.lastScroll, page: page.room)
             view.showsBackup = false
         case .character("l"): return openLog(view.node, from: view)
         case .character("s"): return .openShell(view.node)

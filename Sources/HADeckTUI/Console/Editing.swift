@@ -160,7 +160,7 @@ public enum PendingChange: Sendable {
             }
             return plan.writes.isEmpty ? "Nothing to change: every node already holds this value." : nil
         case .restart(let plan) where !plan.forced:
-            return plan.refusal.map { _ in "Refused: it takes down the last healthy node. F overrides (asks again)   n cancels" }
+            return plan.refusal.map { _ in "Refused (see above). F overrides (asks again)   n cancels" }
         case .upgrade(let plan):
             guard let refusal = plan.refusal else { return nil }
             return plan.refusals.isEmpty

@@ -80,9 +80,9 @@ extension ConsoleState {
             default: if let next = Editor.draft(draft, after: key) { mode = .upgradeVersion(next) }
             }
         case .help(let scroll):
-            let last = Overlays.helpPage(scroll: scroll, size: screen).page.lastScroll
+            let page = Overlays.helpPage(scroll: scroll, size: screen).page
             if key == .character("?") || key == .escape || key == .character("q") { mode = .browse }
-            else { mode = .help(scroll: Self.scrolled(scroll, by: key, last: last)) }
+            else { mode = .help(scroll: Self.scrolled(scroll, by: key, last: page.lastScroll, page: page.room)) }
         case .log(let scroll):
             switch key {
             case .character("j"), .down: mode = .log(scroll: max(0, scroll - 1))
@@ -102,8 +102,8 @@ extension ConsoleState {
             switch key {
             case .escape, .character("q"): mode = .browse
             default:
-                let last = results.map { Overlays.checksPage($0, scroll: scroll, size: screen).page.lastScroll } ?? 0
-                mode = .checks(results, scroll: Self.scrolled(scroll, by: key, last: last))
+                let page = results.map { Overlays.checksPage($0, scroll: scroll, size: screen).page }
+                mode = .checks(results, scroll: Self.scrolled(scroll, by: key, last: page?.lastScroll ?? 0, page: page?.room ?? 10))
             }
         case .plan(let pending, let scroll):
             let page = Overlays.planPage(pending, scroll: scroll, size: screen).page
@@ -131,7 +131,7 @@ extension ConsoleState {
                     plan.breakLocks = true
                     mode = .plan(.files(plan), scroll: 0)
                 }
-            default: mode = .plan(pending, scroll: Self.scrolled(page.first, by: key, last: page.lastScroll))
+            default: mode = .plan(pending, scroll: Self.scrolled(page.first, by: key, last: page.lastScroll, page: page.room))
             }
         case .align(let choice):
             return align(choice, key)
@@ -197,8 +197,9 @@ extension ConsoleState {
     }
 
     /// A dialog's scroll after j/k, arrows, PgDn/PgUp (a page), g/G; within 0...last.
-    static func scrolled(_ scroll: Int, by key: Key, last: Int) -> Int {
-        let page = 10
+    /// `scroll` moved by `key`; a page is what the view shows (`page` lines), so that paging
+    /// down never skips a line unseen.
+    static func scrolled(_ scroll: Int, by key: Key, last: Int, page: Int = 10) -> Int {
         switch key {
         case .character("j"), .down: return min(last, scroll + 1)
         case .character("k"), .up: return max(0, min(last, scroll) - 1)

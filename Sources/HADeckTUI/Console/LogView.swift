@@ -123,7 +123,7 @@ extension ConsoleState {
             let down: [Key] = [.character("j"), .down, .pageDown, .character(" ")]
             let up: [Key] = [.character("k"), .up, .pageUp, .character("g"), .home]
             guard down.contains(key) || up.contains(key) else { break }
-            view.top = Self.scrolled(view.follow ? last : view.top, by: key == .character(" ") ? .pageDown : key, last: last)
+            view.top = Self.scrolled(view.follow ? last : view.top, by: key == .character(" ") ? .pageDown : key, last: last, page: room)
             // Moving down to the end follows again; moving up stays where it was put.
             view.follow = down.contains(key) && view.top >= last
         }

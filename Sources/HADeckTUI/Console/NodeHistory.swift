@@ -15,7 +15,29 @@ public struct NodeHistory: Sendable, Equatable {
     public static let span: TimeInterval = 3600
     static let keptErrors = 20
 
-    public private(set) var samples: [Sample] = []
+    /// The last hour's samples, oldest first.
+    public var samples: [Sample] {
+        packed.map { Sample(time: origin.addingTimeInterval(Double($0.tenths) / 10), latency: $0.latency.isNaN ? nil : Double($0.latency),
+                            health: healths[Int($0.health)]) }
+    }
+    /// How many samples there are (without making them).
+    public var sampleCount: Int { packed.count }
+    /// The samples as kept: 12 bytes each instead of 48, because a console watching 20 nodes
+    /// keeps 36,000 of them (a poll every 2 s for an hour) and they were most of its memory's
+    /// growth in its first hour. Time in tenths of a second after `origin`, latency as a
+    /// Float (NaN: no answer), health as an index into `healths`.
+    private var packed: [Packed] = []
+    private struct Packed: Equatable {
+        var tenths: UInt32
+        var latency: Float
+        var health: UInt8
+        static func == (a: Packed, b: Packed) -> Bool { // NaN (no answer) equals NaN here
+            a.tenths == b.tenths && a.health == b.health && (a.latency == b.latency || a.latency.isNaN && b.latency.isNaN)
+        }
+    }
+    private var origin = Date.distantPast
+    /// The health answers seen (`OK`, `Error`, `no answer`, none), each kept once.
+    private var healths: [String?] = []
     /// The last hour in twelve five-minute slots (the slowest read of each, and whether one went
     /// unanswered), kept as samples arrive: the Nodes pane draws every visible row on every frame.
     private var slots: [(index: Int, worst: Double?, missed: Bool)] = []
@@ -37,13 +59,16 @@ public struct NodeHistory: Sendable, Equatable {
     }
 
     public static func == (a: NodeHistory, b: NodeHistory) -> Bool {
-        a.samples == b.samples && a.errors.map(\.text) == b.errors.map(\.text) && a.errors.map(\.time) == b.errors.map(\.time)
+        a.packed == b.packed && a.origin == b.origin && a.healths == b.healths && a.errors.map(\.text) == b.errors.map(\.text) && a.errors.map(\.time) == b.errors.map(\.time)
     }
 
     mutating func add(_ status: NodeStatus, at time: Date) {
-        samples.append(Sample(time: time, latency: status.reachable ? status.latencyMilliseconds : nil, health: status.health))
+        let latency = status.reachable ? status.latencyMilliseconds : nil
+        if packed.isEmpty { origin = time }
+        if !healths.contains(status.health), healths.count < Int(UInt8.max) { healths.append(status.health) }
+        packed.append(Packed(tenths: UInt32(clamping: Int((time.timeIntervalSince(origin) * 10).rounded())), latency: latency.map(Float.init) ?? .nan,
+                             health: UInt8(healths.firstIndex(of: status.health) ?? healths.count - 1)))
         let slot = Int((time.timeIntervalSince1970 / Self.slotSeconds).rounded(.down))
-        let latency = samples.last!.latency
         if slots.last?.index == slot {
             slots[slots.count - 1].worst = [slots[slots.count - 1].worst, latency].compactMap { $0 }.max()
             slots[slots.count - 1].missed = slots[slots.count - 1].missed || latency == nil
@@ -51,7 +76,8 @@ public struct NodeHistory: Sendable, Equatable {
             slots.append((slot, latency, latency == nil))
             slots.removeAll { $0.index <= slot - 12 }
         }
-        if let first = samples.firstIndex(where: { time.timeIntervalSince($0.time) <= Self.span }), first > 0 { samples.removeFirst(first) }
+        let oldest = UInt32(clamping: Int(((time.timeIntervalSince(origin) - Self.span) * 10).rounded(.up)))
+        if let first = packed.firstIndex(where: { $0.tenths >= oldest }), first > 0 { packed.removeFirst(first) }
         if let problem = status.problems.last, errors.last?.text != problem {
             errors.append((time, problem))
             if errors.count > Self.keptErrors { errors.removeFirst(errors.count - Self.keptErrors) }

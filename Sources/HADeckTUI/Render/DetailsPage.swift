@@ -48,13 +48,14 @@ enum DetailsPage {
               status.reachable && (status.health ?? "OK") == "OK" && status.config == "ok" ? .statusOK : .statusError)
         let history = state.history[view.node] ?? NodeHistory()
         let spark = max(10, min(60, width - 40))
-        let latencies = history.samples.compactMap(\.latency)
-        field("Latency", history.samples.isEmpty ? "no poll yet"
+        let samples = history.samples
+        let latencies = samples.compactMap(\.latency)
+        field("Latency", samples.isEmpty ? "no poll yet"
               : "\(history.latencySparkline(width: spark, unicode: state.unicode))  last hour, slowest \(String(format: "%.0f", latencies.max() ?? 0)) ms")
         // Since when this console has watched (at most an hour): it knows nothing of before.
-        let since = history.samples.first.map { ConsoleRenderer.clock($0.time, utc: state.clockInUTC) } ?? ""
+        let since = samples.first.map { ConsoleRenderer.clock($0.time, utc: state.clockInUTC) } ?? ""
         let changes = history.healthChanges.suffix(3).map { "\(ConsoleRenderer.clock($0.time, utc: state.clockInUTC)) \($0.change)" }
-        field("Health", history.samples.isEmpty ? "no poll yet"
+        field("Health", samples.isEmpty ? "no poll yet"
               : "\(history.healthSparkline(width: spark, unicode: state.unicode))  " + (changes.isEmpty ? "no change since \(since)" : "changed " + changes.joined(separator: ", ")))
         let messenger = state.poll.probes.map { MessengerDiagnosis($0, nodes: state.nodes.map(\.node)) }?.fault(of: view.node)
         for problem in status.problems + (messenger.map { [$0] } ?? []) { field("Problem", TerminalSafe.escaped(problem), .statusError) }

@@ -10,7 +10,7 @@ enum NodesPane {
         buffer.put(summary(state, messenger, now: frame.now), x: 1, y: frame.listTop - 1, style: Style(stale ? .statusWarn : .muted),
                    maxWidth: buffer.width - 2)
         // The last hour's latency, once there is a history to draw (and room for it).
-        let drawsHistory = state.history.values.contains { $0.samples.count > 1 }
+        let drawsHistory = state.history.values.contains { $0.sampleCount > 1 }
         let columns: [Table.Column] = [
             .init(title: "NODE", keepsWhole: true), .init(title: "HOST", optional: true), .init(title: "ROLES", optional: true),
             .init(title: "REACH", keepsWhole: true), .init(title: "HEALTH", keepsWhole: true), .init(title: "VERSION", keepsWhole: true),
