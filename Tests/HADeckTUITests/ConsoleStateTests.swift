@@ -123,10 +123,15 @@ import Testing
         state.receive(.progress(node: "web1", text: "written", failed: false), at: ConsoleFixture.now)
         #expect(ConsoleRenderer.render(state, width: 80, height: 24, now: ConsoleFixture.now).lines[22]
             .hasPrefix(" Applying set X: web1 written  web3 pending"))
+        // The keys that would start another change are refused meanwhile, so they are not offered.
+        let offered = ConsoleRenderer.hints(for: state)
+        #expect(!offered.contains("r restart") && !offered.contains("R restart all") && !offered.contains("U upgrade") && !offered.contains("H HA")
+                && offered.contains("Enter details") && offered.contains("L activity"), "\(offered)")
         press([.character("q")], on: &state)
         guard case .confirmQuit = state.mode else { Issue.record("q asks while a change runs"); return }
         press([.character("n")], on: &state)
         state.receive(.finished(summary: "set X: written on 1 of 2 nodes; FAILED on web3", failed: true), at: ConsoleFixture.now)
+        #expect(ConsoleRenderer.hints(for: state).contains("r restart  R restart all  U upgrade  H HA on/off"), "offered again once it finished")
         #expect(state.log.map(\.text) == ["set X: applying on web1, web3", "web1: written", "set X: written on 1 of 2 nodes; FAILED on web3"])
         #expect(state.log.last?.outcome == .failed)
         #expect(press([.character("q")], on: &state).isQuit, "nothing runs: q quits at once")

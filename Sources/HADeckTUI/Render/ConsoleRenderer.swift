@@ -141,6 +141,9 @@ public enum ConsoleRenderer {
         return " " + items.joined(separator: " ")
     }
 
+    /// Whether a change is being applied now (one at a time).
+    private static func applying(_ state: ConsoleState) -> Bool { state.running.map { !$0.finished } ?? false }
+
     static func hints(for state: ConsoleState) -> String {
         switch state.mode {
         case .filter(let draft): " /\(draft)▏  Enter apply  Esc cancel"
@@ -166,9 +169,13 @@ public enum ConsoleRenderer {
             view.searchDraft.map { " /\($0)▏  Enter search  Esc cancel" }
                 ?? " / search  n/N next/prev  f \(view.follow ? "pause" : "follow")  w wrap  j/k PgUp/PgDn g/G scroll  Esc close"
         case .browse:
-            " Tab/1-5 pane  j/k move" + (state.pane == .nodes ? "  Enter details  l log  s shell  r restart" : state.pane == .advanced ? "  Enter edit" : "")
-                + (state.canAlign ? "  a align" : "")
-                + "  R restart all  U upgrade  H HA on/off  / filter  : command  L activity  q quit  ? help"
+            // While a change runs, the keys that would start another are not offered (they are refused).
+            " Tab/1-5 pane  j/k move"
+                + (state.pane == .nodes ? "  Enter details  l log  s shell" + (applying(state) ? "" : "  r restart")
+                    : state.pane == .advanced && !applying(state) ? "  Enter edit" : "")
+                + (state.canAlign && !applying(state) ? "  a align" : "")
+                + (applying(state) ? "" : "  R restart all  U upgrade  H HA on/off")
+                + "  / filter  : command  L activity  q quit  ? help"
         }
     }
 

@@ -11,7 +11,7 @@ enum Overlays {
         ("Enter", "in Nodes: the node's details (file, health, values, backups to restore, history); in Advanced: edit (the HA switch: as H), plan first"),
         ("l", "follow the node's log (/ search, n N, f follow, w wrap); Esc ends it on the node"),
         ("s", "a shell on the node (ssh, as HADeck logs in); exit comes back here"),
-        (":", ":node :theme :refresh SECONDS :checks :q"),
+        (":", ":node NAME  :theme NAME  :refresh SECONDS  :checks  :q"),
         (":cluster [NAME]", "switch to that cluster; alone: list the known ones"),
         ("L", "activity log: each action, each node's result"),
         ("H", "HA on/off: checks, plan, confirm, switch, roll"),

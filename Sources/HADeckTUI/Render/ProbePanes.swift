@@ -42,7 +42,8 @@ enum ProbePanes {
         let row = { (index: Int) -> [Table.Text] in
             let node = nodes[index]
             let view = state.poll.probes?.database[node.node]
-            let status = state.poll.health[node.node]?.databaseStatus
+            // A product that does not answer its health URL says nothing of its database: said so, not "-".
+            let status = state.poll.health[node.node]?.databaseStatus ?? (node.health == "no answer" ? "no answer" : nil)
             let reach: Table.Text = view?.reachable.map { verdict($0) }
                 ?? .init(view?.error.map { _ in "?" } ?? "-", view?.error == nil ? .muted : .statusError)
             let connection = state.poll.settings[node.node].flatMap(Cluster.databaseSetting).map { Secrets.maskPasswords(in: $0.value) }
