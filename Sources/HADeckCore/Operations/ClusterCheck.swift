@@ -61,7 +61,10 @@ public enum ClusterCheck {
             let skipped = all.filter(skipping.contains)
             var result = check(all.filter { !skipped.contains($0) })
             guard !skipped.isEmpty else { return results.append(result) }
-            for node in skipped { result.evidence[node] = "not run: \(node) \(because(node))"; result.notRunBecause[node] = because(node) }
+            for node in skipped {
+                result.notRunBecause[node] = because(node)
+                result.evidence[node] = "not run: \(node) \(result.notRunBecause[node]!)"
+            }
             result.notRun = skipped
             let reasons = Set(skipped.map(because))
             let note = "not run on \(skipped.joined(separator: ", ")) (\(reasons.count == 1 ? reasons.first! : "unreachable, or not answering on its health URL"))"

@@ -44,18 +44,19 @@ enum Overlays {
             if entries.isEmpty { buffer.put("Nothing done yet in this session.", x: box.x + 2, y: box.y + 2, style: Style(.dialog)) }
             // Each entry whole: a long one continues on the next lines, under its text; the newest end at the bottom.
             let clockWidth = ConsoleRenderer.clock(Date(), utc: true).count + 1
-            let rows = entries.flatMap { entry -> [(LogEntry, String?)] in
-                let pieces = wrap([(entry.text, .body)], width: box.width - 4 - clockWidth).map(\.0)
-                return pieces.enumerated().map { (entry, $0.offset == 0 ? nil : $0.element) }
+            let rows = entries.flatMap { entry -> [(entry: LogEntry, continued: Bool)] in
+                wrap([(entry.text, .body)], width: box.width - 4 - clockWidth).enumerated().map { index, piece in
+                    var part = entry
+                    part.text = piece.0
+                    return (part, index > 0)
+                }
             }.suffix(lines)
             for (offset, row) in rows.enumerated() {
                 let y = box.y + 2 + offset
-                if let continued = row.1 {
-                    buffer.put(continued, x: box.x + 2 + clockWidth, y: y, style: Style(ConsoleRenderer.logRole(row.0)), maxWidth: box.width - 4 - clockWidth)
+                if row.continued {
+                    buffer.put(row.entry.text, x: box.x + 2 + clockWidth, y: y, style: Style(ConsoleRenderer.logRole(row.entry)), maxWidth: box.width - 4 - clockWidth)
                 } else {
-                    var first = row.0
-                    first.text = wrap([(first.text, .body)], width: box.width - 4 - clockWidth)[0].0
-                    ConsoleRenderer.drawLogEntry(first, state, y: y, x: box.x + 2, width: box.width - 4, into: &buffer)
+                    ConsoleRenderer.drawLogEntry(row.entry, state, y: y, x: box.x + 2, width: box.width - 4, into: &buffer)
                 }
             }
         case .edit(let editor):
