@@ -14,9 +14,9 @@ extension LabTests {
             let config = lab.path + "/nodes/web3/ProGet.config"
             let faulted = try Data(contentsOf: URL(fileURLWithPath: config))
             let stty = lab.directory.path + "/stty"
-            let command = "stty -g > \(shellQuote(stty)).before; XDG_RUNTIME_DIR=\(shellQuote(lab.directory.path + "/run")) "
+            let command = "stty -g > \(shellQuote(stty)).before; stty -a > \(shellQuote(stty)).before-a; XDG_RUNTIME_DIR=\(shellQuote(lab.directory.path + "/run")) "
                 + "XDG_STATE_HOME=\(shellQuote(lab.directory.path + "/state")) \(Hadeck.binary) -i \(shellQuote(lab.inventory)) --refresh 1; "
-                + "echo EXIT=$?; stty -g > \(shellQuote(stty)).after; sleep 60"
+                + "echo EXIT=$?; stty -g > \(shellQuote(stty)).after; stty -a > \(shellQuote(stty)).after-a; sleep 60"
             let session = try TmuxSession(command: command, width: 120, height: 40)
             var screen = try await session.waitFor { $0.contains { $0.hasPrefix(" web3") && $0.contains("≠ EncryptionKey") } }
 
@@ -87,7 +87,9 @@ extension LabTests {
             try session.keys("Escape", "q")
             _ = try await session.waitFor { $0.contains { $0.contains("EXIT=0") } }
             let before = try String(contentsOfFile: stty + ".before", encoding: .utf8)
-            #expect(try String(contentsOfFile: stty + ".after", encoding: .utf8) == before && !before.isEmpty, "the terminal's settings as before")
+            let after = try String(contentsOfFile: stty + ".after", encoding: .utf8)
+            let (beforeAll, afterAll) = (try String(contentsOfFile: stty + ".before-a", encoding: .utf8), try String(contentsOfFile: stty + ".after-a", encoding: .utf8))
+            #expect(after == before && !before.isEmpty, "the terminal's settings as before: before \(beforeAll), after \(afterAll)")
         }
     }
 }

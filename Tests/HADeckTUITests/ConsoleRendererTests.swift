@@ -80,7 +80,7 @@ import Testing
         state.pane = .messenger
         lines = render(state).lines
         #expect(lines[2].hasPrefix(" NODE  ENDPOINT                ITS PORT  REACHES  →web1  →web2   PROBLEM"))
-        #expect(lines[3].hasPrefix(" web1  tcp://127.0.0.11:33237  open 1/1  1/2      ·      closed "))
+        #expect(lines[3].hasPrefix(" web1  tcp://127.0.0.11:33237  open 1/1  1/1      ·      closed "))
         #expect(lines[4].hasPrefix(" web2  tcp://127.0.0.12:33237  CLOSED    ?                       cannot probe:"))
         state.pane = .advanced
         lines = render(state).lines

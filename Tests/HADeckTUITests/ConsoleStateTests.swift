@@ -34,6 +34,10 @@ import Testing
         #expect(ConsoleRenderer.hints(for: state) == " j to read on, G to the end; y works there  n/Esc cancel", "the plan is longer than 80×24 shows")
         press([.character("G")], on: &state)
         #expect(ConsoleRenderer.hints(for: state) == " y apply  n/Esc cancel  j/k scroll")
+        // Read to its end once, the plan may be scrolled back up and still applied from there.
+        press([.character("g")], on: &state)
+        guard case .plan(_, scroll: 0) = state.mode else { Issue.record("g goes back to the plan's top"); return }
+        #expect(ConsoleRenderer.hints(for: state) == " y apply  n/Esc cancel  j/k scroll")
         guard case .apply(.files(let applied)) = press([.character("y")], on: &state) else { Issue.record("y applies"); return }
         #expect(applied.title == "set WebServer.Urls" && !applied.breakLocks)
     }

@@ -73,10 +73,21 @@ import Testing
         let buffer = render(state, 120, 30)
         lines = buffer.lines
         #expect(lines[4].hasPrefix(" web2  tcp://127.0.0.12:33237  CLOSED    2/2"), "\(lines[4])")
-        #expect(lines[3].hasPrefix(" web1  tcp://127.0.0.11:33237  open 2/2  1/2      ·      closed  ok"), "\(lines[3])")
+        #expect(lines[3].hasPrefix(" web1  tcp://127.0.0.11:33237  open 2/2  1/1      ·      closed  ok"),
+                "web2's closed port is not counted against web1: \(lines[3])")
         let reaches = lines[2].distance(from: lines[2].startIndex, to: lines[2].range(of: "REACHES")!.lowerBound)
         #expect(buffer[reaches, 3].style.role != .statusError, "web1 is not at fault for web2's closed port")
         #expect(!lines[3].contains("NO") && !lines[5].contains("NO"))
+        #expect(!lines[4].contains("product"), "web2's product is healthy: \(lines[4])")
+    }
+
+    /// A closed port whose node's product is down says so: that is the cause to look at first.
+    @Test func aClosedPortOnANodeWhoseProductIsDownSaysSo() {
+        var state = Self.messengerClosedOnWeb2()
+        state.nodes[1].health = "Error"
+        state.pane = .messenger
+        let lines = render(state, 200, 30).lines
+        #expect(lines[4].contains("messenger port closed: no peer reaches tcp://127.0.0.12:33237; its product is not healthy (health: Error)"), "\(lines[4])")
     }
 
     @Test func aNodeWithAWriteNotYetLiveSaysRestartPending() {
@@ -85,6 +96,10 @@ import Testing
         let buffer = render(state)
         #expect(buffer.lines[3].contains("restart pending"), "\(buffer.lines[3])")
         #expect(buffer.lines[1].contains("1 restart pending"))
+        // A lock taken meanwhile does not hide that the node still runs the old file.
+        state.nodes[0].lock = "root@jump pid 4242 since 2027-01-15T08:01:00Z"
+        let locked = render(state, 200, 30)
+        #expect(locked.lines[3].contains("locked, restart pending") && locked.lines[3].contains("file locked by root@jump pid 4242"), "\(locked.lines[3])")
     }
 
     /// Pane 3 claims agreement only of the nodes whose files were read, and says why a node has none.

@@ -42,7 +42,7 @@ extension ConsoleState {
         case .planned(let result):
             guard case .planning = mode else { return } // abandoned with Esc meanwhile
             switch result {
-            case .success(let pending): mode = .plan(pending, scroll: 0)
+            case .success(let pending): show(plan: pending)
             case .failure(let error):
                 mode = .browse
                 aligning = false

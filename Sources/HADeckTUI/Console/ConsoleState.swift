@@ -57,6 +57,15 @@ public struct ConsoleState: Sendable {
     public var refreshInterval: TimeInterval
     public var pane: Pane = .nodes
     public var mode: Mode = .browse
+    /// Whether the plan on screen has been shown to its last line: from then on `y` applies it
+    /// wherever it is scrolled to (reading back up must not take the answer away).
+    public var planReadToEnd = false
+
+    /// Opens a plan at its top, not yet read.
+    mutating func show(plan pending: PendingChange) {
+        mode = .plan(pending, scroll: 0)
+        planReadToEnd = false
+    }
     /// Selected row and filter of each pane.
     public var selection: [Pane: Int] = [:]
     public var filters: [Pane: String] = [:]

@@ -107,8 +107,9 @@ extension ConsoleState {
             }
         case .plan(let pending, let scroll):
             let page = Overlays.planPage(pending, scroll: scroll, size: screen).page
+            if page.atEnd { planReadToEnd = true } // what was on screen when the key came
             switch key {
-            case .character("y") where refusal(of: pending) == nil && !page.atEnd:
+            case .character("y") where refusal(of: pending) == nil && !planReadToEnd:
                 notice = "y works once the whole plan has been read: j (or PgDn, G) to its end."
             case .character("y") where refusal(of: pending) == nil:
                 mode = .browse
@@ -123,13 +124,13 @@ extension ConsoleState {
                 // The second, explicit confirmation: the plan is shown again, forced, and y applies it.
                 if case .restart(var plan) = pending {
                     plan.forced = true
-                    mode = .plan(.restart(plan), scroll: 0)
+                    show(plan: .restart(plan))
                 }
             case .character("B") where pending.canBreakLocks && auditRefusal == nil:
                 // Like F: the plan is shown again, saying that y breaks the locks, and y applies it.
                 if case .files(var plan) = pending {
                     plan.breakLocks = true
-                    mode = .plan(.files(plan), scroll: 0)
+                    show(plan: .files(plan))
                 }
             default: mode = .plan(pending, scroll: Self.scrolled(page.first, by: key, last: page.lastScroll, page: page.room))
             }
@@ -256,8 +257,8 @@ extension ConsoleState {
                 return .none // still editing: the value can be corrected
             }
             let old = poll.apiSetting(editor.name) ?? ""
-            mode = .plan(.setting(name: editor.name, old: Secrets.mask(old, forSetting: editor.name),
-                                  new: Secrets.mask(editor.value, forSetting: editor.name), value: editor.value), scroll: 0)
+            show(plan: .setting(name: editor.name, old: Secrets.mask(old, forSetting: editor.name),
+                                new: Secrets.mask(editor.value, forSetting: editor.name), value: editor.value))
             return .none
         }
     }

@@ -45,7 +45,7 @@ enum NodesPane {
         let version: Table.Text = node.oddVersion ? .init((node.version ?? "") + " ≠", .statusWarn)
             : node.versionSplit ? .init((node.version ?? "") + " ?", .statusWarn) : .init(node.version ?? "-")
         let config: Table.Text = node.config != "ok" ? .init(node.config, node.config == "-" ? .muted : .statusError)
-            : node.lock != nil ? .init("locked", .statusWarn)
+            : node.lock != nil ? .init(node.restartPending == nil ? "locked" : "locked, restart pending", .statusWarn)
             : node.restartPending != nil ? .init("restart pending", .statusWarn) : .init("ok", .statusOK)
         let drift = (node.drift.isEmpty ? [] : ["≠ " + node.drift.joined(separator: ",")])
             + (node.noMajority.isEmpty ? [] : ["? " + node.noMajority.joined(separator: ",") + " (no majority)"])

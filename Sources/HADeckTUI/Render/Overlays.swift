@@ -8,6 +8,7 @@ enum Overlays {
         ("Tab Shift-Tab 1-5", "focus a pane (1 Nodes … 5 Advanced)"),
         ("j k / arrows", "move"), ("PgUp PgDn  g G", "page, first, last"),
         ("/", "filter the list (Enter applies); Esc clears it"),
+        ("Ctrl-U  Ctrl-W", "in a line being typed (filter, :, search, editor): clear it / delete the last word"),
         ("Enter", "in Nodes: the node's details (file, health, values, backups to restore, history); in Advanced: edit (the HA switch: as H), plan first"),
         ("l", "follow the node's log (/ search, n N, f follow, w wrap); Esc ends it on the node"),
         ("s", "a shell on the node (ssh, as HADeck logs in); exit comes back here"),
@@ -71,7 +72,7 @@ enum Overlays {
             box.open(title, into: &buffer)
             buffer.put("Reading every node to work out the plan…", x: box.x + 2, y: box.y + 2, style: Style(.dialog), maxWidth: box.width - 4)
         case .plan(let pending, let scroll):
-            drawPlan(pending, refusal: state.refusal(of: pending), scroll: scroll, into: &buffer)
+            drawPlan(pending, refusal: state.refusal(of: pending), readToEnd: state.planReadToEnd, scroll: scroll, into: &buffer)
         case .checks(let results, let scroll):
             drawChecks(results, scroll: scroll, into: &buffer)
         case .align(let choice):
@@ -249,14 +250,14 @@ enum Overlays {
         return (box, lines, Scrolled(count: lines.count, room: box.height - 5, scroll: scroll))
     }
 
-    private static func drawPlan(_ pending: PendingChange, refusal: String?, scroll: Int, into buffer: inout CellBuffer) {
+    private static func drawPlan(_ pending: PendingChange, refusal: String?, readToEnd: Bool, scroll: Int, into buffer: inout CellBuffer) {
         let (box, lines, page) = planPage(pending, scroll: scroll, size: ScreenSize(width: buffer.width, height: buffer.height))
         box.open("Plan: \(pending.title)", into: &buffer)
         for (offset, line) in lines[page.range].enumerated() {
             buffer.put(line.0, x: box.x + 2, y: box.y + 2 + offset, style: Style(line.1), maxWidth: box.width - 4)
         }
         page.drawPosition(in: box, into: &buffer)
-        let question = refusal ?? (page.atEnd ? pending.question
+        let question = refusal ?? (page.atEnd || readToEnd ? pending.question
             : "j, G: read on (lines \(page.range.lowerBound + 1)-\(page.range.upperBound) of \(page.count)); y works at the end")
         buffer.put(question, x: box.x + 2, y: box.y + box.height - 2, style: Style(refusal == nil ? .dialog : .statusError, bold: true),
                    maxWidth: box.width - 4)

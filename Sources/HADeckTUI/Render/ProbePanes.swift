@@ -83,18 +83,23 @@ enum ProbePanes {
                 return diagnosis.closed.contains(node) ? .init("CLOSED", .statusError)
                     : .init("open \(reached.count)/\(probers.count)", reached.count == probers.count ? .statusOK : .body)
             } ?? .init("-", .muted)
-            let fault = Table.Text(diagnosis?.fault(of: node) ?? "", .statusError)
+            // A closed port on a node whose product is not healthy: the product is the cause to look at first.
+            let product = diagnosis?.closed.contains(node) == true && !nodes[index].isHealthy
+                ? "; its product is not healthy (health: \(nodes[index].health ?? "no answer"))" : ""
+            let fault = Table.Text(diagnosis.flatMap { $0.fault(of: node) }.map { $0 + product } ?? "", .statusError)
             if let error = probes?.messengerErrors[node] {
                 return [.init(node), endpoint, port, .init("?", .statusError)] + shown.map { _ in .init("", .muted) } + [.init("cannot probe: \(error)", .statusError)]
             }
             guard let answers = probes?.messenger[node], let diagnosis else { return [.init(node), endpoint, port, .init("-", .muted)] }
-            let reached = answers.values.filter { $0 }.count
+            // A peer whose port nobody opens is not this node's fault: it is not counted (README, pane 4).
+            let counted = answers.filter { !diagnosis.closed.contains($0.key) }
+            let reached = counted.values.filter { $0 }.count
             let cells: [Table.Text] = shown.map { peer in
                 peer == node ? .init("·", .muted) : answers[peer] == true ? .init("ok", .statusOK)
                     : answers[peer] == nil ? .init("-", .muted) : diagnosis.closed.contains(peer) ? .init("closed", .muted) : .init("NO", .statusError)
             }
             return [.init(node), endpoint, port,
-                    .init("\(reached)/\(answers.count)", diagnosis.unreached[node] == nil ? (reached == answers.count ? .statusOK : .body) : .statusError)]
+                    .init("\(reached)/\(counted.count)", diagnosis.unreached[node] == nil ? (reached == counted.count ? .statusOK : .body) : .statusError)]
                 + cells + [fault]
         }
         Table(columns: columns, count: nodes.count, selected: state.selected, row: row).draw(into: &buffer, top: frame.listTop, bottom: frame.listBottom)
