@@ -44,7 +44,7 @@ struct Backups: AsyncParsableCommand {
                     catch { current = .failure(CompareError("the current file: \(error)")) }
                     var rows: [Row] = []
                     for backup in listed.backups {
-                        var row = Row(name: backup.name, path: backup.path, size: backup.size, time: backup.time.map { ISO8601DateFormatter().string(from: $0) })
+                        var row = Row(name: backup.name, path: backup.path, size: backup.size, time: backup.time.map { TimeText.iso8601($0) })
                         do {
                             let saved = SettingComparison.values(of: try Self.parse(try await files.read(backup.path), node, cluster.profile))
                             row.differs = SettingComparison.differing(saved, try current.get())

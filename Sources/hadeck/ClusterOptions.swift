@@ -47,7 +47,7 @@ struct ClusterOptions: ParsableArguments {
         }
         guard (timeout ?? 1) > 0 else { throw ValidationError("--timeout must be at least 1 second") }
         guard fanout > 0 else { throw ValidationError("--fanout must be at least 1") }
-        if let controlPersist, controlPersist.range(of: #"^([0-9]+[smhdw]?|yes|no)$"#, options: .regularExpression) == nil {
+        if let controlPersist, !TextShape.isSSHTime(controlPersist) {
             throw ValidationError("--control-persist takes a time such as 600, 10m or 1h (or yes/no)")
         }
     }

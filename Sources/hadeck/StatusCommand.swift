@@ -36,7 +36,7 @@ struct Status: AsyncParsableCommand {
     }
 
     func render(_ statuses: [NodeStatus], cluster: String) -> String {
-        let time = ISO8601DateFormatter().string(from: Date())
+        let time = TimeText.iso8601(Date())
         var rows = [["NODE", "HOST", "REACH", "HEALTH", "VERSION", "CONFIG", "DRIFT", "RESTART", "LAST ERROR"]]
         for status in statuses {
             rows.append([status.node, status.host,

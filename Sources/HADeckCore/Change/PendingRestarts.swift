@@ -46,11 +46,7 @@ public struct PendingRestarts: Sendable {
         }
     }
 
-    static func format(_ time: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: time)
-    }
+    static func format(_ time: Date) -> String { TimeText.iso8601(time, milliseconds: true) }
 
     private func load() throws -> [String: String] {
         guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return [:] }

@@ -26,7 +26,7 @@ public enum SettingRules {
     /// Boolean), or nil when it is (or the type is unknown).
     public static func problem(with value: String, for name: String, valueType: String?) -> String? {
         switch valueType?.lowercased() {
-        case "integer" where value.range(of: #"^-?[0-9]{1,18}$"#, options: .regularExpression) == nil:
+        case "integer" where !TextShape.isInteger(value):
             return "\(name) takes a whole number (the settings API's type Integer), not '\(Secrets.mask(value, forSetting: name))'"
         case "boolean" where !["true", "false"].contains(value.lowercased()):
             return "\(name) takes True or False (the settings API's type Boolean), not '\(Secrets.mask(value, forSetting: name))'"

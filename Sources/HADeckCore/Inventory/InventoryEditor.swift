@@ -65,7 +65,8 @@ public enum InventoryEditor {
     /// entry, or to the end of the `nodes:` block.
     private static func itemLines(_ text: String, path: String) throws(InventoryError) -> [(start: Int, end: Int)] {
         let root: Yams.Node?
-        do { root = try Yams.compose(yaml: text) } catch { throw InventoryError(file: path, message: "YAML: \(error)") }
+        // Only positions are read (InventoryLoader says why `.basic`).
+        do { root = try Yams.compose(yaml: text, .basic) } catch { throw InventoryError(file: path, message: "YAML: \(error)") }
         guard case .mapping(let top)? = root, let nodes = top["nodes"], case .sequence(let sequence) = nodes,
               let firstMark = sequence.first?.mark else {
             throw InventoryError(file: path, key: "nodes", message: "no list of nodes to edit")
@@ -96,7 +97,7 @@ public enum InventoryEditor {
 
     /// A YAML scalar, double-quoted when plain would not do.
     static func quoted(_ value: String) -> String {
-        value.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]*$"#, options: .regularExpression) != nil ? value
+        TextShape.isName(value) ? value
             : "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }

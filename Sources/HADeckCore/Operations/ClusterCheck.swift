@@ -234,7 +234,7 @@ public enum ClusterCheck {
         guard let endpoint = poll.apiSetting(setting), !endpoint.isEmpty else {
             return CheckResult(name: "messenger", title: title, verdict: .warn, summary: "\(setting) is not set: the messenger is off (optional)", evidence: [:])
         }
-        guard endpoint.range(of: #"^tcp://\*:[0-9]{1,5}$"#, options: .regularExpression) != nil else {
+        guard endpoint.hasPrefix("tcp://*:"), TextShape.isDigits(endpoint.dropFirst(8), count: 1...5) else {
             return CheckResult(name: "messenger", title: title, verdict: .fail, summary: "\(setting) is '\(endpoint)', not tcp://*:PORT", evidence: [:])
         }
         var evidence = [String: String]()

@@ -64,13 +64,7 @@ public struct UpgradeReport: Sendable, Encodable {
     }
 
     /// `06:10:01.123` UTC: precise enough to find in a node's journal.
-    static func clock(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "HH:mm:ss.SSS 'UTC'"
-        return formatter.string(from: date)
-    }
+    static func clock(_ date: Date) -> String { TimeText.clock(date, utc: true, milliseconds: true) + " UTC" }
 
     enum CodingKeys: String, CodingKey { case target, strategy, nodes, firstStop, firstHealthy, outageSeconds, rolledBack, succeeded, summary }
 

@@ -27,7 +27,10 @@ public struct ProductVersion: Sendable, Hashable, Comparable, CustomStringConver
     /// This version as an image tag is written: in the tag style `YY.0.N` when `tag` (the one
     /// it replaces) is written so, else as given.
     public func tag(like tag: String?) -> String {
-        guard let tag, tag.range(of: #"^[0-9]{2}\.0\.[0-9]+"#, options: .regularExpression) != nil, parts.count >= 2, (2000..<2100).contains(year) else { return text }
+        let written = tag?.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false) ?? []
+        // YY.0.N: two digits, 0, then a number (a suffix may follow it).
+        guard written.count == 3, TextShape.isDigits(written[0], count: 2...2), written[1] == "0", written[2].utf8.first.map(TextShape.isDigit) == true,
+              parts.count >= 2, (2000..<2100).contains(year) else { return text }
         return ([String(year - 2000), "0"] + parts.dropFirst().map(String.init)).joined(separator: ".")
     }
 

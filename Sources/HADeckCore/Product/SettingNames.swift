@@ -48,7 +48,7 @@ public enum SettingNames {
 
     /// Why `name` cannot be a setting's name at all, or nil.
     public static func syntaxProblem(_ name: String) -> String? {
-        guard name.range(of: #"^[A-Za-z_][A-Za-z0-9_.-]*$"#, options: .regularExpression) == nil else { return nil }
+        guard !TextShape.isIdentifier(name) else { return nil }
         return "'\(name)' is not a setting name (letters, digits, '_', '.', '-'; e.g. EncryptionKey or WebServer.Urls)"
     }
 

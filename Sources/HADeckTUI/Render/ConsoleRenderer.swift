@@ -90,24 +90,11 @@ public enum ConsoleRenderer {
         entry.outcome == .failed ? .statusError : entry.outcome == .ok ? .statusOK : .body
     }
 
-    /// `HH:mm:ss`, local time (or UTC), from the C library: no ICU loaded for a clock.
-    static func clock(_ date: Date, utc: Bool) -> String {
-        let parts = calendarParts(date, utc: utc)
-        return String(format: "%02d:%02d:%02d", parts.tm_hour, parts.tm_min, parts.tm_sec)
-    }
+    /// `HH:mm:ss`, local time (or UTC).
+    static func clock(_ date: Date, utc: Bool) -> String { TimeText.clock(date, utc: utc) }
 
-    /// `2026-12-02 03:40:11` (with ` UTC` when `utc`), from the C library too.
-    static func timestamp(_ date: Date, utc: Bool) -> String {
-        let parts = calendarParts(date, utc: utc)
-        return String(format: "%04d-%02d-%02d ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday) + clock(date, utc: utc) + (utc ? " UTC" : "")
-    }
-
-    private static func calendarParts(_ date: Date, utc: Bool) -> tm {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        _ = utc ? gmtime_r(&seconds, &parts) : localtime_r(&seconds, &parts)
-        return parts
-    }
+    /// `2026-12-02 03:40:11` (with ` UTC` when `utc`).
+    static func timestamp(_ date: Date, utc: Bool) -> String { TimeText.timestamp(date, utc: utc) }
 
     private static func drawNotice(_ state: ConsoleState, into buffer: inout CellBuffer) {
         let y = buffer.height - 2
