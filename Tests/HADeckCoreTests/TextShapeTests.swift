@@ -29,3 +29,16 @@ struct TextShapeTests {
         for bad in ["", "-", "1.5", "+1", " 1", "1\n", String(repeating: "9", count: 19), "--1", "١٢"] { #expect(!TextShape.isInteger(bad), "\(bad.debugDescription)") }
     }
 }
+
+/// Plain replacement, as Foundation's `replacingOccurrences` does it for plain text.
+struct ReplacingTests {
+    @Test func everyOccurrenceLeftToRight() {
+        #expect("/srv/{name}/{name}.config".replacingEvery("{name}", with: "web1") == "/srv/web1/web1.config")
+        #expect("{host}".replacingEvery("{host}", with: "") == "")
+        #expect("aaa".replacingEvery("aa", with: "b") == "ba")
+        #expect("no placeholder".replacingEvery("{name}", with: "x") == "no placeholder")
+        #expect("{nam".replacingEvery("{name}", with: "x") == "{nam")
+        #expect("é{name}ü".replacingEvery("{name}", with: "ß") == "éßü")
+        #expect("x".replacingEvery("", with: "y") == "x")
+    }
+}

@@ -216,10 +216,14 @@ struct XMLScanner {
         i += terminator.utf8.count
     }
 
+    /// Whether `literal` comes next (a plain loop: this runs at every byte of a comment).
     private func peek(_ literal: String) -> Bool {
-        let utf8 = literal.utf8
-        guard i + utf8.count <= bytes.count else { return false }
-        return zip(bytes[i...], utf8).allSatisfy { $0 == $1 }
+        var j = i
+        for byte in literal.utf8 {
+            guard j < bytes.count, bytes[j] == byte else { return false }
+            j += 1
+        }
+        return true
     }
 
     private func decode(_ raw: [UInt8], at offset: Int) throws(ConfigParseError) -> String {
