@@ -89,6 +89,9 @@ public final class ProcessSampler: @unchecked Sendable {
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard !needle.isEmpty, haystack.count >= needle.count else { return false }
-        return (0...(haystack.count - needle.count)).contains { haystack[$0..<($0 + needle.count)].elementsEqual(needle) }
+        // The first byte first: a round reads every process's environment, and a slow round
+        // (a debug build, a busy machine) left too few rounds to trust.
+        let first = needle[0]
+        return (0...(haystack.count - needle.count)).contains { haystack[$0] == first && haystack[$0..<($0 + needle.count)].elementsEqual(needle) }
     }
 }

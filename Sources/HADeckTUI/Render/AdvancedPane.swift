@@ -11,8 +11,11 @@ enum AdvancedPane {
         }
         let apiFailed = if case .failure = state.poll.apiSettings { true } else { false }
         let filter = state.filter.isEmpty ? "" : " · filter: \(state.filter)"
-        buffer.put(source + " · values of \(state.poll.settings.count) nodes' files" + filter, x: 1, y: frame.listTop - 1,
-                   style: Style(apiFailed ? .statusWarn : .muted), maxWidth: buffer.width - 2)
+        // A node whose file was not read has values nobody knows: said, not left out silently.
+        let unread = state.nodes.map(\.node).filter { state.poll.settings[$0] == nil }
+        let files = " · values of \(state.poll.settings.count) nodes' files" + (unread.isEmpty ? "" : " · not read: \(unread.joined(separator: ", "))")
+        buffer.put(source + files + filter, x: 1, y: frame.listTop - 1,
+                   style: Style(apiFailed || !unread.isEmpty ? .statusWarn : .muted), maxWidth: buffer.width - 2)
         let rows = state.advancedRows.map { row -> [Table.Text] in
             [.init((row.pinned ? "▸ " : "  ") + row.name, row.pinned ? .title : .body),
              .init(row.source == .api ? "api" : "file", .muted),
