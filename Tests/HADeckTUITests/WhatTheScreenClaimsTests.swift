@@ -102,6 +102,16 @@ import Testing
         #expect(locked.lines[3].contains("locked, restart pending") && locked.lines[3].contains("file locked by root@jump pid 4242"), "\(locked.lines[3])")
     }
 
+    /// Pane 5 says whose values it cannot know: web2's file was not read.
+    @Test func theAdvancedPaneNamesTheNodesNotRead() {
+        var state = ConsoleFixture.state()
+        state.pane = .advanced
+        let lines = render(state, 120, 30).lines
+        #expect(lines[1].contains("values of 2 nodes' files · not read: web2"), "\(lines[1])")
+        state.poll.settings["web2"] = state.poll.settings["web1"]
+        #expect(!render(state, 120, 30).lines[1].contains("not read"))
+    }
+
     /// Pane 3 claims agreement only of the nodes whose files were read, and says why a node has none.
     @Test func agreementIsClaimedOnlyOfTheNodesRead() {
         var state = ConsoleFixture.state()
