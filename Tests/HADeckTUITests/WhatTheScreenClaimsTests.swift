@@ -228,5 +228,8 @@ import Testing
         #expect(wrapped.count > 1 && wrapped.allSatisfy { DisplayWidth.of($0.0) <= 40 })
         #expect(wrapped.map(\.0).joined().replacingOccurrences(of: "    ", with: "")
                 == "1. set Service.HighAvailabilityEnabled: False -> True through the settings API")
+        // A path breaks after one of its '/', not inside a name.
+        let path = Overlays.wrap([("  /var/lib/hadeck-lab/nodes/web3/.hadeck-backups/ProGet.config.20261202T101010Z", .body)], width: 40)
+        #expect(path.map(\.0) == ["  /var/lib/hadeck-lab/nodes/web3/", "    .hadeck-backups/", "    ProGet.config.20261202T101010Z"], "\(path)")
     }
 }

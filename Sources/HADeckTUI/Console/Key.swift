@@ -106,7 +106,7 @@ extension ConsoleState {
                 mode = .checks(results, scroll: Self.scrolled(scroll, by: key, last: page?.lastScroll ?? 0, page: page?.room ?? 10))
             }
         case .plan(let pending, let scroll):
-            let page = Overlays.planPage(pending, scroll: scroll, size: screen).page
+            let page = Overlays.planPage(pending, refusal: refusal(of: pending), scroll: scroll, size: screen).page
             if page.atEnd { planReadToEnd = true } // what was on screen when the key came
             switch key {
             case .character("y") where refusal(of: pending) == nil && !planReadToEnd:

@@ -144,7 +144,7 @@ public enum ConsoleRenderer {
             pending.canBeForced && state.auditRefusal == nil ? " F force (asks again)  n/Esc cancel  j/k scroll"
                 : pending.canBreakLocks && state.auditRefusal == nil ? " B break the lock, if its run is gone  n/Esc cancel  j/k scroll"
                 : state.refusal(of: pending) != nil ? " Esc close  j/k scroll"
-                : state.planReadToEnd || Overlays.planPage(pending, scroll: scroll, size: state.screen).page.atEnd ? " y apply  n/Esc cancel  j/k scroll"
+                : state.planReadToEnd || Overlays.planPage(pending, refusal: nil, scroll: scroll, size: state.screen).page.atEnd ? " y apply  n/Esc cancel  j/k scroll"
                 : " j to read on, G to the end; y works there  n/Esc cancel"
         case .confirmQuit: " y quit  n/Esc stay"
         case .checks: " j/k scroll  Esc close"

@@ -244,23 +244,28 @@ enum Overlays {
 
     /// The plan dialog's box and its lines as a terminal of `size` shows them: the renderer
     /// draws it, and `y` asks it whether the plan has been read to its end.
-    static func planPage(_ pending: PendingChange, scroll: Int, size: ScreenSize) -> (box: Box, lines: [(String, Style.Role)], page: Scrolled) {
+    /// The plan's lines, and at the box's foot its question (or why it is refused) whole, on
+    /// as many lines as it needs: a narrow terminal must not cut off what y would do.
+    static func planPage(_ pending: PendingChange, refusal: String?, scroll: Int, size: ScreenSize)
+        -> (box: Box, lines: [(String, Style.Role)], answer: [(String, Style.Role)], page: Scrolled) {
         let box = Box.whole(width: size.width, height: size.height)
         let lines = planLines(pending, width: box.width - 4)
-        return (box, lines, Scrolled(count: lines.count, room: box.height - 5, scroll: scroll))
+        let answer = wrap([(refusal ?? pending.question, refusal == nil ? .dialog : .statusError)], width: box.width - 4)
+        return (box, lines, answer, Scrolled(count: lines.count, room: max(1, box.height - 4 - answer.count), scroll: scroll))
     }
 
     private static func drawPlan(_ pending: PendingChange, refusal: String?, readToEnd: Bool, scroll: Int, into buffer: inout CellBuffer) {
-        let (box, lines, page) = planPage(pending, scroll: scroll, size: ScreenSize(width: buffer.width, height: buffer.height))
+        let (box, lines, answer, page) = planPage(pending, refusal: refusal, scroll: scroll, size: ScreenSize(width: buffer.width, height: buffer.height))
         box.open("Plan: \(pending.title)", into: &buffer)
         for (offset, line) in lines[page.range].enumerated() {
             buffer.put(line.0, x: box.x + 2, y: box.y + 2 + offset, style: Style(line.1), maxWidth: box.width - 4)
         }
         page.drawPosition(in: box, into: &buffer)
-        let question = refusal ?? (page.atEnd || readToEnd ? pending.question
-            : "j, G: read on (lines \(page.range.lowerBound + 1)-\(page.range.upperBound) of \(page.count)); y works at the end")
-        buffer.put(question, x: box.x + 2, y: box.y + box.height - 2, style: Style(refusal == nil ? .dialog : .statusError, bold: true),
-                   maxWidth: box.width - 4)
+        let shown = refusal != nil || page.atEnd || readToEnd ? answer
+            : [("j, G: read on (lines \(page.range.lowerBound + 1)-\(page.range.upperBound) of \(page.count)); y works at the end", .dialog)]
+        for (offset, line) in shown.enumerated() {
+            buffer.put(line.0, x: box.x + 2, y: box.y + box.height - 1 - answer.count + offset, style: Style(line.1, bold: true), maxWidth: box.width - 4)
+        }
     }
 
     /// Lines longer than `width` continue on the next lines, indented: nothing is cut off.
@@ -272,8 +277,13 @@ enum Overlays {
             while DisplayWidth.of(String(rest)) > room {
                 var used = 0, end = rest.startIndex
                 while end < rest.endIndex, used + DisplayWidth.of(rest[end]) <= room { used += DisplayWidth.of(rest[end]); end = rest.index(after: end) }
-                // At the last space that fits, when there is one past the line's start.
-                if let space = rest[..<end].lastIndex(of: " "), rest.distance(from: rest.startIndex, to: space) > room / 2 { end = rest.index(after: space) }
+                // At the last space that fits past the line's middle; else after a path's last '/'
+                // (wherever it is: a short line reads better than a name cut in two).
+                if let space = rest[..<end].lastIndex(of: " "), rest.distance(from: rest.startIndex, to: space) > room / 2 {
+                    end = rest.index(after: space)
+                } else if let slash = rest[..<end].lastIndex(of: "/"), slash > rest.startIndex {
+                    end = rest.index(after: slash)
+                }
                 pieces.append(((pieces.isEmpty ? "" : "    ") + rest[..<end], line.1))
                 rest = rest[end...]
                 room = width - 4
