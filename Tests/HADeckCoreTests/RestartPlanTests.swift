@@ -11,6 +11,19 @@ import Testing
         #expect(RollingRestart.lastHealthy(["web2"], healthy: []) == nil, "nothing serves: a restart cannot make it worse")
     }
 
+    /// A node whose restart command could not run was never restarted: the summary says why it
+    /// stopped, not that the node "did not come back".
+    @Test func theSummarySaysWhetherTheNodeWasRestartedAtAll() {
+        var report = RestartReport()
+        report.records = [RestartRecord(node: "web1", started: .now, healthyAt: .now, commandSucceeded: true),
+                          RestartRecord(node: "web2", started: .now, error: "could not run the restart command: unreachable: ssh: Connection refused")]
+        report.untouched = ["web3"]
+        #expect(report.summary == "stopped at web2: could not run the restart command: unreachable: ssh: Connection refused; not touched: web3")
+        report.records[1].commandSucceeded = true
+        report.records[1].error = "not healthy 120 s after its restart: no answer"
+        #expect(report.summary == "stopped at web2, which did not come back; not touched: web3")
+    }
+
     /// A node whose file HADeck read but cannot understand would not come back from a restart
     /// (the product reads its file at start); one whose file could not be read says nothing.
     @Test func aNodeWithAnInvalidFileIsNotRestartedUnforced() {

@@ -81,6 +81,17 @@ import Testing
         #expect(!lines[4].contains("product"), "web2's product is healthy: \(lines[4])")
     }
 
+    /// Probes run only while pane 2, 3 or 4 is open: once older than the poll, what pane 1 shows
+    /// of them says how old it is (the port may have been fixed since).
+    @Test func anOldProbesFaultSaysHowOldItIs() {
+        var state = Self.messengerClosedOnWeb2()
+        #expect(!render(state, 200, 30).lines[4].contains("probed"), "fresh probes: no age")
+        state.probedAt = ConsoleFixture.now.addingTimeInterval(-180)
+        let lines = render(state, 200, 30).lines
+        #expect(lines[4].contains("messenger port closed: no peer reaches tcp://127.0.0.12:33237 (probed 3m ago)"), "\(lines[4])")
+        #expect(lines[1].contains("1 messenger fault (probed 3m ago)"), "\(lines[1])")
+    }
+
     /// A closed port whose node's product is down says so: that is the cause to look at first.
     @Test func aClosedPortOnANodeWhoseProductIsDownSaysSo() {
         var state = Self.messengerClosedOnWeb2()

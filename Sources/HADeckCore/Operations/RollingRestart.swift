@@ -7,6 +7,9 @@ public struct RestartRecord: Sendable, Encodable, Equatable {
     public var started: Date
     public var healthyAt: Date?
     public var error: String?
+    /// Whether its restart command ran and succeeded: a node whose command could not even run
+    /// (ssh refused) was never restarted, and must not be said not to have come back.
+    public var commandSucceeded = false
 }
 
 /// A restart's outcome: the nodes restarted and healthy, the one that did not come back, and
@@ -24,7 +27,9 @@ public struct RestartReport: Sendable, Encodable {
     /// Where it ended, in the words the command line and the console both use.
     public var summary: String {
         let untouchedNote = untouched.isEmpty ? "" : "; not touched: \(untouched.joined(separator: ", "))"
-        if let failed { return "stopped at \(failed.node), which did not come back" + untouchedNote }
+        if let failed {
+            return (failed.commandSucceeded ? "stopped at \(failed.node), which did not come back" : "stopped at \(failed.node): \(failed.error ?? "")") + untouchedNote
+        }
         if let stopped { return stopped + untouchedNote }
         return "\(records.map(\.node).joined(separator: ", ")) restarted and healthy"
     }
@@ -192,6 +197,7 @@ public struct RollingRestart: Sendable {
                 progress(.failed(node.name, record.error!))
                 return record
             }
+            record.commandSucceeded = true
             PendingRestarts.standard.restarted(node, at: record.started)
         } catch {
             if case .transport(let lost) = error, !lost.sentNothing {

@@ -31,13 +31,20 @@ enum NodesPane {
         // An unreachable node's closed port is counted as unreachable only: one cause, said once.
         let unreachable = Set(state.nodes.filter { !$0.reachable }.map(\.node))
         if let faulty = messenger?.faultyNodes.filter({ !unreachable.contains($0) }), !faulty.isEmpty {
-            parts.append("\(faulty.count) messenger fault\(faulty.count == 1 ? "" : "s")")
+            parts.append("\(faulty.count) messenger fault\(faulty.count == 1 ? "" : "s")" + probedAgo(state, now: now))
         }
         if !state.filter.isEmpty { parts.append("showing \(state.visibleNodes.count) of \(state.nodes.count) · filter: \(state.filter)") }
         // Old data says so first: a narrow terminal cuts the end of the line.
         if ConsoleRenderer.isStale(polled, state, now: now) { parts.insert("data is \(ConsoleRenderer.age(of: polled, now: now)) old", at: 0) }
         else { parts.append("refreshed every \(seconds(state.refreshInterval))") }
         return parts.joined(separator: " · ")
+    }
+
+    /// The probes run only while pane 2, 3 or 4 is open: what this pane shows of them says how
+    /// old it is once it is older than the poll (a fault fixed since must not look current).
+    static func probedAgo(_ state: ConsoleState, now: Date) -> String {
+        guard let probed = state.probedAt, ConsoleRenderer.isStale(probed, state, now: now) else { return "" }
+        return " (probed \(ConsoleRenderer.age(of: probed, now: now)) ago)"
     }
 
     private static func row(_ node: NodeStatus, _ state: ConsoleState, _ messenger: MessengerDiagnosis?, _ now: Date) -> [Table.Text] {
@@ -50,9 +57,9 @@ enum NodesPane {
         let drift = (node.drift.isEmpty ? [] : ["≠ " + node.drift.joined(separator: ",")])
             + (node.noMajority.isEmpty ? [] : ["? " + node.noMajority.joined(separator: ",") + " (no majority)"])
         let notes = node.differsIn.isEmpty ? [] : ["~ " + node.differsIn.joined(separator: ",")]
-        // An unreachable node's cause comes first: its closed messenger port follows from it.
-        let problems = (node.reachable ? [messenger?.fault(of: node.node), node.problems.last]
-                                       : [node.problems.last, messenger?.fault(of: node.node)]).compactMap { $0 }
+        // An unreachable or unhealthy node's own problem comes first: its closed messenger port follows from it.
+        let port = messenger?.fault(of: node.node).map { $0 + probedAgo(state, now: now) }
+        let problems = (node.reachable && node.isHealthy ? [port, node.problems.last] : [node.problems.last, port]).compactMap { $0 }
             + (node.lock.map { ["file locked by \($0)"] } ?? [])
         return [
             .init(node.node), .init(node.host, .muted), .init(node.roles.joined(separator: ","), .muted),
