@@ -88,6 +88,7 @@ public enum Planner {
             }
             plan.changes += changes
         }
+        plan.notes += HealthPortCheck.notes(for: values, on: plan.writes.map(\.node))
         return plan
     }
 

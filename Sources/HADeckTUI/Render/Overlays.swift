@@ -205,7 +205,7 @@ enum Overlays {
                 }
             }
             for (node, reason) in plan.skipped { lines.append(("\(node): NOT CHANGED: \(reason)", .statusError)) }
-            for note in plan.notes { lines.append((note, note.contains("would differ") ? .statusWarn : .dialog)) }
+            for note in plan.notes { lines.append((note, note.contains("would differ") || note.contains("would no longer") ? .statusWarn : .dialog)) }
         case .restart(let plan):
             let down = plan.unhealthyFirst
             lines = plan.order.count == 1
