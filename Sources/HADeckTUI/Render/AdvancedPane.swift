@@ -13,8 +13,9 @@ enum AdvancedPane {
         let filter = state.filter.isEmpty ? "" : " · filter: \(state.filter)"
         // A node whose file was not read has values nobody knows: said, not left out silently.
         let unread = state.nodes.map(\.node).filter { state.poll.settings[$0] == nil }
-        let files = " · values of \(state.poll.settings.count) nodes' files" + (unread.isEmpty ? "" : " · not read: \(unread.joined(separator: ", "))")
-        buffer.put(source + files + filter, x: 1, y: frame.listTop - 1,
+        // The nodes not read come first: a narrow terminal cuts the end of the line.
+        let files = " · values of \(state.poll.settings.count) nodes' files"
+        buffer.put((unread.isEmpty ? "" : "not read: \(unread.joined(separator: ", ")) · ") + source + files + filter, x: 1, y: frame.listTop - 1,
                    style: Style(apiFailed || !unread.isEmpty ? .statusWarn : .muted), maxWidth: buffer.width - 2)
         let rows = state.advancedRows.map { row -> [Table.Text] in
             [.init((row.pinned ? "▸ " : "  ") + row.name, row.pinned ? .title : .body),

@@ -94,7 +94,7 @@ enum DetailsPage {
                 lines.append(("  " + name.padding(toLength: 23, withPad: " ", startingAt: 0) + TerminalSafe.escaped(value!), ok ? .dialog : .statusError))
             }
         } else {
-            lines.append(("  " + (status.health == nil ? "no health URL in the inventory" : "no answer (\(status.health!))"), .muted))
+            lines.append(("  " + (status.health == nil ? "no health URL in the inventory" : status.health == "no answer" ? "no answer" : "no answer (\(status.health!))"), .muted))
         }
 
         heading("Values (secrets as fingerprints)")

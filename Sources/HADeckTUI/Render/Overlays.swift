@@ -21,6 +21,7 @@ enum Overlays {
         ("U", "upgrade every node to a version you type (add 'rolling' for one at a time): plan, confirm, then each node's progress"),
         ("F", "in a refused restart plan: force it (asks again)"),
         ("B", "in a plan refused for a lock: break it, if the HADeck run that holds it is gone (asks again)"),
+        ("y  n  Esc", "in a plan: apply it (once read to its end) / cancel; in the log view Esc (or q) closes it"),
         ("?", "this help (Esc closes)"), ("q", "quit (asks while a change is running)"),
         ("≠  ?  ~", "DRIFT: ≠ differs from most nodes on a cluster-wide setting; ? the nodes split with no majority; ~ differs on a setting nodes may differ on (node-local, other)"),
         ("▸", "in Advanced: the HA settings, pinned first"),
