@@ -1,6 +1,7 @@
 // One status poll of N sshd nodes on loopback (read each node's config file and its hash):
 // hadeck cold (no ssh masters) and warm (masters alive) against pdsh -R ssh and clush
-// running the equivalent command. Usage: hadeck-bench-ssh HADECK_BINARY [NODES] [RUNS] [LABEL=BINARY...]
+// running the equivalent command. "Warm, first" is the run right after the cold one, while
+// the nodes still finish the logins it made; "warm" the two after it, as a console's polls. Usage: hadeck-bench-ssh HADECK_BINARY [NODES] [RUNS] [LABEL=BINARY...]
 // (more hadeck binaries, e.g. an older build, each timed cold and warm in the same rounds).
 import Foundation
 import HADeckCore
@@ -95,13 +96,11 @@ pdshEnvironment["PDSH_SSH_ARGS"] = "-F \(sshConfig) -x %h"
 
 var results: [String: [Double]] = [:]
 for round in 0..<runs {
-    dropMasters()
-    results["hadeck cold", default: []].append(try time(hadeck, ["status", "-i", inventory], environment: environment))
-    results["hadeck warm", default: []].append(try time(hadeck, ["status", "-i", inventory], environment: environment))
-    for other in others {
+    for (label, binary) in [("hadeck", hadeck)] + others {
         dropMasters()
-        results["\(other.label) cold", default: []].append(try time(other.binary, ["status", "-i", inventory], environment: environment))
-        results["\(other.label) warm", default: []].append(try time(other.binary, ["status", "-i", inventory], environment: environment))
+        results["\(label) cold", default: []].append(try time(binary, ["status", "-i", inventory], environment: environment))
+        results["\(label) warm, first", default: []].append(try time(binary, ["status", "-i", inventory], environment: environment))
+        for _ in 0..<2 { results["\(label) warm", default: []].append(try time(binary, ["status", "-i", inventory], environment: environment)) }
     }
     results["pdsh -R ssh", default: []].append(try time("/usr/bin/pdsh", ["-R", "ssh", "-w", hostList, command], environment: pdshEnvironment))
     results["clush", default: []].append(try time("/usr/bin/clush", ["-w", hostList, "-o", "-F \(sshConfig)", "-b", command]))
@@ -112,7 +111,7 @@ dropMasters()
 let pdsh = median(results["pdsh -R ssh"]!), clush = median(results["clush"]!)
 print("| tool | median ms (\(runs) runs, \(nodes) nodes) | min | max | pdsh ÷ tool | clush ÷ tool |")
 print("|---|---:|---:|---:|---:|---:|")
-for name in ["hadeck cold", "hadeck warm"] + others.flatMap { ["\($0.label) cold", "\($0.label) warm"] } + ["pdsh -R ssh", "clush"] {
+for name in (["hadeck"] + others.map(\.label)).flatMap({ ["\($0) cold", "\($0) warm, first", "\($0) warm"] }) + ["pdsh -R ssh", "clush"] {
     let values = results[name]!
     let m = median(values)
     print(String(format: "| %@ | %.0f | %.0f | %.0f | %.1f× | %.1f× |", name, m, values.min()!, values.max()!, pdsh / m, clush / m))

@@ -43,7 +43,7 @@ struct PlanRunner {
         }
         if !json {
             printPlan(plan)
-            let notes = plan.notes + notes
+            let notes = plan.notes.map(\.line) + notes
             if !notes.isEmpty { notes.forEach { print($0) }; print("") }
         }
         if !plan.skipped.isEmpty {

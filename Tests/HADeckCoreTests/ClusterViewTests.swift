@@ -113,7 +113,7 @@ import HADeckTestSupport
         let directory = try TemporaryDirectory()
         let path = directory.path + "/state/pending-restarts.json"
         let web1 = Self.node("web1"), written = Date(timeIntervalSince1970: 1_800_000_000)
-        PendingRestarts(path: path).written(web1, at: written)
+        PendingRestarts(path: path).written(web1, replacing: nil, at: written)
         let later = PendingRestarts(path: path)
         #expect(later.pending(web1) == PendingRestarts.format(written))
         let statuses = NodeStatus.from([try Self.snapshot("web1", "PROGET_ENCRYPTION_KEY=a\n")], restarts: later)
@@ -122,5 +122,30 @@ import HADeckTestSupport
         #expect(later.pending(web1) != nil, "a restart begun before the write does not make it live")
         later.restarted(web1, at: written.addingTimeInterval(5))
         #expect(PendingRestarts(path: path).pending(web1) == nil)
+    }
+
+    /// A write, then a second write that puts back the file the node runs: nothing is pending,
+    /// though the record stays (a third write is again pending against the same running file).
+    @Test func aFileWrittenBackToWhatRunsIsNotPending() throws {
+        let directory = try TemporaryDirectory()
+        let restarts = PendingRestarts(path: directory.path + "/pending-restarts.json")
+        let running = try Self.snapshot("web1", "PROGET_ENCRYPTION_KEY=a\n"), changed = try Self.snapshot("web1", "PROGET_ENCRYPTION_KEY=b\n")
+        let web1 = running.node
+        restarts.written(web1, replacing: running.configuration!.file.sha256)
+        #expect(NodeStatus.from([changed], restarts: restarts)[0].restartPending != nil)
+        restarts.written(web1, replacing: changed.configuration!.file.sha256)
+        #expect(NodeStatus.from([running], restarts: restarts)[0].restartPending == nil, "the file holds what runs again")
+        #expect(NodeStatus.from([changed], restarts: restarts)[0].restartPending != nil, "the node still runs the first file")
+    }
+
+    /// A record written by an HADeck before the running file's hash was kept.
+    @Test func anOlderRecordOfTimesAloneIsStillRead() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/pending-restarts.json"
+        let web1 = Self.node("web1")
+        try Data(#"{"\#(web1.host) \#(web1.config)": "2026-12-01T10:00:00.000Z"}"#.utf8).write(to: URL(fileURLWithPath: path))
+        #expect(PendingRestarts(path: path).pending(web1, fileNow: "abc") == "2026-12-01T10:00:00.000Z")
+        PendingRestarts(path: path).written(web1, replacing: "abc", at: Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(PendingRestarts(path: path).pending(web1, fileNow: "abc") != nil, "the running file is not known from the old record")
     }
 }

@@ -21,7 +21,7 @@ struct HealthPortCheckTests {
         }
         let nodes = [node("web1", health: "http://127.0.0.11:8624/health"), node("web2", health: nil), node("web3", health: "http://127.0.0.13:8625/health")]
         let notes = HealthPortCheck.notes(for: [("WebServer.Urls", "http://*:8625")], on: nodes)
-        #expect(notes.count == 1 && notes[0].hasPrefix("web1's health URL (http://127.0.0.11:8624/health) uses port 8624, which WebServer.Urls = http://*:8625 would no longer serve"), "\(notes)")
+        #expect(notes.count == 1 && notes[0].warns && notes[0].line.hasPrefix("Warning: web1's health URL (http://127.0.0.11:8624/health) uses port 8624, which WebServer.Urls = http://*:8625 would no longer serve"), "\(notes)")
         #expect(HealthPortCheck.notes(for: [("WebServer.Urls", "http://*:8624;http://*:8625")], on: nodes).isEmpty, "both ports served")
         #expect(HealthPortCheck.notes(for: [("EncryptionKey", "x")], on: nodes).isEmpty)
     }

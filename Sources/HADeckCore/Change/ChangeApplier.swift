@@ -65,7 +65,7 @@ public struct ChangeApplier: Sendable {
                     outcome = .failed(error)
                 }
             }
-            if outcome.wrote && change.restartNeeded { PendingRestarts.standard.written(change.node) }
+            if outcome.wrote && change.restartNeeded { PendingRestarts.standard.written(change.node, replacing: change.original.sha256) }
             progress(change, outcome)
             outcomes.append((change.node.name, outcome))
             AuditLog.record(Self.auditEntry(plan, change, outcome))

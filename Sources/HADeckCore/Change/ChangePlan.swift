@@ -15,13 +15,23 @@ public struct PlannedChange: Sendable {
 
 /// What a command will do, node by node: a value, printed before anything is applied.
 public struct ChangePlan: Sendable {
+    /// A line under the plan's diffs. A warning is what the administrator should weigh before
+    /// saying yes (the console shows it in the warning colour, the command line prefixes it).
+    public struct Note: Sendable, Equatable {
+        public var text: String
+        public var warns: Bool
+        public init(_ text: String, warns: Bool = false) { self.text = text; self.warns = warns }
+        /// As the command line prints it.
+        public var line: String { warns ? "Warning: " + text : text }
+    }
+
     public var title: String
     public var changes: [PlannedChange]
     /// Nodes the plan leaves alone because they could not be planned for, and why.
     public var skipped: [(node: String, reason: String)]
     /// What to know before applying it, shown under the diffs (a restore: on which settings
     /// the node would then differ from the rest of the cluster).
-    public var notes: [String] = []
+    public var notes: [Note] = []
     /// The administrator has said that the locks found on these files were left by HADeck runs
     /// that are gone (`--break-lock`, or B in the console): the writes break them.
     public var breakLocks = false

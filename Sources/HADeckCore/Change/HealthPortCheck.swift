@@ -7,14 +7,14 @@ enum HealthPortCheck {
     static let setting = "WebServer.Urls"
 
     /// One note per node whose health URL's port the new value no longer serves.
-    static func notes(for values: [(name: String, value: String)], on nodes: [Node]) -> [String] {
+    static func notes(for values: [(name: String, value: String)], on nodes: [Node]) -> [ChangePlan.Note] {
         guard let value = values.last(where: { $0.name == setting })?.value else { return [] }
         let served = Set(value.split(separator: ";").compactMap { port(of: String($0).trimmingCharacters(in: .whitespaces)) })
         return nodes.compactMap { node in
             guard let health = node.health, let port = port(of: health), !served.contains(port) else { return nil }
-            return "\(node.name)'s health URL (\(health)) uses port \(port), which \(setting) = \(value) would no longer serve: "
+            return ChangePlan.Note("\(node.name)'s health URL (\(health)) uses port \(port), which \(setting) = \(value) would no longer serve: "
                 + "after its restart HADeck, and a load balancer checking that URL, would see \(node.name) as down. "
-                + "Keep port \(port) in the value, or change the inventory's health: too."
+                + "Keep port \(port) in the value, or change the inventory's health: too.", warns: true)
         }
     }
 

@@ -10,11 +10,12 @@ public enum StateDirectory {
 }
 
 /// Which nodes run an older configuration than their file holds: a write that needs a restart
-/// is recorded here (`pending-restarts.json` in the state directory) with its time, and a
-/// restart HADeck ran on the node (its restart command succeeded) clears what was written
-/// before it. True across separate runs (`hadeck set`, then `hadeck status`); what it cannot
-/// see is a restart made without HADeck. A node is known by its host and configuration
-/// file, so that two inventories naming the same node agree.
+/// is recorded here (`pending-restarts.json` in the state directory) with its time and the
+/// hash of the file the node was running, and a restart HADeck ran on the node (its restart
+/// command succeeded) clears what was written before it. A file written back to what the node
+/// runs is not pending either. True across separate runs (`hadeck set`, then `hadeck status`);
+/// what it cannot see is a restart made without HADeck. A node is known by its host and
+/// configuration file, so that two inventories naming the same node agree.
 public struct PendingRestarts: Sendable {
     public var path: String
 
@@ -25,44 +26,66 @@ public struct PendingRestarts: Sendable {
 
     static func key(_ node: Node) -> String { "\(node.host) \(node.config)" }
 
-    /// When `node`'s file was written and not yet followed by a restart, ISO 8601; nil when none is pending.
-    public func pending(_ node: Node) -> String? { pending([node])[0] }
+    /// One node's record: when its file was last written, and the SHA-256 of the file it was
+    /// running then (the file before the first write since its last restart; nil in records
+    /// made before HADeck kept it).
+    struct Entry: Codable, Equatable {
+        var written: String
+        var running: String?
+    }
+
+    /// When `node`'s file was written and not yet followed by a restart, ISO 8601; nil when
+    /// none is pending, or when the file (whose hash now is `fileNow`) again holds what runs.
+    public func pending(_ node: Node, fileNow: String? = nil) -> String? { pending([node], filesNow: [fileNow])[0] }
 
     /// The same for several nodes from one read of the file: a poll asks for every node's,
     /// every refresh.
-    public func pending(_ nodes: [Node]) -> [String?] {
-        let entries = (try? load()) ?? [:]
-        return nodes.map { entries[Self.key($0)] }
+    public func pending(_ nodes: [Node], filesNow: [String?]? = nil) -> [String?] {
+        let entries = load()
+        return nodes.indices.map { index in
+            guard let entry = entries[Self.key(nodes[index])] else { return nil }
+            if let running = entry.running, let now = filesNow?[index], now == running { return nil }
+            return entry.written
+        }
     }
 
-    public func written(_ node: Node, at time: Date = Date()) {
-        update { $0[Self.key(node)] = Self.format(time) }
+    /// `node`'s file was written at `time`, replacing the content whose hash is `replaced`.
+    public func written(_ node: Node, replacing replaced: String?, at time: Date = Date()) {
+        update { entries in
+            let key = Self.key(node)
+            // After several writes without a restart, the node still runs what preceded the first.
+            let running = entries[key].map(\.running) ?? replaced
+            entries[key] = Entry(written: Self.format(time), running: running)
+        }
     }
 
     /// `node` restarted at `time`: writes made before then are live.
     public func restarted(_ node: Node, at time: Date) {
         update { entries in
-            if let written = entries[Self.key(node)], written <= Self.format(time) { entries[Self.key(node)] = nil }
+            if let entry = entries[Self.key(node)], entry.written <= Self.format(time) { entries[Self.key(node)] = nil }
         }
     }
 
     static func format(_ time: Date) -> String { TimeText.iso8601(time, milliseconds: true) }
 
-    private func load() throws -> [String: String] {
+    /// The records; a file written by an older HADeck (times alone) is read as such.
+    private func load() -> [String: Entry] {
         guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return [:] }
-        return try JSONDecoder().decode([String: String].self, from: data)
+        if let entries = try? JSONDecoder().decode([String: Entry].self, from: data) { return entries }
+        let times = (try? JSONDecoder().decode([String: String].self, from: data)) ?? [:]
+        return times.mapValues { Entry(written: $0, running: nil) }
     }
 
     /// Read, change, write back whole, under an exclusive lock on a lock file beside it:
     /// two hadeck runs never lose each other's entries. Failing to record is never fatal.
-    private func update(_ change: (inout [String: String]) -> Void) {
+    private func update(_ change: (inout [String: Entry]) -> Void) {
         let directory = (path as NSString).deletingLastPathComponent
         try? PrivateFile.makeFolder(directory)
         let lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lock >= 0 else { return }
         defer { close(lock) }
         flock(lock, LOCK_EX)
-        var entries = (try? load()) ?? [:]
+        var entries = load()
         change(&entries)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]

@@ -69,25 +69,25 @@ extension Cluster {
     }
 
     /// On which settings `target` would differ from the other nodes with `saved` as its file (names only).
-    func restoreNotes(_ saved: RemoteFile, on target: Node) async -> [String] {
+    func restoreNotes(_ saved: RemoteFile, on target: Node) async -> [ChangePlan.Note] {
         guard let document = try? ConfigParser.parse(saved.content, format: target.format, profile: profile) else {
-            return ["The backup cannot be parsed: not compared with the rest of the cluster."]
+            return [.init("The backup cannot be parsed: not compared with the rest of the cluster.", warns: true)]
         }
         let snapshots = await snapshots(of: inventory.nodes)
         let others = snapshots.filter { $0.node.name != target.name }
         let current = snapshots.first { $0.node.name == target.name }?.configuration
         let differences = SettingComparison.differences(of: SettingComparison.settings(of: document, referencing: current), from: others)
         let unread = others.filter { $0.configuration == nil }.map(\.node.name)
-        var notes: [String] = []
+        var notes: [ChangePlan.Note] = []
         if others.count == unread.count {
-            notes.append("No other node could be read: the restored file is not compared with the rest of the cluster.")
+            notes.append(.init("No other node could be read: the restored file is not compared with the rest of the cluster.", warns: true))
         } else if differences.isEmpty {
-            notes.append("After the restore, \(target.name) would agree with the rest of the cluster on every setting.")
+            notes.append(.init("After the restore, \(target.name) would agree with the rest of the cluster on every setting."))
         } else {
-            notes.append("After the restore, \(target.name) would differ from the rest of the cluster on: "
-                         + differences.map { "\($0.name) (from \($0.nodes.joined(separator: ", ")))" }.joined(separator: ", "))
+            notes.append(.init("After the restore, \(target.name) would differ from the rest of the cluster on: "
+                               + differences.map { "\($0.name) (from \($0.nodes.joined(separator: ", ")))" }.joined(separator: ", "), warns: true))
         }
-        if !unread.isEmpty && others.count != unread.count { notes.append("Not compared with \(unread.joined(separator: ", ")): unreadable.") }
+        if !unread.isEmpty && others.count != unread.count { notes.append(.init("Not compared with \(unread.joined(separator: ", ")): unreadable.", warns: true)) }
         return notes
     }
 

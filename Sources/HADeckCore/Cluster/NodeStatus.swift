@@ -99,7 +99,7 @@ public struct NodeStatus: Sendable, Encodable {
             return status
         }
         if let restarts {
-            for (index, written) in zip(statuses.indices, restarts.pending(snapshots.map(\.node))) { statuses[index].restartPending = written }
+            for (index, written) in zip(statuses.indices, restarts.pending(snapshots.map(\.node), filesNow: snapshots.map { $0.configuration?.file.sha256 })) { statuses[index].restartPending = written }
         }
         let versions = Majority(statuses.compactMap { status in status.version.map { (node: status.node, value: $0) } })
         for index in statuses.indices where statuses[index].version != nil {

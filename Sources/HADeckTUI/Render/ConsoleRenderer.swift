@@ -79,7 +79,7 @@ public enum ConsoleRenderer {
 
     static func drawLogEntry(_ entry: LogEntry, _ state: ConsoleState, y: Int, x: Int = 1, width: Int? = nil, style base: Style.Role? = nil,
                              into buffer: inout CellBuffer) {
-        let time = clock(entry.time, utc: state.clockInUTC)
+        let time = TimeText.clock(entry.time, utc: state.clockInUTC)
         let role: Style.Role = base ?? logRole(entry)
         let used = buffer.put(time + " ", x: x, y: y, style: Style(base ?? .muted))
         buffer.put(entry.text, x: x + used, y: y, style: Style(role), maxWidth: (width ?? buffer.width - x - 1) - used)
@@ -89,12 +89,6 @@ public enum ConsoleRenderer {
     static func logRole(_ entry: LogEntry) -> Style.Role {
         entry.outcome == .failed ? .statusError : entry.outcome == .ok ? .statusOK : .body
     }
-
-    /// `HH:mm:ss`, local time (or UTC).
-    static func clock(_ date: Date, utc: Bool) -> String { TimeText.clock(date, utc: utc) }
-
-    /// `2026-12-02 03:40:11` (with ` UTC` when `utc`).
-    static func timestamp(_ date: Date, utc: Bool) -> String { TimeText.timestamp(date, utc: utc) }
 
     private static func drawNotice(_ state: ConsoleState, into buffer: inout CellBuffer) {
         let y = buffer.height - 2

@@ -36,7 +36,7 @@ enum DetailsPage {
         let details = view.details
         field("Host", "\(status.host) · roles \(status.roles.joined(separator: ", "))")
         if let connection = details?.connection {
-            let master = !connection.shared ? "" : connection.masterSince.map { " · ssh master up since \(ConsoleRenderer.clock($0, utc: state.clockInUTC))" }
+            let master = !connection.shared ? "" : connection.masterSince.map { " · ssh master up since \(TimeText.clock($0, utc: state.clockInUTC))" }
                 ?? " · no ssh master up (the next read starts one)"
             field("Login", connection.login + master)
         } else {
@@ -53,8 +53,8 @@ enum DetailsPage {
         field("Latency", samples.isEmpty ? "no poll yet"
               : "\(history.latencySparkline(width: spark, unicode: state.unicode))  last hour, slowest \(String(format: "%.0f", latencies.max() ?? 0)) ms")
         // Since when this console has watched (at most an hour): it knows nothing of before.
-        let since = samples.first.map { ConsoleRenderer.clock($0.time, utc: state.clockInUTC) } ?? ""
-        let changes = history.healthChanges.suffix(3).map { "\(ConsoleRenderer.clock($0.time, utc: state.clockInUTC)) \($0.change)" }
+        let since = samples.first.map { TimeText.clock($0.time, utc: state.clockInUTC) } ?? ""
+        let changes = history.healthChanges.suffix(3).map { "\(TimeText.clock($0.time, utc: state.clockInUTC)) \($0.change)" }
         field("Health", samples.isEmpty ? "no poll yet"
               : "\(history.healthSparkline(width: spark, unicode: state.unicode))  " + (changes.isEmpty ? "no change since \(since)" : "changed " + changes.joined(separator: ", ")))
         let messenger = state.poll.probes.map { MessengerDiagnosis($0, nodes: state.nodes.map(\.node)) }?.fault(of: view.node)
@@ -69,7 +69,7 @@ enum DetailsPage {
         heading("Configuration file \(details?.path ?? "")")
         if let details {
             if let metadata = details.metadata {
-                lines.append(("  mode \(metadata.mode) · owner \(metadata.owner) · \(metadata.size) bytes · modified \(ConsoleRenderer.timestamp(metadata.modified, utc: state.clockInUTC))"
+                lines.append(("  mode \(metadata.mode) · owner \(metadata.owner) · \(metadata.size) bytes · modified \(TimeText.timestamp(metadata.modified, utc: state.clockInUTC))"
                               + (details.fingerprint.map { " · \($0)" } ?? ""), .dialog))
             } else {
                 lines.append(("  cannot be read: \(TerminalSafe.escaped(details.fileError ?? "unknown"))", .statusError))
@@ -117,14 +117,14 @@ enum DetailsPage {
             else if details.backups.isEmpty { lines.append(("  none yet: HADeck keeps one before each write", .muted)) }
             for (index, backup) in details.backups.enumerated() {
                 if index == view.backup { chosen = lines.count }
-                lines.append(("\(index == view.backup ? ">" : " ") \(backup.time.map { ConsoleRenderer.timestamp($0, utc: true) } ?? "time unknown")  \(backup.size) bytes  \(backup.name)",
+                lines.append(("\(index == view.backup ? ">" : " ") \(backup.time.map { TimeText.timestamp($0, utc: true) } ?? "time unknown")  \(backup.size) bytes  \(backup.name)",
                               index == view.backup ? .selection : .dialog))
             }
         }
 
         heading("Last errors (seen by this console\(since.isEmpty ? "" : " since \(since)"))")
         if history.errors.isEmpty { lines.append(("  none", .muted)) }
-        for error in history.errors.reversed() { lines.append(("  \(ConsoleRenderer.clock(error.time, utc: state.clockInUTC))  \(TerminalSafe.escaped(error.text))", .statusError)) }
+        for error in history.errors.reversed() { lines.append(("  \(TimeText.clock(error.time, utc: state.clockInUTC))  \(TerminalSafe.escaped(error.text))", .statusError)) }
         // Wrapping adds lines: the chosen backup's line comes after the wrapped lines before it.
         return (Overlays.wrap(lines, width: width), chosen.map { Overlays.wrap(Array(lines[..<$0]), width: width).count })
     }

@@ -45,7 +45,7 @@ enum Overlays {
             let entries = state.log[max(0, end - lines)..<end]
             if entries.isEmpty { buffer.put("Nothing done yet in this session.", x: box.x + 2, y: box.y + 2, style: Style(.dialog)) }
             // Each entry whole: a long one continues on the next lines, under its text; the newest end at the bottom.
-            let clockWidth = ConsoleRenderer.clock(Date(), utc: true).count + 1
+            let clockWidth = TimeText.clock(Date(), utc: true).count + 1
             let rows = entries.flatMap { entry -> [(entry: LogEntry, continued: Bool)] in
                 wrap([(entry.text, .body)], width: box.width - 4 - clockWidth).enumerated().map { index, piece in
                     var part = entry
@@ -206,7 +206,7 @@ enum Overlays {
                 }
             }
             for (node, reason) in plan.skipped { lines.append(("\(node): NOT CHANGED: \(reason)", .statusError)) }
-            for note in plan.notes { lines.append((note, note.contains("would differ") || note.contains("would no longer") ? .statusWarn : .dialog)) }
+            for note in plan.notes { lines.append((note.text, note.warns ? .statusWarn : .dialog)) }
         case .restart(let plan):
             let down = plan.unhealthyFirst
             lines = plan.order.count == 1
@@ -243,10 +243,10 @@ enum Overlays {
         return wrap(lines, width: width)
     }
 
-    /// The plan dialog's box and its lines as a terminal of `size` shows them: the renderer
-    /// draws it, and `y` asks it whether the plan has been read to its end.
-    /// The plan's lines, and at the box's foot its question (or why it is refused) whole, on
-    /// as many lines as it needs: a narrow terminal must not cut off what y would do.
+    /// The plan dialog as a terminal of `size` shows it: its box, its lines, and at the foot its
+    /// question (or why it is refused) whole, on as many lines as it needs, since a narrow
+    /// terminal must not cut off what y would do. The renderer draws it; `y` asks it whether
+    /// the plan has been read to its end.
     static func planPage(_ pending: PendingChange, refusal: String?, scroll: Int, size: ScreenSize)
         -> (box: Box, lines: [(String, Style.Role)], answer: [(String, Style.Role)], page: Scrolled) {
         let box = Box.whole(width: size.width, height: size.height)
