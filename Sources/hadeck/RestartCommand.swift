@@ -51,6 +51,7 @@ struct Restart: AsyncParsableCommand {
         if !down.isEmpty, plan.order.count > 1 {
             print("\(down.joined(separator: ", ")) \(down.count == 1 ? "is" : "are") not healthy now, so \(down.count == 1 ? "it goes" : "they go") first.")
         }
+        plan.unreachableWarnings.forEach { print("Warning: " + $0) }
         if let refusal = plan.refusal { print("FORCED (--force) although \(refusal).") }
     }
 

@@ -64,6 +64,11 @@ extension LabTests {
                     #expect((results[name]?["summary"] as? String)?.contains("web2") == true, "\(fault.kind) \(name): \(output)")
                     #expect((results[name]?["evidence"] as? [String: String])?["web2"] != nil, "\(fault.kind) \(name): \(output)")
                 }
+                if fault.kind == "messenger" {
+                    #expect((results["messenger"]?["summary"] as? String)?.hasSuffix(
+                        "fails on web2 — is the product running on web2 (see its health), and is web2's port open to the other nodes (firewall)?") == true,
+                            "the next thing to look at: \(output)")
+                }
                 #expect(try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
                 _ = try await waitForHealth("127.0.0.12", Self.healthy)
             }

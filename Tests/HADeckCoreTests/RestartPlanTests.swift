@@ -36,4 +36,18 @@ import Testing
                 == "web3's configuration file is not valid (/c: line 7: unexpected content): the product reads it at start and would not come back; fix it first")
         #expect(RollingRestart.invalidFiles([unreadable]) == nil)
     }
+
+    /// A node whose ssh fails may still answer healthy on its health URL: the plan says that its
+    /// restart command would not run, rather than only "healthy now".
+    @Test func aNodeThatCannotBeReachedIsSaidSoInThePlan() {
+        func node(_ name: String) -> Node {
+            Node(name: name, host: "h", roles: [], transport: .local, platform: .linux, ssh: .init(), config: "/c", format: .xml)
+        }
+        let unreachable = NodeSnapshot(node: node("web2"), result: .failure(NodeReadError("unreachable: ssh: connect to host h port 22: Connection refused", reachedNode: false)))
+        let unreadable = NodeSnapshot(node: node("web3"), result: .failure(NodeReadError("permission denied")))
+        let plan = RestartPlan(order: ["web3", "web1", "web2"], healthy: ["web1", "web2"], refusal: nil,
+                               unreachable: RollingRestart.unreachable([unreachable, unreadable]))
+        #expect(plan.unreachableWarnings == ["web2 cannot be reached now (unreachable: ssh: connect to host h port 22: Connection refused): "
+                                             + "its restart command would not run, and the restart would stop there."])
+    }
 }

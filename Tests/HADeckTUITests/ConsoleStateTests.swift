@@ -94,6 +94,8 @@ import Testing
         #expect(lines.contains { $0.contains("y breaks this lock, then writes") }, "\(lines)")
         press([.character("G")], on: &state)
         #expect(ConsoleRenderer.hints(for: state) == " y apply  n/Esc cancel  j/k scroll")
+        lines = ConsoleRenderer.render(state, width: 120, height: 40, now: ConsoleFixture.now).lines
+        #expect(lines.contains { $0.contains("Apply? y breaks the lock on web3, then writes every file") }, "the question at the foot says it too: \(lines)")
         guard case .apply(.files(let plan)) = press([.character("y")], on: &state) else { Issue.record("y applies"); return }
         #expect(plan.breakLocks)
 

@@ -246,6 +246,14 @@ public enum ClusterCheck {
             if blockedFrom.isEmpty { passed.append(name); evidence[name] = "\(endpoint) reached by every other node" }
             else { evidence[name] = "\(endpoint) NOT reached from \(blockedFrom.map { probes.messengerErrors[$0] == nil ? $0 : "\($0) (cannot probe)" }.joined(separator: ", "))" }
         }
-        return everyNode("messenger", title, evidence, passed: passed)
+        var result = everyNode("messenger", title, evidence, passed: passed)
+        let failed = names.filter { !passed.contains($0) }
+        if !failed.isEmpty {
+            // What to look at next: nothing listens there, or something between the nodes drops it.
+            let them = failed.count == 1 ? failed[0] : "each"
+            result.summary += " — is the product running on \(failed.joined(separator: ", ")) (see its health), "
+                + "and is \(them == "each" ? "each one's" : them + "'s") port open to the other nodes (firewall)?"
+        }
+        return result
     }
 }

@@ -52,12 +52,24 @@ public struct RestartPlan: Sendable, Equatable {
     public var refusal: String?
     /// Set when the administrator overrode the refusal (`--force`, or F then y in the console).
     public var forced = false
+    /// Nodes HADeck could not reach when the plan was made, and why: their restart command
+    /// (run over the same connection) would not run, and the restart would stop there. A node
+    /// may still answer healthy on its health URL while its ssh fails.
+    public var unreachable: [String: String] = [:]
 
-    public init(order: [String], healthy: Set<String>, refusal: String?, forced: Bool = false) {
+    public init(order: [String], healthy: Set<String>, refusal: String?, forced: Bool = false, unreachable: [String: String] = [:]) {
         self.order = order
         self.healthy = healthy
         self.refusal = refusal
         self.forced = forced
+        self.unreachable = unreachable
+    }
+
+    /// What to know of the nodes that could not be reached, one line each, in the plan's order.
+    public var unreachableWarnings: [String] {
+        order.compactMap { name in
+            unreachable[name].map { "\(name) cannot be reached now (\($0)): its restart command would not run, and the restart would stop there." }
+        }
     }
 
     /// The inventory's nodes in the plan's order: what `RollingRestart.run` takes.
@@ -127,9 +139,10 @@ public struct RollingRestart: Sendable {
     public func plan(_ nodes: [Node]) async -> RestartPlan {
         let healthy = await healthyNodes(cluster.inventory.nodes)
         let order = nodes.filter { !healthy.contains($0.name) } + nodes.filter { healthy.contains($0.name) }
-        let refusal = Self.invalidFiles(await cluster.snapshots(of: nodes))
+        let snapshots = await cluster.snapshots(of: nodes)
+        let refusal = Self.invalidFiles(snapshots)
             ?? Self.lastHealthy(Array(order.prefix(maxUnavailable)).map(\.name), healthy: healthy)
-        return RestartPlan(order: order.map(\.name), healthy: healthy, refusal: refusal, forced: force)
+        return RestartPlan(order: order.map(\.name), healthy: healthy, refusal: refusal, forced: force, unreachable: Self.unreachable(snapshots))
     }
 
     /// Why nodes whose configuration file HADeck read but cannot understand would not come
@@ -141,6 +154,15 @@ public struct RollingRestart: Sendable {
             return "\(snapshot.node.name)'s configuration file is not valid (\(error.message))"
         }
         return invalid.isEmpty ? nil : invalid.joined(separator: "; ") + ": the product reads it at start and would not come back; fix it first"
+    }
+
+    /// The nodes whose file could not be read because the node itself could not be reached, and why.
+    static func unreachable(_ snapshots: [NodeSnapshot]) -> [String: String] {
+        var unreachable: [String: String] = [:]
+        for snapshot in snapshots {
+            if case .failure(let error) = snapshot.result, !error.reachedNode { unreachable[snapshot.node.name] = error.message }
+        }
+        return unreachable
     }
 
     /// Why restarting `batch` would leave no healthy node while one is healthy now (a batch of

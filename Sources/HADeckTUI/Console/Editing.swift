@@ -101,6 +101,8 @@ public enum PendingChange: Sendable {
     /// What `y` does, as the plan dialog asks it.
     public var question: String {
         switch self {
+        case .files(let plan) where plan.breakLocks && !plan.lockedWrites.isEmpty:
+            "Apply? y breaks the lock on \(plan.lockedWrites.map(\.node.name).joined(separator: ", ")), then writes \(plan.writes.count == 1 ? "the file" : "every file") (replaced whole, backup kept)   n cancels"
         case .files(let plan):
             "Apply? y writes \(plan.writes.count == 1 ? "the file" : "every file") (replaced whole, backup kept)   n cancels"
         case .setting: "Apply? y stores it through the settings API   n cancels"

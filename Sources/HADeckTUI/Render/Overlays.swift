@@ -218,6 +218,7 @@ enum Overlays {
                    ("Order: \(plan.order.joined(separator: ", "))", .dialog)]
                     + (down.isEmpty ? [] : [("\(down.joined(separator: ", ")) not healthy now: first, as \(down.count == 1 ? "it serves" : "they serve") nobody.", .dialog)])
                     + [("It stops at the first node that does not come back.", .muted)]
+            lines += plan.unreachableWarnings.map { ($0, .statusWarn) }
             if let refusal = plan.refusal {
                 lines.append((plan.forced ? "FORCED although \(refusal)." : "Refused: \(refusal).", .statusError))
             }
