@@ -62,6 +62,15 @@ extension LabTests {
             #expect(planned["strategy"] as? String == "stop-all" && (planned["refusals"] as? [String])?.isEmpty == true)
             let same = try await lab.hadeck(["upgrade", "--to", "2025.10", "--yes"])
             #expect(same.status == 2 && same.stderr.contains("2025.10 is not newer than every node (web1 is at 2025.10, web2 is at 2025.10, web3 is at 2025.10)"), "\(same.output)")
+            // A node already at the target but not healthy (starting, or failing) is not "not newer": wait for it.
+            #expect(try await Hadeck.run(["lab", "fault", "web2", "key", "--dir", lab.path]).status == 0)
+            _ = try await waitForHealth("127.0.0.12") { $0["serviceStatus"] as? String == "Error" }
+            let starting = try await lab.hadeck(["upgrade", "--to", "2025.10", "--yes"])
+            #expect(starting.status == 2 && starting.stderr.contains("web2 already runs 2025.10 but is not healthy yet (")
+                    && starting.stderr.contains("wait until it is, then run again")
+                    && starting.stderr.contains("(web1 is at 2025.10, web3 is at 2025.10)"), "\(starting.output)")
+            #expect(try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
+            _ = try await waitForHealth("127.0.0.12") { $0["serviceStatus"] as? String == "OK" }
             let bad = try await lab.hadeck(["upgrade", "--to", "latest", "--yes"])
             #expect(bad.status == 2 && bad.stderr.contains("'latest' is not a version"), "\(bad.output)")
 

@@ -154,6 +154,12 @@ extension Upgrade {
         var steps: [UpgradeStep] = [], notNewer: [String] = []
         for node in nodes where !done.contains(node.name) {
             guard let version = versions[node.name] else { continue }
+            if version == target, let report = try? health[node.name]?.get(), !report.isOK {
+                // Already upgraded, and still starting (or failing): not a reason to go back.
+                refusals.append("\(node.name) already runs \(target) but is not healthy yet (\(report.problems.joined(separator: "; "))): "
+                                + "wait until it is, then run again")
+                continue
+            }
             if version >= target { notNewer.append("\(node.name) is at \(version)") }
             if strategy == .stopAll && node.stop == nil {
                 refusals.append("\(node.name) has no stop command (stop: in the inventory), which stop-all needs; --strategy rolling does without")
