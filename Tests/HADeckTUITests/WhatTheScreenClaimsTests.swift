@@ -242,5 +242,15 @@ import Testing
         // A path breaks after one of its '/', not inside a name.
         let path = Overlays.wrap([("  /var/lib/hadeck-lab/nodes/web3/.hadeck-backups/ProGet.config.20261202T101010Z", .body)], width: 40)
         #expect(path.map(\.0) == ["  /var/lib/hadeck-lab/nodes/web3/", "    .hadeck-backups/", "    ProGet.config.20261202T101010Z"], "\(path)")
+        // A connection string breaks after a ';', not inside "Password".
+        let diff = Overlays.wrap([("  -  <add key=\"Db\" value=\"Host=db1;Database=proget;Username=proget;Password=****\" />", .diffRemove)], width: 40)
+        #expect(diff.map(\.0) == ["  -  <add key=\"Db\" value=\"Host=db1;", "    Database=proget;Username=proget;", "    Password=****\" />"], "\(diff)")
+    }
+
+    /// A filter or command longer than a narrow status bar keeps its end, where the cursor is, in view.
+    @Test func whatIsTypedStaysInViewOnANarrowStatusBar() {
+        let long = ConsoleRenderer.fitted(" /" + String(repeating: "web", count: 30) + "x▏  Enter apply  Esc cancel", width: 60)
+        #expect(long.count == 60 && long.hasPrefix(" …") && long.hasSuffix("webwebx▏"), "\(long)")
+        #expect(ConsoleRenderer.fitted(" /web2▏  Enter apply  Esc cancel", width: 20) == " /web2▏  Enter apply")
     }
 }

@@ -113,7 +113,13 @@ public enum ConsoleRenderer {
     /// The hints as they fit: labels shortened to their keys (first the least needed, from the
     /// end) before anything is cut, so that every key that works stays visible.
     static func fitted(_ hints: String, width: Int) -> String {
-        guard hints.count > width, !hints.contains("▏") else { return hints }
+        guard hints.count > width else { return hints }
+        if let cursor = hints.firstIndex(of: "▏") {
+            // Typing: what was typed stays in view up to the cursor (its end, when it is longer
+            // than the line); the keys after it are cut first.
+            let typed = hints[...cursor]
+            return typed.count <= width ? String(hints.prefix(width)) : " …" + typed.suffix(max(0, width - 2))
+        }
         var items = hints.components(separatedBy: "  ").filter { !$0.isEmpty }.map { $0.trimmingCharacters(in: .whitespaces) }
         for index in items.indices.reversed() where items[index] != "? help" {
             if 1 + items.joined(separator: " ").count <= width { break }

@@ -279,10 +279,12 @@ enum Overlays {
             while DisplayWidth.of(String(rest)) > room {
                 var used = 0, end = rest.startIndex
                 while end < rest.endIndex, used + DisplayWidth.of(rest[end]) <= room { used += DisplayWidth.of(rest[end]); end = rest.index(after: end) }
-                // At the last space that fits past the line's middle; else after a path's last '/'
-                // (wherever it is: a short line reads better than a name cut in two).
-                if let space = rest[..<end].lastIndex(of: " "), rest.distance(from: rest.startIndex, to: space) > room / 2 {
-                    end = rest.index(after: space)
+                // After the last space (or a connection string's ';' or a list's ',') that fits past
+                // the first third of the line; else after a path's last '/' (wherever it is: a short
+                // line reads better than a name cut in two).
+                if let gap = rest[..<end].lastIndex(where: { $0 == " " || $0 == ";" || $0 == "," }),
+                   rest.distance(from: rest.startIndex, to: gap) > room / 3 {
+                    end = rest.index(after: gap)
                 } else if let slash = rest[..<end].lastIndex(of: "/"), slash > rest.startIndex {
                     end = rest.index(after: slash)
                 }
