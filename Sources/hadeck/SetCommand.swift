@@ -27,7 +27,7 @@ struct SetCommand: AsyncParsableCommand {
         let cluster = try cluster.cluster()
         let nodes = try selection.nodes(of: cluster)
         let snapshots = await cluster.snapshots(of: nodes)
-        switch try await SettingLookup.resolve(name, in: cluster, snapshots: snapshots, allowNew: new) {
+        switch try await SettingLookup.resolve(name, in: cluster, snapshots: snapshots, allowNew: new, offeringNew: true) {
         case .file(let name):
             try await setInFiles(name, cluster: cluster, snapshots: snapshots)
         case .api(let name, let valueType):
@@ -122,13 +122,14 @@ struct SetCommand: AsyncParsableCommand {
 enum SettingLookup {
     /// `reading`: a name unknown here may still be in the file of a node that could not be
     /// read, so `get` asks the nodes (and reports the unreadable ones) rather than refusing.
+    /// `offeringNew`: the command has `--new` (`set`), so a refusal may name it.
     static func resolve(_ name: String, in cluster: Cluster, snapshots: [NodeSnapshot], allowNew: Bool,
-                        reading: Bool = false) async throws -> SettingNames.Resolution {
+                        reading: Bool = false, offeringNew: Bool = false) async throws -> SettingNames.Resolution {
         let present = Set(snapshots.flatMap { $0.configuration?.settings.map(\.name) ?? [] })
         let allowNew = allowNew || (reading && snapshots.contains { $0.configuration == nil })
         let inFiles = Set(cluster.profile.fileSettings).union(present).contains(name)
         let listed = inFiles ? nil : try? await cluster.apiSettings(from: cluster.inventory.nodes)?.get()
-        do { return try SettingNames.resolve(name, profile: cluster.profile, presentInFiles: present, listedByAPI: listed, allowNew: allowNew) }
+        do { return try SettingNames.resolve(name, profile: cluster.profile, presentInFiles: present, listedByAPI: listed, allowNew: allowNew, offeringNew: offeringNew) }
         catch { throw BadInput(error) }
     }
 }

@@ -53,7 +53,13 @@ struct Sync: AsyncParsableCommand {
             plan = try Alignment.changes(alignments, on: snapshots, scope: scope, profile: cluster.profile,
                                          title: "sync \(names.joined(separator: ", ")) from \(from ?? "the majority")")
         } catch { throw BadInput(error) }
+        var notes = alignments.map(\.summary) + names.compactMap { Alignment.copyWarning(for: $0).map { "Note: \($0)" } }
+        if names.contains("EncryptionKey") {
+            let health = await cluster.healthReports(of: all)
+            let everyNodeHealthy = all.allSatisfy { (try? health[$0.name]?.get())?.isOK == true }
+            notes += Alignment.healthySplitWarning(for: "EncryptionKey", everyNodeHealthy: everyNodeHealthy).map { ["Warning: " + $0] } ?? []
+        }
         try await write.runner(for: cluster, hint: self.cluster.hint)
-            .run(plan, notes: alignments.map(\.summary) + names.compactMap { Alignment.copyWarning(for: $0).map { "Note: \($0)" } }, thenRestart: restart ? RollingRestart(cluster: cluster, timeout: cluster.timeout) : nil)
+            .run(plan, notes: notes, thenRestart: restart ? RollingRestart(cluster: cluster, timeout: cluster.timeout) : nil)
     }
 }

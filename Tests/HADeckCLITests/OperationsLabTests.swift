@@ -80,6 +80,26 @@ extension LabTests {
             #expect(!left.contains { $0.hasPrefix(".hadeck-probe-") }, "probe files removed: \(left)")
         }
 
+        /// Two nodes' files given a new key by hand, not restarted: every node still runs the old
+        /// key and is healthy, so the majority (the hand edits) is no proof. check gives no fix to
+        /// copy blindly, and sync says so before it asks.
+        @Test func aKeySplitOnAHealthyClusterIsNotFixedByCopyingTheMajority() async throws {
+            let lab = try await LabCluster()
+            for host in ["127.0.0.11", "127.0.0.12", "127.0.0.13"] { _ = try await waitForHealth(host, Self.healthy) }
+            for node in ["web2", "web3"] {
+                let path = "\(lab.path)/nodes/\(node)/ProGet.config"
+                let text = try String(contentsOfFile: path, encoding: .utf8)
+                let start = try #require(text.range(of: "<EncryptionKey>")), end = try #require(text.range(of: "</EncryptionKey>"))
+                try (text[..<start.upperBound] + String(repeating: "ab", count: 16) + text[end.lowerBound...]).write(toFile: path, atomically: true, encoding: .utf8)
+            }
+            let (status, results, output) = try await Self.checks(lab)
+            let key = try #require(results["encryption-key"], "\(output)")
+            #expect(status == 1 && key["verdict"] as? String == "fail" && key["fix"] == nil, "\(output)")
+            #expect((key["summary"] as? String)?.hasPrefix("differs on web1. Every node is healthy, so each still runs the key it started with") == true, "\(output)")
+            let sync = try await lab.hadeck(["sync", "EncryptionKey", "--dry-run"])
+            #expect(sync.stdout.contains("Warning: Every node is healthy, so each still runs the key it started with"), "\(sync.output)")
+        }
+
         /// The issue 7 fault "stop the database": PostgreSQL itself stopped under the whole cluster,
         /// not one node cut off from it (that is the `db` lab fault above).
         @Test func theDatabaseStoppedUnderTheWholeClusterIsReportedAndNothingIsSwitchedOrRestarted() async throws {

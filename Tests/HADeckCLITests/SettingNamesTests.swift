@@ -26,6 +26,10 @@ import HADeckTestSupport
         let cluster = try driftedCluster()
         let refused = try await cluster.hadeck(["set", "Note", "x", "--yes"])
         #expect(refused.status == 2 && refused.stderr.contains("--new adds it"), "\(refused.output)")
+        for command in [["get", "Note"], ["sync", "Note"]] { // they have no --new: their refusal does not offer it
+            let other = try await cluster.hadeck(command)
+            #expect(other.status == 2 && other.stderr.contains("no setting is named 'Note'") && !other.stderr.contains("--new"), "\(other.output)")
+        }
         let added = try await cluster.hadeck(["set", "Note", "x", "--new", "--yes"])
         #expect(added.status == 0, "\(added.output)")
         #expect(String(decoding: cluster.config("web2"), as: UTF8.self).contains("<Note>x</Note>"))

@@ -138,6 +138,24 @@ import HADeckTestSupport
         #expect(NodeStatus.from([changed], restarts: restarts)[0].restartPending != nil, "the node still runs the first file")
     }
 
+    /// HADeck restarted the node with file A; someone edited it by hand to B (not restarted);
+    /// HADeck writes A back: what runs is known from the restart, not taken from the hand edit.
+    @Test func whatANodeRunsIsKnownFromHADecksLastRestartOfIt() throws {
+        let directory = try TemporaryDirectory()
+        let restarts = PendingRestarts(path: directory.path + "/pending-restarts.json")
+        let started = try Self.snapshot("web1", "PROGET_ENCRYPTION_KEY=a\n"), edited = try Self.snapshot("web1", "PROGET_ENCRYPTION_KEY=b\n")
+        let web1 = started.node, time = Date(timeIntervalSince1970: 1_800_000_000)
+        restarts.restarted(web1, at: time, running: started.configuration!.file.sha256)
+        #expect(NodeStatus.from([edited], restarts: restarts)[0].restartPending == nil, "a hand edit is not HADeck's to know of")
+        restarts.written(web1, replacing: edited.configuration!.file.sha256, at: time.addingTimeInterval(60))
+        #expect(NodeStatus.from([started], restarts: restarts)[0].restartPending == nil, "A again: what the node started with")
+        restarts.written(web1, replacing: started.configuration!.file.sha256, at: time.addingTimeInterval(120))
+        #expect(NodeStatus.from([edited], restarts: restarts)[0].restartPending != nil)
+        restarts.restarted(web1, at: time.addingTimeInterval(180), running: edited.configuration!.file.sha256)
+        #expect(NodeStatus.from([edited], restarts: restarts)[0].restartPending == nil)
+        #expect(NodeStatus.from([started], restarts: restarts)[0].restartPending == nil, "nothing written since the restart")
+    }
+
     /// A record written by an HADeck before the running file's hash was kept.
     @Test func anOlderRecordOfTimesAloneIsStillRead() throws {
         let directory = try TemporaryDirectory()

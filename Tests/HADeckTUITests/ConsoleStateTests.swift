@@ -307,4 +307,21 @@ import Testing
         press([.character("1")], on: &state)
         #expect(state.visibleNodes.count == 3, "the Advanced filter is not the Nodes filter")
     }
+
+    /// A restart or a write may change what the probes found (a messenger port opens when its
+    /// product is back): after a change finishes, the next poll probes again from pane 1 too.
+    @Test func aFinishedChangeRenewsTheProbes() {
+        var state = ConsoleFixture.state()
+        state.pane = .nodes
+        #expect(!state.wantsProbes, "pane 1 alone does not probe")
+        state.receive(.finished(summary: "restart web2: web2 restarted and healthy", failed: false), at: ConsoleFixture.now)
+        #expect(state.wantsProbes)
+        var poll = state.poll
+        poll.probes = nil
+        state.receive(.polled(poll, at: ConsoleFixture.now), at: ConsoleFixture.now)
+        #expect(state.wantsProbes, "a poll without probes renews nothing")
+        poll.probes = ConsoleFixture.state().poll.probes
+        state.receive(.polled(poll, at: ConsoleFixture.now), at: ConsoleFixture.now)
+        #expect(!state.wantsProbes)
+    }
 }

@@ -10,12 +10,13 @@ public enum StateDirectory {
 }
 
 /// Which nodes run an older configuration than their file holds: a write that needs a restart
-/// is recorded here (`pending-restarts.json` in the state directory) with its time and the
-/// hash of the file the node was running, and a restart HADeck ran on the node (its restart
-/// command succeeded) clears what was written before it. A file written back to what the node
-/// runs is not pending either. True across separate runs (`hadeck set`, then `hadeck status`);
-/// what it cannot see is a restart made without HADeck. A node is known by its host and
-/// configuration file, so that two inventories naming the same node agree.
+/// is recorded here (`pending-restarts.json` in the state directory) with its time, and a
+/// restart HADeck ran on the node (its restart command succeeded) clears what was written
+/// before it. With each restart it records the hash of the file the node started with, so
+/// that a file written back to exactly that is not pending either. True across separate runs
+/// (`hadeck set`, then `hadeck status`); what it cannot see is a restart made without HADeck.
+/// A node is known by its host and configuration file, so that two inventories naming the
+/// same node agree.
 public struct PendingRestarts: Sendable {
     public var path: String
 
@@ -26,11 +27,11 @@ public struct PendingRestarts: Sendable {
 
     static func key(_ node: Node) -> String { "\(node.host) \(node.config)" }
 
-    /// One node's record: when its file was last written, and the SHA-256 of the file it was
-    /// running then (the file before the first write since its last restart; nil in records
-    /// made before HADeck kept it).
+    /// One node's record: when its file was last written without a restart since (nil: none
+    /// pending), and the SHA-256 of the file it runs, where known: read by HADeck before its
+    /// last restart of the node, else the file the first pending write replaced.
     struct Entry: Codable, Equatable {
-        var written: String
+        var written: String?
         var running: String?
     }
 
@@ -43,26 +44,32 @@ public struct PendingRestarts: Sendable {
     public func pending(_ nodes: [Node], filesNow: [String?]? = nil) -> [String?] {
         let entries = load()
         return nodes.indices.map { index in
-            guard let entry = entries[Self.key(nodes[index])] else { return nil }
+            guard let entry = entries[Self.key(nodes[index])], let written = entry.written else { return nil }
             if let running = entry.running, let now = filesNow?[index], now == running { return nil }
-            return entry.written
+            return written
         }
     }
 
     /// `node`'s file was written at `time`, replacing the content whose hash is `replaced`.
     public func written(_ node: Node, replacing replaced: String?, at time: Date = Date()) {
         update { entries in
-            let key = Self.key(node)
-            // After several writes without a restart, the node still runs what preceded the first.
-            let running = entries[key].map(\.running) ?? replaced
+            let key = Self.key(node), entry = entries[key]
+            // What the node runs: known from its last restart; else, with nothing pending, what
+            // this write replaced; after writes whose running file is unknown, unknown.
+            let running = entry?.running ?? (entry?.written == nil ? replaced : nil)
             entries[key] = Entry(written: Self.format(time), running: running)
         }
     }
 
-    /// `node` restarted at `time`: writes made before then are live.
-    public func restarted(_ node: Node, at time: Date) {
+    /// `node` restarted at `time`, with the file whose hash is `running` (nil: not read):
+    /// writes made before then are live.
+    public func restarted(_ node: Node, at time: Date, running: String? = nil) {
         update { entries in
-            if let entry = entries[Self.key(node)], entry.written <= Self.format(time) { entries[Self.key(node)] = nil }
+            let key = Self.key(node)
+            var entry = entries[key] ?? Entry()
+            if let written = entry.written, written <= Self.format(time) { entry.written = nil }
+            entry.running = running
+            entries[key] = entry.written == nil && entry.running == nil ? nil : entry
         }
     }
 
@@ -73,7 +80,7 @@ public struct PendingRestarts: Sendable {
         guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return [:] }
         if let entries = try? JSONDecoder().decode([String: Entry].self, from: data) { return entries }
         let times = (try? JSONDecoder().decode([String: String].self, from: data)) ?? [:]
-        return times.mapValues { Entry(written: $0, running: nil) }
+        return times.mapValues { Entry(written: $0) }
     }
 
     /// Read, change, write back whole, under an exclusive lock on a lock file beside it:

@@ -31,6 +31,16 @@ public struct Alignment: Sendable {
 
     /// What to know before copying `setting` to other nodes: nil for a cluster-wide setting,
     /// else that the nodes may differ on it on purpose (`sync`'s note, the console's `a`).
+    /// Why the majority is no proof of the right encryption key when every node is healthy:
+    /// each runs the key it started with, so the files that differ changed after their node
+    /// started, and HADeck cannot tell which. Nil for other settings, or when a node is not healthy.
+    public static func healthySplitWarning(for setting: String, everyNodeHealthy: Bool) -> String? {
+        guard setting == "EncryptionKey", everyNodeHealthy else { return nil }
+        return "Every node is healthy, so each still runs the key it started with: some files changed after their node "
+            + "started, and the majority is no proof. Copy only the key the database was encrypted with "
+            + "(hadeck backups list shows the files as they were); a node given another key fails at its restart."
+    }
+
     public static func copyWarning(for setting: String) -> String? {
         switch ProductProfile.settingClass(of: setting) {
         case .clusterWide: nil

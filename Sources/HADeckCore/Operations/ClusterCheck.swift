@@ -122,6 +122,12 @@ public enum ClusterCheck {
             var key = agreement("encryption-key", "Same encryption key (32 hex digits) on every node", evidence, answered: answered,
                                 setting: { _ in "EncryptionKey" })
             if !badKey.isEmpty { key.verdict = .fail; key.summary = "not 32 hex digits on \(badKey.joined(separator: ", "))" }
+            else if key.verdict == .fail, let warning = Alignment.healthySplitWarning(
+                        for: "EncryptionKey", everyNodeHealthy: !answered.isEmpty && answered.allSatisfy { poll.health[$0]?.isOK == true }) {
+                // No fix to copy blindly: the command would take the majority's key.
+                key.fix = nil
+                key.summary += ". " + warning
+            }
             return key
         }
 

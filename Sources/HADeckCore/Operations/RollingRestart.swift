@@ -212,6 +212,8 @@ public struct RollingRestart: Sendable {
     private func restartAndWait(_ node: Node, progress: @Sendable (Event) -> Void) async -> RestartRecord {
         progress(.restarting(node.name))
         var record = RestartRecord(node: node.name, started: Date())
+        // The file the product will start with: a later write back to it is then not pending.
+        let running = try? await cluster.files(on: node).read(node.config).sha256
         do throws(NodeFileError) {
             let output = try await cluster.commands(on: node).run(node.restart!)
             guard output.status == 0 else {
@@ -220,7 +222,7 @@ public struct RollingRestart: Sendable {
                 return record
             }
             record.commandSucceeded = true
-            PendingRestarts.standard.restarted(node, at: record.started)
+            PendingRestarts.standard.restarted(node, at: record.started, running: running)
         } catch {
             if case .transport(let lost) = error, !lost.sentNothing {
                 record.error = "lost the connection while its restart command ran, so it may or may not have restarted "

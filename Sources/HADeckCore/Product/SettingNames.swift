@@ -24,9 +24,10 @@ public enum SettingNames {
     /// files and the settings API's list (nil when it could not be read). Exact names win;
     /// a name that differs only in case is refused with the right spelling (the product's
     /// names are case-sensitive), and an unknown name is refused with the closest known ones
-    /// unless `allowNew` (the administrator means to add it to the files).
+    /// unless `allowNew` (the administrator means to add it to the files). `offeringNew`: the
+    /// refusal names `--new` (only where the command has it).
     public static func resolve(_ name: String, profile: ProductProfile, presentInFiles: Set<String>,
-                               listedByAPI: [ProductSetting]?, allowNew: Bool = false) throws(Refusal) -> Resolution {
+                               listedByAPI: [ProductSetting]?, allowNew: Bool = false, offeringNew: Bool = true) throws(Refusal) -> Resolution {
         if let problem = syntaxProblem(name) { throw Refusal(problem) }
         let fileNames = Set(profile.fileSettings).union(presentInFiles)
         let apiTypes = apiValueTypes(profile: profile, listed: listedByAPI)
@@ -43,7 +44,7 @@ public enum SettingNames {
         let closest = closestNames(to: name, among: known)
         throw Refusal("no setting is named '\(name)' on any node, in the product's known settings or in the settings API"
                       + (closest.isEmpty ? "" : "; did you mean \(closest.joined(separator: " or "))?")
-                      + " (--new adds it to the configuration files as a new setting)")
+                      + (offeringNew ? " (--new adds it to the configuration files as a new setting)" : ""))
     }
 
     /// Why `name` cannot be a setting's name at all, or nil.

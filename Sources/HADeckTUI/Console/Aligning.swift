@@ -62,6 +62,9 @@ extension ConsoleState {
             choice.warnings.append("No majority: as many nodes hold another value. Check which node is right (its health, :checks) before choosing.")
         }
         if let warning = Alignment.copyWarning(for: setting) { choice.warnings.append(warning) }
+        if let warning = Alignment.healthySplitWarning(for: setting, everyNodeHealthy: !nodes.isEmpty && nodes.allSatisfy { $0.health == "OK" }) {
+            choice.warnings.append(warning)
+        }
         mode = .align(choice)
         return .none
     }

@@ -109,6 +109,7 @@ public final class ConsoleApp: @unchecked Sendable {
                 state.receive(event)
                 dirty = true
             }
+            shared.probing = state.wantsProbes
             if let next = state.followUp {
                 state.followUp = nil
                 _ = perform(next, on: &state, terminal: terminal)
@@ -132,7 +133,7 @@ public final class ConsoleApp: @unchecked Sendable {
             state.screen = ScreenSize(width: terminal.size.width, height: terminal.size.height)
             state.notice = nil
             if perform(state.handle(key), on: &state, terminal: terminal) { return }
-            shared.probing = state.pane.needsProbes
+            shared.probing = state.wantsProbes
         }
     }
 

@@ -36,7 +36,7 @@ extension ConsoleState {
             polledAt = at
             for status in poll.statuses where status.reachable { lastSeen[status.node] = at }
             for status in poll.statuses { history[status.node, default: NodeHistory()].add(status, at: at) }
-            if poll.probes != nil { probedAt = at }
+            if poll.probes != nil { probedAt = at; probesOutdated = false }
             for notice in poll.notices { record(notice, at: at) }
             selected = min(selected, max(0, rowCount - 1))
         case .planned(let result):
@@ -62,6 +62,7 @@ extension ConsoleState {
             record("\(node): \(text)", failed ? .failed : .ok, at: now)
         case .finished(let summary, let failed):
             running?.finished = true
+            probesOutdated = true
             record(summary, failed ? .failed : .ok, at: now)
             notice = summary
             // After `a`: the changed nodes read the new value only once restarted; offer it, health-gated.

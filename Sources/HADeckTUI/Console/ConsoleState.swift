@@ -52,6 +52,11 @@ public struct ConsoleState: Sendable {
     /// When `poll` was made; data older than two refresh intervals is marked with its age.
     public var polledAt: Date?
     public var probedAt: Date?
+    /// A change finished after the last probes (a restart, a write): what they found may no
+    /// longer be true, so the next poll probes again, whatever pane is open.
+    public var probesOutdated = false
+    /// Whether polls should run the probes: for the pane open, or to renew outdated ones.
+    public var wantsProbes: Bool { pane.needsProbes || (probesOutdated && probedAt != nil) }
     /// When each node last answered.
     public var lastSeen: [String: Date] = [:]
     public var refreshInterval: TimeInterval
