@@ -67,6 +67,7 @@ import HADeckTestSupport
                                 environment: Hadeck.environment(["MANPAGER": "cat", "PAGER": "cat", "MANWIDTH": "100"]))
         #expect(man.status == 0, "man: \(man.stderr)")
         #expect(man.stdout.contains("upgrade") && man.stdout.contains("lab"))
+        #expect(man.stdout.contains("1 when problems were found") && !man.stdout.contains(">0 if an error occurs"), "EXIT STATUS: \(man.stdout.suffix(1500))")
 
         // bash completes `hadeck s<TAB>` with the commands starting with s.
         let completion = try await run("/bin/bash", ["--norc", "--noprofile", "-c", """

@@ -94,7 +94,7 @@ extension LabTests {
             #expect(screen.last { !$0.isEmpty }?.contains("a align") == true, "the status bar shows a where it works: \(screen)")
             try press("a")
             screen = try await session.waitFor { $0.contains { $0.contains("Align EncryptionKey") } }
-            #expect(screen.contains { $0.contains("> <secret hmac:") && $0.contains("web1, web2") }, "the majority preselected: \(screen)")
+            #expect(screen.contains { $0.contains("> web1, web2: <secret hmac:") }, "the majority preselected: \(screen)")
             try press("Enter")
             screen = try await session.waitFor { $0.contains { $0.contains("Apply? y writes the file") } && $0.last { !$0.isEmpty }?.contains("y apply") == true }
             #expect(screen.contains { $0.contains("sync EncryptionKey from web1") }, "\(screen)")

@@ -253,4 +253,18 @@ import Testing
         #expect(long.count == 60 && long.hasPrefix(" …") && long.hasSuffix("webwebx▏"), "\(long)")
         #expect(ConsoleRenderer.fitted(" /web2▏  Enter apply  Esc cancel", width: 20) == " /web2▏  Enter apply")
     }
+
+    /// The a dialog shows each value whole with the nodes holding it: wide where the terminal
+    /// is, wrapped where it is not (a connection string was cut at 70 columns on a 250-column screen).
+    @Test func theAlignDialogShowsEveryValueWhole() {
+        let long = "Host=db.example.internal; Port=5432; Database=proget; Username=proget; Password=<secret hmac:1a2b3c4d>; Timeout=30"
+        var state = ConsoleFixture.state()
+        state.mode = .align(AlignChoice(setting: "PostgresConnectionString",
+                                        options: [.init(shown: long, nodes: ["web1", "web2"]), .init(shown: long + "0", nodes: ["web3"])]))
+        let wide = render(state, 250, 60).lines
+        #expect(wide.contains { $0.contains("> web1, web2: " + long + " ") }, "\(wide)")
+        #expect(wide.contains { $0.contains("  web3: " + long + "0") }, "\(wide)")
+        let narrow = render(state, 60, 15).lines.map { $0.replacingOccurrences(of: "│", with: "").trimmingCharacters(in: .whitespaces) }
+        #expect(narrow.joined(separator: " ").contains("Password=<secret hmac:1a2b3c4d>;"), "wrapped, not cut: \(narrow)")
+    }
 }

@@ -7,7 +7,7 @@ enum LogPage {
         let box = Box.whole(buffer)
         let where_ = view.ended != nil ? "ended" : view.follow ? "following" : "paused (f or G follows)"
         let search = view.search.isEmpty ? "" : " · '\(view.search)' in \(view.matches.count) line\(view.matches.count == 1 ? "" : "s") (any case)"
-        box.open("Log of \(view.node) · \(view.lines.count + view.dropped) lines · \(where_)\(view.wrap ? " · wrapped" : "")\(search)", into: &buffer)
+        box.open("Log of \(view.node) · \(view.lines.count + view.dropped) line\(view.lines.count + view.dropped == 1 ? "" : "s") · \(where_)\(view.wrap ? " · wrapped" : "")\(search)", into: &buffer)
         let room = state.logRoom(view)
         let width = box.width - 4
         // The rows to show: each line, or its pieces when wrapped, from `top` (or ending at the last line).

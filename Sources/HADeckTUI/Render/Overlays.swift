@@ -77,17 +77,28 @@ enum Overlays {
         case .checks(let results, let scroll):
             drawChecks(results, scroll: scroll, into: &buffer)
         case .align(let choice):
-            let warnings = wrap(choice.warnings.map { ($0, Style.Role.statusWarn) }, width: min(72, buffer.width) - 4)
-            let box = Box(width: 72, height: choice.options.count + 7 + warnings.count, in: buffer)
+            // As wide as its longest value (a connection string), as the terminal allows; what
+            // is wider still wraps: the value and the nodes holding it are never cut.
+            let lines = choice.options.map { option in
+                "\(option.nodes.joined(separator: ", ")): \(option.shown)"
+            }
+            let width = min(buffer.width, max(72, (lines.map(DisplayWidth.of).max() ?? 0) + 8))
+            let options = choice.options.indices.map { index in
+                wrap([((index == choice.selected ? "> " : "  ") + lines[index], index == choice.selected ? Style.Role.selection
+                       : choice.options[index].copyable ? .dialog : .muted)], width: width - 4)
+            }
+            let warnings = wrap(choice.warnings.map { ($0, Style.Role.statusWarn) }, width: width - 4)
+            let rows = options.reduce(0) { $0 + $1.count }
+            let box = Box(width: width, height: rows + 7 + warnings.count, in: buffer)
             box.open("Align \(choice.setting)", into: &buffer)
-            buffer.put("Copy which value to the other nodes?", x: box.x + 2, y: box.y + 2, style: Style(.dialog), maxWidth: box.width - 4)
-            for (index, option) in choice.options.enumerated() {
-                let line = "\(index == choice.selected ? ">" : " ") \(option.shown)  \(option.nodes.joined(separator: ", "))"
-                buffer.put(line, x: box.x + 2, y: box.y + 4 + index, style: Style(index == choice.selected ? .selection : option.copyable ? .dialog : .muted),
-                           maxWidth: box.width - 4)
+            buffer.put("Copy which value to the other nodes? (nodes: value)", x: box.x + 2, y: box.y + 2, style: Style(.dialog), maxWidth: box.width - 4)
+            var y = box.y + 4
+            for line in options.joined() {
+                buffer.put(line.0, x: box.x + 2, y: y, style: Style(line.1), maxWidth: box.width - 4)
+                y += 1
             }
             for (offset, warning) in warnings.enumerated() {
-                buffer.put(warning.0, x: box.x + 2, y: box.y + 5 + choice.options.count + offset, style: Style(.statusWarn), maxWidth: box.width - 4)
+                buffer.put(warning.0, x: box.x + 2, y: y + 1 + offset, style: Style(.statusWarn), maxWidth: box.width - 4)
             }
             buffer.put("Enter plans it (nothing is written yet)  Esc cancels", x: box.x + 2, y: box.y + box.height - 2,
                        style: Style(.dialog, bold: true), maxWidth: box.width - 4)
