@@ -45,4 +45,37 @@ import HADeckTestSupport
         let back = try await cluster.hadeck(["restore", "web1", "--dry-run"])
         #expect(back.status == 0 && back.stdout.contains("After the restore, web1 would agree with the rest of the cluster on every setting.\n"), "\(back.output)")
     }
+
+    /// A file deleted by hand is put back from its backup: created with the backup's content,
+    /// mode and owner, no backup taken of nothing; and refused if a file appears meanwhile.
+    @Test func aDeletedFileIsRestoredFromItsBackup() async throws {
+        let cluster = try driftedCluster()
+        #expect(try await cluster.hadeck(["set", "WebServer.Urls", "http://*:8625", "--node", "web3", "--yes"]).status == 0)
+        let backups = try FileManager.default.contentsOfDirectory(atPath: cluster.directory.path + "/nodes/web3/.hadeck-backups")
+        #expect(backups.count == 1, "\(backups)")
+        let saved = cluster.directory.bytes("nodes/web3/.hadeck-backups/" + backups[0])
+        try FileManager.default.removeItem(atPath: cluster.path("web3"))
+
+        let planned = try await cluster.hadeck(["restore", "web3", "--dry-run"])
+        #expect(planned.status == 0, "\(planned.output)")
+        #expect(planned.stdout.contains("Warning: \(cluster.path("web3")) is missing on web3: the restore creates it, with the backup's mode and owner."), "\(planned.output)")
+        #expect(planned.stdout.contains("+++ \(cluster.path("web3"))") && planned.stdout.contains("+  <WebServer Urls=\"http://*:8624\" />"), "\(planned.output)")
+        expectNoSecrets(planned.output)
+        #expect(!FileManager.default.fileExists(atPath: cluster.path("web3")), "a dry run creates nothing")
+
+        let restored = try await cluster.hadeck(["restore", "web3", "--yes"])
+        #expect(restored.status == 0 && restored.stdout.contains("created: there was no file to back up"), "\(restored.output)")
+        #expect(cluster.config("web3") == saved)
+        let mode = try FileManager.default.attributesOfItem(atPath: cluster.path("web3"))[.posixPermissions] as? Int
+        #expect(mode == 0o640, "the backup's mode, not the umask's")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cluster.directory.path + "/nodes/web3/.hadeck-backups").count == 1, "no backup of nothing")
+
+        // A plan made while the file was missing does not overwrite one that appeared since.
+        let missing = RemoteFile.missing(at: cluster.path("web3"))
+        let files = NodeFiles(transport: LocalTransport(), timeout: .seconds(10))
+        await #expect(throws: NodeFileError.self) {
+            _ = try await files.write(cluster.path("web3"), content: saved, replacing: missing.sha256, by: "test", createdLike: cluster.path("web1"))
+        }
+        #expect(cluster.config("web3") == saved)
+    }
 }

@@ -60,7 +60,7 @@ public struct ChangeApplier: Sendable {
                 do {
                     outcome = .written(try await cluster.files(on: change.node).write(
                         change.path, content: change.newContent, replacing: change.original.sha256, by: writer,
-                        keepBackups: keepBackups, breakLock: plan.breakLocks))
+                        keepBackups: keepBackups, breakLock: plan.breakLocks, createdLike: change.createdLike))
                 } catch {
                     outcome = .failed(error)
                 }

@@ -9,8 +9,11 @@ public struct PlannedChange: Sendable {
     public var diff: String
     /// The product reads its configuration at start only: true when the content changes.
     public var restartNeeded: Bool
+    /// Where there is no file (`original.isMissing`): the file whose mode and owner the
+    /// created one takes (the backup a restore puts back).
+    public var createdLike: String? = nil
 
-    public var changesNothing: Bool { newContent == original.content }
+    public var changesNothing: Bool { !original.isMissing && newContent == original.content }
 }
 
 /// What a command will do, node by node: a value, printed before anything is applied.
@@ -103,17 +106,23 @@ public enum Planner {
     }
 
     /// Put a backup's content back in place of the node's current file.
+    /// `current` may be missing (deleted): the restore then creates the file, with the backup's
+    /// mode and owner.
     public static func restore(_ backup: RemoteFile, over current: RemoteFile, on node: Node, profile: ProductProfile) -> ChangePlan {
         let diff: String
         do {
-            let old = try ConfigParser.parse(current.content, format: node.format, profile: profile)
             let new = try ConfigParser.parse(backup.content, format: node.format, profile: profile)
-            diff = maskedDiff(from: old, to: new, path: current.path)
+            if current.isMissing {
+                diff = UnifiedDiff.make(old: "", new: new.maskedText(), oldLabel: "(no file)", newLabel: current.path)
+            } else {
+                diff = maskedDiff(from: try ConfigParser.parse(current.content, format: node.format, profile: profile), to: new, path: current.path)
+            }
         } catch {
             diff = "(diff withheld: a version cannot be parsed (\(error)), so its secrets cannot be masked)\n"
         }
         let change = PlannedChange(node: node, path: current.path, original: current, newContent: backup.content,
-                                   diff: diff, restartNeeded: backup.content != current.content)
+                                   diff: diff, restartNeeded: current.isMissing || backup.content != current.content,
+                                   createdLike: current.isMissing ? backup.path : nil)
         return ChangePlan(title: "restore \(node.name) from \(backup.path)", changes: [change], skipped: [])
     }
 

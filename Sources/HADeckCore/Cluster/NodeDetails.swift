@@ -61,10 +61,14 @@ extension Cluster {
     /// restore`'s, with notes saying on which settings the node would then differ from the others.
     public func restorePlan(of node: Node, from backup: String) async throws(NodeFileError) -> ChangePlan {
         let files = files(on: node)
-        let current = try await files.read(node.config)
+        let current: RemoteFile
+        do { current = try await files.read(node.config) } catch .missing { current = .missing(at: node.config) }
         let saved = try await files.read(backup)
         var plan = Planner.restore(saved, over: current, on: node, profile: profile)
         plan.notes = await restoreNotes(saved, on: node)
+        if current.isMissing {
+            plan.notes.insert(.init("\(node.config) is missing on \(node.name): the restore creates it, with the backup's mode and owner.", warns: true), at: 0)
+        }
         return plan
     }
 

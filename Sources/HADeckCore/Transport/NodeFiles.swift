@@ -16,6 +16,19 @@ public struct RemoteFile: Sendable, Equatable {
         self.sha256 = SHA256.hex(content)
         self.lock = lock
     }
+
+    /// What a write expects to find where there is no file: it then creates one (a restore of a
+    /// deleted file), and fails if one has appeared since.
+    public static let absent = "absent"
+
+    /// No file at `path` (deleted, or never there).
+    public static func missing(at path: String) -> RemoteFile {
+        var file = RemoteFile(path: path, content: [])
+        file.sha256 = absent
+        return file
+    }
+
+    public var isMissing: Bool { sha256 == Self.absent }
 }
 
 /// What `stat` says of a file on a node.
@@ -51,8 +64,11 @@ public struct WriteReceipt: Sendable, Equatable {
     /// Who held the lock that this write broke on request, if it broke one.
     public var brokenLock: String?
 
-    /// `backup PATH`, and whose lock it broke: what the command line, the console and the audit log say of it.
-    public var summary: String { "backup \(backup)" + (brokenLock.map { "; broke the lock left by \($0)" } ?? "") }
+    /// `backup PATH` (none: the file was created), and whose lock it broke: what the command
+    /// line, the console and the audit log say of it.
+    public var summary: String {
+        (backup.isEmpty ? "created: there was no file to back up" : "backup \(backup)") + (brokenLock.map { "; broke the lock left by \($0)" } ?? "")
+    }
 }
 
 /// Why a file operation on a node failed, in words an administrator can act on.
@@ -126,11 +142,13 @@ public struct NodeFiles: Sendable {
 
     /// DESIGN §4: lock, compare with `expectedSHA256`, back up, write beside, rename, verify.
     public func write(_ path: String, content: [UInt8], replacing expectedSHA256: String, by writer: String,
-                      keepBackups: Int = 10, breakLock: Bool = false) async throws(NodeFileError) -> WriteReceipt {
+                      keepBackups: Int = 10, breakLock: Bool = false, createdLike: String? = nil) async throws(NodeFileError) -> WriteReceipt {
         let output = try await run(RemoteScripts.safeWrite,
-                                   [path, expectedSHA256, SHA256.hex(content), String(keepBackups), writer, breakLock ? "1" : "0"],
+                                   [path, expectedSHA256, SHA256.hex(content), String(keepBackups), writer, breakLock ? "1" : "0", createdLike ?? ""],
                                    input: content)
-        guard let backup = Self.value(of: "backup=", in: output.stdout) else { throw .malformedReply("no backup path reported") }
+        // `backup=` alone: the file was created where there was none.
+        guard let backup = Self.value(of: "backup=", in: output.stdout) ?? (output.stdout.starts(with: Array("backup=\n".utf8)) ? "" : nil)
+        else { throw .malformedReply("no backup path reported") }
         return WriteReceipt(backup: backup, brokenLock: Self.value(of: "broke-lock=", in: output.stdout))
     }
 

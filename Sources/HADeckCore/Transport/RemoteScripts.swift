@@ -57,9 +57,10 @@ enum RemoteScripts {
     exec stat -L -c '%a %U:%G %u:%g %Y %s' -- "$1"
     """#
 
-    /// DESIGN §4. $1 file, $2 sha256 the plan was made from, $3 sha256 of the new content,
-    /// $4 backups to keep, $5 who is writing, $6 "1" to break a lock left behind.
-    /// New content on stdin. Prints `backup=PATH` on success.
+    /// DESIGN §4. $1 file, $2 sha256 the plan was made from (`absent`: there was no file, and
+    /// it is created with the mode and owner of $7, the backup restored), $3 sha256 of the new
+    /// content, $4 backups to keep, $5 who is writing, $6 "1" to break a lock left behind.
+    /// New content on stdin. Prints `backup=PATH` on success (`backup=` alone: created).
     static let safeWrite = prelude + #"""
     f=$(readlink -f -- "$1") || f=$1
     expect=$2 want=$3 keep=$4 who=$5 breaklock=$6
@@ -76,9 +77,16 @@ enum RemoteScripts {
     trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM
     printf '%s since %s\n' "$who" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$lock/owner"
 
-    [ -f "$f" ] || fail 3 "no such file: $f"
-    cur=$(sum "$f") || fail 4 "cannot read $f"
-    [ "$cur" = "$expect" ] || fail 11 "changed since read: $f (someone else wrote it after the plan was made; plan again)"
+    if [ "$expect" = absent ]; then
+        [ -e "$f" ] && fail 11 "changed since read: $f exists now (it was missing when the plan was made; plan again)"
+        like=${7:-}
+        [ -f "$like" ] || fail 3 "no file to take the mode and owner from: $like"
+    else
+        [ -f "$f" ] || fail 3 "no such file: $f"
+        cur=$(sum "$f") || fail 4 "cannot read $f"
+        [ "$cur" = "$expect" ] || fail 11 "changed since read: $f (someone else wrote it after the plan was made; plan again)"
+        like=$f
+    fi
 
     # Leftovers of an interrupted write: we hold the lock, so nobody is writing them.
     for t in "$dir/.$base.hadeck-tmp."*; do [ -e "$t" ] && rm -f -- "$t"; done
@@ -90,7 +98,9 @@ enum RemoteScripts {
     case $ts in *N*) ts=$(date -u +%Y%m%dT%H%M%SZ) ;; esac
     b="$bdir/$base.$ts" n=1
     while [ -e "$b" ]; do b="$bdir/$base.$ts.$n"; n=$((n + 1)); done
-    if ! { cp -p -- "$f" "$b.partial" 2>/dev/null && mv -f -- "$b.partial" "$b"; }; then
+    if [ "$expect" = absent ]; then
+        b=
+    elif ! { cp -p -- "$f" "$b.partial" 2>/dev/null && mv -f -- "$b.partial" "$b"; }; then
         rm -f -- "$b.partial"; fail 13 "cannot write the backup $b"
     fi
 
@@ -98,10 +108,10 @@ enum RemoteScripts {
     cat > "$tmp" 2>/dev/null || { rm -f -- "$tmp"; fail 14 "cannot write $tmp (disk full or directory not writable?)"; }
     got=$(sum "$tmp") || got=unreadable
     [ "$got" = "$want" ] || { rm -f -- "$tmp"; fail 15 "the new content arrived damaged; nothing changed"; }
-    mode=$(stat -c %a -- "$f") owner=$(stat -c %u:%g -- "$f")
+    mode=$(stat -c %a -- "$like") owner=$(stat -c %u:%g -- "$like")
     chmod "$mode" "$tmp" || { rm -f -- "$tmp"; fail 16 "cannot set mode $mode on $tmp"; }
     if [ "$(stat -c %u:%g -- "$tmp")" != "$owner" ]; then
-        chown "$owner" "$tmp" 2>/dev/null || { rm -f -- "$tmp"; fail 16 "cannot give $tmp the owner $owner of $f"; }
+        chown "$owner" "$tmp" 2>/dev/null || { rm -f -- "$tmp"; fail 16 "cannot give $tmp the owner $owner of $like"; }
     fi
     sync -- "$tmp" 2>/dev/null || sync
     mv -f -- "$tmp" "$f" || { rm -f -- "$tmp"; fail 17 "cannot replace $f"; }
