@@ -24,8 +24,6 @@ struct NodeCommand: AsyncParsableCommand {
         @OptionGroup var cluster: ClusterOptions
         @OptionGroup var write: WriteOptions
 
-        static let knownRoles = ["web", "service"]
-
         /// Each role once, in the order given.
         static func once(_ roles: [String]) -> [String] {
             var seen = Set<String>()
@@ -34,8 +32,8 @@ struct NodeCommand: AsyncParsableCommand {
 
         func validate() throws {
             if let port, !(1...65535).contains(port) { throw ValidationError("--port takes a port number (1-65535), not \(port)") }
-            for role in roles where !Self.knownRoles.contains(role) {
-                throw ValidationError("--role takes \(Self.knownRoles.joined(separator: " or ")), not '\(role)'")
+            for role in roles where !Node.knownRoles.contains(role) {
+                throw ValidationError("--role takes \(Node.knownRoles.joined(separator: " or ")), not '\(role)'")
             }
         }
 

@@ -60,6 +60,7 @@ import HADeckTestSupport
             (base + "  - { name: a, host: h, platform: solaris }\n", 3, "a.platform", "unknown platform 'solaris'"),
             (base + "  - { name: a, host: h, format: ini }\n", 3, "a.format", "unknown format 'ini'"),
             (base + "  - { name: a, host: h, transport: telnet }\n", 3, "a.transport", "unknown transport 'telnet'"),
+            (base + "  - { name: a, host: h, roles: [web, wbe] }\n", 3, "a.roles", "'wbe' is not a role (roles: web, service)"),
             ("colour: red\n" + base + "  - { name: a, host: h }\n", 1, "colour", "unknown key 'colour'"),
             ("defaults: { sshh: {} }\nnodes: []\n", 1, "defaults.sshh", "unknown key 'sshh'"),
             ("nodes:\n  - { name: a, host: h }\n", 2, "a.config", "no configuration file"),

@@ -55,7 +55,9 @@ public struct Node: Sendable, Equatable, Hashable {
 
     public var name: String
     public var host: String
+    /// Which of `knownRoles` it has: `web` serves users (a load balancer's upstream), `service` runs the product's service.
     public var roles: [String]
+    public static let knownRoles = ["web", "service"]
     public var transport: TransportKind
     public var platform: Platform
     public var ssh: SSH

@@ -140,10 +140,17 @@ public enum InventoryLoader {
             if transport == .local && !config.hasPrefix("/") {
                 config = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(config).standardizedFileURL.path
             }
-            var roles: [String] = ["web", "service"]
+            var roles = Node.knownRoles
             if let (rolesNode, label) = field("roles") {
                 guard case .sequence(let list) = rolesNode else { throw error(rolesNode, key: label, "must be a list, e.g. [web, service]") }
-                roles = try list.map { item throws(InventoryError) in try string(item, key: label) }
+                roles = try list.map { item throws(InventoryError) in
+                    let role = try string(item, key: label)
+                    // A typo would quietly take the node out of what the role selects (lb's upstream).
+                    guard Node.knownRoles.contains(role) else {
+                        throw error(item, key: label, "'\(role)' is not a role (roles: \(Node.knownRoles.joined(separator: ", ")))")
+                    }
+                    return role
+                }
             }
             let format: ConfigFormat = try field("format") == nil ? .inferred(fromPath: config) : choice("format", default: .env)
             var image: Node.ImageSetting?
