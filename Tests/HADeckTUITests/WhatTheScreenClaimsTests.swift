@@ -23,14 +23,23 @@ import Testing
 
     @Test func healthIsCountedAsHealthAndDriftAsDrift() {
         let line = render(Self.healthyButDrifted()).lines[1]
-        #expect(line.hasPrefix(" 3 of 3 nodes healthy · 1 drifted · refreshed every 2 s"), "\(line)")
+        #expect(line.hasPrefix(" 3 of 3 nodes healthy · 1 drifted · HA off · refreshed every 2 s"), "\(line)")
+    }
+
+    /// The HA switch off is said on the counts' line; on, nothing is added.
+    @Test func theCountsSayWhenHAIsOff() {
+        var state = Self.healthyButDrifted()
+        state.poll.apiSettings = .success([ProductSetting(name: state.profile.highAvailabilitySetting, value: "True")])
+        #expect(render(state).lines[1].hasPrefix(" 3 of 3 nodes healthy · 1 drifted · refreshed every 2 s"))
+        state.poll.apiSettings = .success([ProductSetting(name: state.profile.highAvailabilitySetting, value: "False")])
+        #expect(render(state).lines[1].hasPrefix(" 3 of 3 nodes healthy · 1 drifted · HA off · "))
     }
 
     @Test func aFilterKeepsTheClustersTotals() {
         var state = Self.healthyButDrifted()
         state.filter = "web3"
         let line = render(state, 200, 60).lines[1]
-        #expect(line.hasPrefix(" 3 of 3 nodes healthy · 1 drifted · showing 1 of 3 · filter: web3"), "\(line)")
+        #expect(line.hasPrefix(" 3 of 3 nodes healthy · 1 drifted · HA off · showing 1 of 3 · filter: web3"), "\(line)")
     }
 
     @Test func aSplitWithoutMajorityBlamesNobody() {
