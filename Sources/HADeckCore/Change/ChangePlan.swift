@@ -72,7 +72,9 @@ public enum Planner {
         nodes: for snapshot in snapshots {
             let node = snapshot.node
             guard let configuration = snapshot.configuration else {
-                plan.skipped.append((node.name, "cannot read its configuration: \(snapshot.result.errorMessage)"))
+                // Read but not understood is a different fix (the file's content) from not read at all.
+                let invalid = if case .failure(let error) = snapshot.result, error.readButInvalid { true } else { false }
+                plan.skipped.append((node.name, "\(invalid ? "its configuration file is not valid" : "cannot read its configuration"): \(snapshot.result.errorMessage)"))
                 continue
             }
             var document = configuration.document
