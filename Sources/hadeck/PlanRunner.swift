@@ -101,7 +101,7 @@ struct PlanRunner {
         }
         let failed = outcomes.filter { !$0.outcome.succeeded }.map(\.node)
         let written = zip(plan.changes, outcomes).filter { $0.1.outcome.wrote }.map(\.0.node)
-        let restart = zip(plan.changes, outcomes).filter { $0.0.restartNeeded && $0.1.outcome.wrote }.map(\.0.node.name)
+        let restart = zip(plan.changes, outcomes).filter { $0.1.outcome.wrote && PendingRestarts.standard.needsRestart(after: $0.0) }.map(\.0.node.name)
         if !json {
             if !restart.isEmpty, rolling == nil || !failed.isEmpty {
                 print("Restart needed for the change to take effect on: \(restart.joined(separator: ", ")) (\(hint(["restart"] + restart)))")

@@ -156,6 +156,26 @@ import HADeckTestSupport
         #expect(NodeStatus.from([started], restarts: restarts)[0].restartPending == nil, "nothing written since the restart")
     }
 
+    /// What `set`, `sync` and the console say after a write: a restart is needed unless the write
+    /// put back the file the node was last restarted with.
+    @Test func aWriteBackToTheRunningFileNeedsNoRestart() throws {
+        let directory = try TemporaryDirectory()
+        let restarts = PendingRestarts(path: directory.path + "/pending-restarts.json")
+        let started = try Self.snapshot("web1", "PROGET_ENCRYPTION_KEY=a\n"), other = try Self.snapshot("web1", "PROGET_ENCRYPTION_KEY=b\n")
+        let web1 = started.node
+        func change(to snapshot: NodeSnapshot, from current: NodeSnapshot) -> PlannedChange {
+            PlannedChange(node: web1, path: web1.config, original: current.configuration!.file, newContent: snapshot.configuration!.file.content,
+                          diff: "", restartNeeded: true)
+        }
+        restarts.written(web1, replacing: other.configuration!.file.sha256) // as ChangeApplier records each write
+        #expect(restarts.needsRestart(after: change(to: started, from: other)), "what web1 runs is the file before the first write")
+        restarts.restarted(web1, at: Date(), running: started.configuration!.file.sha256)
+        restarts.written(web1, replacing: started.configuration!.file.sha256)
+        #expect(restarts.needsRestart(after: change(to: other, from: started)))
+        restarts.written(web1, replacing: other.configuration!.file.sha256)
+        #expect(!restarts.needsRestart(after: change(to: started, from: other)), "back to what it was started with")
+    }
+
     /// A record written by an HADeck before the running file's hash was kept.
     @Test func anOlderRecordOfTimesAloneIsStillRead() throws {
         let directory = try TemporaryDirectory()

@@ -14,7 +14,7 @@ import Testing
         let lines = render(ConsoleFixture.state()).lines
         let expected = [
             " HADeck · lab  1 Nodes  2 Storage  3 Database  4 Messenger  5 Advanced          ",
-            " 1 of 3 nodes healthy · 1 unreachable · 1 drifted · HA off · refreshed every 2… ",
+            " HA off · 1 of 3 nodes healthy · 1 unreachable · 1 drifted · refreshed every 2… ",
             " NODE  REACH        HEALTH     VERSION  CONFIG  DRIFT            PROBLEM        ",
             " web1  ok 3 ms      OK         2025.10  ok      -                               ",
             " web2  UNREACHABLE  no answer  -        -       -                unreachable: … ",
@@ -51,13 +51,13 @@ import Testing
         let lines = render(state, 200, 60).lines
         #expect(lines.count == 60 && lines.allSatisfy { DisplayWidth.of($0) == 200 })
         #expect(lines[3].hasPrefix(" web3") && !lines.contains { $0.hasPrefix(" web1") })
-        #expect(lines[1].hasPrefix(" 1 of 3 nodes healthy · 1 unreachable · 1 drifted · HA off · showing 1 of 3 · filter: web3"),
+        #expect(lines[1].hasPrefix(" HA off · 1 of 3 nodes healthy · 1 unreachable · 1 drifted · showing 1 of 3 · filter: web3"),
                 "the cluster's totals, not the filter's")
     }
 
     @Test func oldDataIsMarkedWithItsAge() {
         let lines = render(ConsoleFixture.state(), now: Self.now.addingTimeInterval(9)).lines
-        #expect(lines[1].hasPrefix(" data is 10s old · 1 of 3 nodes healthy"))
+        #expect(lines[1].hasPrefix(" data is 10s old · HA off · 1 of 3 nodes healthy"))
         var state = ConsoleFixture.state()
         state.pane = .storage
         #expect(render(state, now: Self.now.addingTimeInterval(299)).lines[1].hasSuffix("· probed 5m ago" + String(repeating: " ", count: 16)))

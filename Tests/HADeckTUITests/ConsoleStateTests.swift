@@ -324,4 +324,14 @@ import Testing
         state.receive(.polled(poll, at: ConsoleFixture.now), at: ConsoleFixture.now)
         #expect(!state.wantsProbes)
     }
+
+    /// Restoring a deleted file creates it: the question says so (there is no file to back up).
+    @Test func theQuestionSaysARestoreCreatesAMissingFile() {
+        let node = ConsoleFixture.plan().changes[0].node
+        let saved = RemoteFile(path: "/etc/proget/.hadeck-backups/ProGet.config.1", content: Array("<InedoAppConfig />\n".utf8))
+        let plan = Planner.restore(saved, over: RemoteFile.missing(at: node.config), on: node, profile: .profile(for: .proget))
+        #expect(PendingChange.files(plan).question.hasPrefix("Apply? y creates the file from the backup"))
+        #expect(plan.changes[0].createdLike == saved.path && !plan.changes[0].changesNothing)
+        #expect(PendingChange.files(ConsoleFixture.plan()).question.hasPrefix("Apply? y writes every file"))
+    }
 }

@@ -23,23 +23,23 @@ import Testing
 
     @Test func healthIsCountedAsHealthAndDriftAsDrift() {
         let line = render(Self.healthyButDrifted()).lines[1]
-        #expect(line.hasPrefix(" 3 of 3 nodes healthy · 1 drifted · HA off · refreshed every 2 s"), "\(line)")
+        #expect(line.hasPrefix(" HA off · 3 of 3 nodes healthy · 1 drifted · refreshed every 2 s"), "\(line)")
     }
 
-    /// The HA switch off is said on the counts' line; on, nothing is added.
+    /// The HA switch off is said first on the counts' line (60 columns keep it); on, nothing is added.
     @Test func theCountsSayWhenHAIsOff() {
         var state = Self.healthyButDrifted()
         state.poll.apiSettings = .success([ProductSetting(name: state.profile.highAvailabilitySetting, value: "True")])
         #expect(render(state).lines[1].hasPrefix(" 3 of 3 nodes healthy · 1 drifted · refreshed every 2 s"))
         state.poll.apiSettings = .success([ProductSetting(name: state.profile.highAvailabilitySetting, value: "False")])
-        #expect(render(state).lines[1].hasPrefix(" 3 of 3 nodes healthy · 1 drifted · HA off · "))
+        #expect(render(state).lines[1].hasPrefix(" HA off · 3 of 3 nodes healthy · 1 drifted · "))
     }
 
     @Test func aFilterKeepsTheClustersTotals() {
         var state = Self.healthyButDrifted()
         state.filter = "web3"
         let line = render(state, 200, 60).lines[1]
-        #expect(line.hasPrefix(" 3 of 3 nodes healthy · 1 drifted · HA off · showing 1 of 3 · filter: web3"), "\(line)")
+        #expect(line.hasPrefix(" HA off · 3 of 3 nodes healthy · 1 drifted · showing 1 of 3 · filter: web3"), "\(line)")
     }
 
     @Test func aSplitWithoutMajorityBlamesNobody() {
@@ -57,7 +57,7 @@ import Testing
         state.nodes[1].version = "2024.30"
         state.nodes[1].oddVersion = true
         let buffer = render(state)
-        #expect(buffer.lines[1].hasPrefix(" 3 of 3 nodes healthy · 1 on another version"), "\(buffer.lines[1])")
+        #expect(buffer.lines[1].hasPrefix(" HA off · 3 of 3 nodes healthy · 1 on another version"), "\(buffer.lines[1])")
         let column = buffer.lines[2].distance(from: buffer.lines[2].startIndex, to: buffer.lines[2].range(of: "VERSION")!.lowerBound)
         #expect(buffer.lines[4].dropFirst(column).hasPrefix("2024.30 ≠"))
         #expect(buffer[column, 4].style.role == .statusWarn && buffer[column, 3].style.role != .statusWarn)
@@ -254,6 +254,9 @@ import Testing
         // A connection string breaks after a ';', not inside "Password".
         let diff = Overlays.wrap([("  -  <add key=\"Db\" value=\"Host=db1;Database=proget;Username=proget;Password=****\" />", .diffRemove)], width: 40)
         #expect(diff.map(\.0) == ["  -  <add key=\"Db\" value=\"Host=db1;", "    Database=proget;Username=proget;", "    Password=****\" />"], "\(diff)")
+        // A masked secret is one word.
+        let secret = Overlays.wrap([("Username=proget; Password=<secret hmac:c4c84178>", .body)], width: 36)
+        #expect(secret.map(\.0) == ["Username=proget; ", "    Password=<secret hmac:c4c84178>"], "\(secret)")
     }
 
     /// A filter or command longer than a narrow status bar keeps its end, where the cursor is, in view.

@@ -50,6 +50,12 @@ public struct PendingRestarts: Sendable {
         }
     }
 
+    /// Whether `change`, written, leaves its node running another file than it holds: false when
+    /// it put back exactly the file the node runs.
+    public func needsRestart(after change: PlannedChange) -> Bool {
+        change.restartNeeded && pending(change.node, fileNow: SHA256.hex(change.newContent)) != nil
+    }
+
     /// `node`'s file was written at `time`, replacing the content whose hash is `replaced`.
     public func written(_ node: Node, replacing replaced: String?, at time: Date = Date()) {
         update { entries in

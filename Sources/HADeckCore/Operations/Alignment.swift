@@ -37,8 +37,8 @@ public struct Alignment: Sendable {
     public static func healthySplitWarning(for setting: String, everyNodeHealthy: Bool) -> String? {
         guard setting == "EncryptionKey", everyNodeHealthy else { return nil }
         return "Every node is healthy, so each still runs the key it started with: some files changed after their node "
-            + "started, and the majority is no proof. Copy only the key the database was encrypted with "
-            + "(hadeck backups list shows the files as they were); a node given another key fails at its restart."
+            + "started, and the majority is no proof. Copy only the key the database was encrypted with; "
+            + "a node given another key fails at its restart."
     }
 
     public static func copyWarning(for setting: String) -> String? {

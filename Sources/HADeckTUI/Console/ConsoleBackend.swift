@@ -76,8 +76,16 @@ public struct ClusterBackend: ConsoleBackend {
         let snapshots = await cluster.snapshots(of: cluster.inventory.nodes)
         do throws(PlanError) {
             let alignment = try Alignment.plan(setting, in: snapshots, from: .node(node))
-            return .success(try Alignment.changes([alignment], on: snapshots, scope: nil, profile: cluster.profile,
-                                                  title: "sync \(setting) from \(node)"))
+            var plan = try Alignment.changes([alignment], on: snapshots, scope: nil, profile: cluster.profile, title: "sync \(setting) from \(node)")
+            plan.notes.append(.init(alignment.summary))
+            if let warning = Alignment.copyWarning(for: setting) { plan.notes.append(.init(warning, warns: true)) }
+            if setting == "EncryptionKey" {
+                // Said again in the plan that y applies, not only in the a dialog before it.
+                let health = await cluster.healthReports(of: cluster.inventory.nodes)
+                let everyNodeHealthy = cluster.inventory.nodes.allSatisfy { (try? health[$0.name]?.get())?.isOK == true }
+                if let warning = Alignment.healthySplitWarning(for: setting, everyNodeHealthy: everyNodeHealthy) { plan.notes.append(.init(warning, warns: true)) }
+            }
+            return .success(plan)
         } catch { return .failure(error) }
     }
 
@@ -188,10 +196,11 @@ public struct ClusterBackend: ConsoleBackend {
                 progress(planned.node.name, outcome.describe(planned), !outcome.succeeded)
             }
             let failed = outcomes.filter { !$0.outcome.succeeded }.map(\.node)
-            let written = zip(plan.changes, outcomes).filter { $0.1.outcome.wrote }.map(\.0.node.name)
+            let written = zip(plan.changes, outcomes).filter { $0.1.outcome.wrote }
+            let restart = written.filter { PendingRestarts.standard.needsRestart(after: $0.0) }.map(\.0.node.name)
             var summary = "\(plan.title): written on \(written.count) of \(plan.changes.count) nodes"
             if !failed.isEmpty { summary += "; FAILED on \(failed.joined(separator: ", "))" }
-            if !written.isEmpty { summary += "; restart needed on \(written.joined(separator: ", "))" }
+            if !restart.isEmpty { summary += "; restart needed on \(restart.joined(separator: ", "))" }
             return (summary, !failed.isEmpty)
         }
     }

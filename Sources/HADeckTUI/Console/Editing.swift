@@ -103,6 +103,8 @@ public enum PendingChange: Sendable {
         switch self {
         case .files(let plan) where plan.breakLocks && !plan.lockedWrites.isEmpty:
             "Apply? y breaks the lock on \(plan.lockedWrites.map(\.node.name).joined(separator: ", ")), then writes \(plan.writes.count == 1 ? "the file" : "every file") (replaced whole, backup kept)   n cancels"
+        case .files(let plan) where plan.writes.contains(where: \.original.isMissing):
+            "Apply? y creates the file from the backup   n cancels"
         case .files(let plan):
             "Apply? y writes \(plan.writes.count == 1 ? "the file" : "every file") (replaced whole, backup kept)   n cancels"
         case .setting: "Apply? y stores it through the settings API   n cancels"

@@ -28,8 +28,9 @@ enum NodesPane {
     static func summary(_ state: ConsoleState, _ messenger: MessengerDiagnosis?, now: Date) -> String {
         guard let polled = state.polledAt else { return "waiting for the first poll…" }
         var parts = [NodeStatus.summary(of: state.nodes)]
-        // A cluster whose HA switch is off does not share its work: say so where everyone looks.
-        if state.poll.apiSetting(state.profile.highAvailabilitySetting)?.lowercased() == "false" { parts.append("HA off") }
+        // A cluster whose HA switch is off does not share its work: said first, where everyone
+        // looks and where 60 columns keep it.
+        if state.poll.apiSetting(state.profile.highAvailabilitySetting)?.lowercased() == "false" { parts.insert("HA off", at: 0) }
         // An unreachable node's closed port is counted as unreachable only: one cause, said once.
         let unreachable = Set(state.nodes.filter { !$0.reachable }.map(\.node))
         if let faulty = messenger?.faultyNodes.filter({ !unreachable.contains($0) }), !faulty.isEmpty {

@@ -87,8 +87,14 @@ enum Overlays {
                 wrap([((index == choice.selected ? "> " : "  ") + lines[index], index == choice.selected ? Style.Role.selection
                        : choice.options[index].copyable ? .dialog : .muted)], width: width - 4)
             }
-            let warnings = wrap(choice.warnings.map { ($0, Style.Role.statusWarn) }, width: width - 4)
             let rows = options.reduce(0) { $0 + $1.count }
+            // A short terminal cuts the warnings (never the frame or the keys); the plan that
+            // Enter shows says them whole.
+            var warnings = wrap(choice.warnings.map { ($0, Style.Role.statusWarn) }, width: width - 4)
+            let room = max(0, buffer.height - rows - 7)
+            if warnings.count > room {
+                warnings = Array(warnings.prefix(max(0, room - 1))) + (room > 0 ? [("… (the plan after Enter says it whole)", .statusWarn)] : [])
+            }
             let box = Box(width: width, height: rows + 7 + warnings.count, in: buffer)
             box.open("Align \(choice.setting)", into: &buffer)
             buffer.put("Copy which value to the other nodes? (nodes: value)", x: box.x + 2, y: box.y + 2, style: Style(.dialog), maxWidth: box.width - 4)
@@ -293,7 +299,11 @@ enum Overlays {
                 // After the last space (or a connection string's ';' or a list's ',') that fits past
                 // the first third of the line; else after a path's last '/' (wherever it is: a short
                 // line reads better than a name cut in two).
-                if let gap = rest[..<end].lastIndex(where: { $0 == " " || $0 == ";" || $0 == "," }),
+                // (Not the space of a masked secret: `<secret hmac:…>` stays on one line.)
+                let head = rest[..<end]
+                if let gap = head.indices.last(where: { index in
+                       (head[index] == " " && !head[..<index].hasSuffix("<secret")) || head[index] == ";" || head[index] == ","
+                   }),
                    rest.distance(from: rest.startIndex, to: gap) > room / 3 {
                     end = rest.index(after: gap)
                 } else if let slash = rest[..<end].lastIndex(of: "/"), slash > rest.startIndex {
