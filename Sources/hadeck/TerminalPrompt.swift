@@ -2,16 +2,16 @@ import Foundation
 
 /// Asking the administrator at the terminal: confirmations, and secrets typed blind.
 
-/// Confirmation before a write, as every destructive action asks for one.
+/// Confirmation before a write, a restart or an upgrade, as every destructive action asks for one.
 enum Confirmation {
     /// True to go on. Without a terminal and without `--yes` it refuses: a script must say so.
     static func ask(_ question: String, yes: Bool, stdinUsed: Bool = false) throws -> Bool {
         if yes { return true }
         guard !stdinUsed else {
-            throw BadInput("refusing to write without confirmation: standard input held the value, so it cannot answer; pass --yes to confirm")
+            throw BadInput("refusing to go on without confirmation: standard input held the value, so it cannot answer; pass --yes to confirm")
         }
         guard isatty(STDIN_FILENO) == 1 else {
-            throw BadInput("refusing to write without confirmation: standard input is not a terminal; pass --yes to confirm")
+            throw BadInput("refusing to go on without confirmation: standard input is not a terminal; pass --yes to confirm")
         }
         print("\(question) [y/N] ", terminator: "")
         StandardOutput.flush()

@@ -35,7 +35,9 @@ extension LabTests {
             try session.keys(":")
             try session.type("cluster second")
             try session.keys("Enter")
-            screen = try await session.waitFor { $0.contains { $0.contains("2 of 2 nodes healthy") } }
+            screen = try await session.waitFor {
+                $0.contains { $0.contains("2 of 2 nodes healthy") } && $0.contains { $0.range(of: #"^ web1 +127\.0\.42\.11 "#, options: .regularExpression) != nil }
+            }
             #expect(screen.first?.hasPrefix(" HADeck · second ") == true, "\(screen)")
             #expect(screen.contains { $0.range(of: #"^ web1 +127\.0\.42\.11 "#, options: .regularExpression) != nil }, "\(screen)")
             #expect(!screen.contains { $0.contains("127.0.0.1") }, "the first lab's nodes are gone: \(screen)")
@@ -51,7 +53,11 @@ extension LabTests {
             try session.keys(":")
             try session.type("cluster first")
             try session.keys("Enter")
-            screen = try await session.waitFor { $0.contains { $0.contains("3 of 3 nodes healthy") } && $0.first?.hasPrefix(" HADeck · first ") == true }
+            // Waits for the rows too: a capture can fall between the counts line and the rows of one frame.
+            screen = try await session.waitFor {
+                $0.contains { $0.contains("3 of 3 nodes healthy") } && $0.first?.hasPrefix(" HADeck · first ") == true
+                    && $0.contains { $0.range(of: #"^ web3 +127\.0\.0\.13 "#, options: .regularExpression) != nil }
+            }
             #expect(screen.contains { $0.range(of: #"^ web3 +127\.0\.0\.13 "#, options: .regularExpression) != nil }, "\(screen)")
             #expect(!screen.contains { $0.contains("127.0.42.") }, "\(screen)")
 
