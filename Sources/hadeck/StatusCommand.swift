@@ -47,8 +47,12 @@ struct Status: AsyncParsableCommand {
                          status.problems.last ?? status.lock.map { "file locked by \($0)" } ?? ""])
         }
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! + 2 }
+        // The DRIFT column names the odd node out; with every node healthy, that node may be the one still right.
+        let keySplit = statuses.contains { $0.drift.contains("EncryptionKey") || $0.noMajority.contains("EncryptionKey") }
+        let warning = keySplit ? Alignment.healthySplitWarning(for: "EncryptionKey", everyNodeHealthy: statuses.allSatisfy { $0.health == "OK" }) : nil
         return (["\(cluster) at \(time): \(NodeStatus.summary(of: statuses))"]
-            + rows.map { row in zip(row, widths).map { $0.padded($1) }.joined().trimmingCharacters(in: .whitespaces) })
+            + rows.map { row in zip(row, widths).map { $0.padded($1) }.joined().trimmingCharacters(in: .whitespaces) }
+            + (warning.map { ["Warning: the files differ on EncryptionKey. " + $0] } ?? []))
             .joined(separator: "\n")
     }
 }

@@ -98,6 +98,9 @@ extension LabTests {
             #expect((key["summary"] as? String)?.hasPrefix("differs on web1. Every node is healthy, so each still runs the key it started with") == true, "\(output)")
             let sync = try await lab.hadeck(["sync", "EncryptionKey", "--dry-run"])
             #expect(sync.stdout.contains("Warning: Every node is healthy, so each still runs the key it started with"), "\(sync.output)")
+            let shown = try await lab.hadeck(["status"])
+            #expect(shown.stdout.split(separator: "\n").last?.hasPrefix("Warning: the files differ on EncryptionKey. Every node is healthy") == true,
+                    "status blames web1 in its DRIFT column, and says why that is no proof: \(shown.stdout)")
         }
 
         /// The issue 7 fault "stop the database": PostgreSQL itself stopped under the whole cluster,
@@ -247,6 +250,15 @@ extension LabTests {
                                                            input: [], timeout: .seconds(5)).map(\.status) == .success(0) {
                 try await Task.sleep(for: .milliseconds(100))
             }
+            // While web2's ssh is down: alone, it is refused (its command could not run); with
+            // the others, it goes last, where the restart would stop.
+            let restartsBefore = Self.restarts(lab).count
+            let alone = try await lab.hadeck(["restart", "web2", "--yes"])
+            #expect(alone.status == 2 && alone.stderr.contains("not restarting: web2 cannot be reached now (") && alone.stderr.contains("reach it first"),
+                    "\(alone.output)")
+            let unasked = try await lab.hadeck(["restart"])
+            #expect(unasked.stdout.hasPrefix("Restart web1, web3, web2, one at a time") && unasked.stdout.contains("so it goes last"), "\(unasked.output)")
+            #expect(Self.restarts(lab).count == restartsBefore, "neither restarted anything")
             #expect(try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
             _ = try await waitForHealth("127.0.0.12", Self.healthy)
             let journalBefore = Self.restarts(lab).count

@@ -48,6 +48,33 @@ import Testing
         let plan = RestartPlan(order: ["web3", "web1", "web2"], healthy: ["web1", "web2"], refusal: nil,
                                unreachable: RollingRestart.unreachable([unreachable, unreadable]))
         #expect(plan.unreachableWarnings == ["web2 cannot be reached now (unreachable: ssh: connect to host h port 22: Connection refused): "
-                                             + "its restart command would not run, and the restart would stop there."])
+                                             + "its restart command would not run, so it goes last, and the restart would stop there."])
+        let alone = RestartPlan(order: ["web2"], healthy: ["web2"], refusal: nil, unreachable: plan.unreachable)
+        #expect(alone.unreachableWarnings.isEmpty, "with no node to restart before it, the plan refuses instead")
+        #expect(RollingRestart.noneReachable(["web2"], unreachable: plan.unreachable)
+                == "web2 cannot be reached now (unreachable: ssh: connect to host h port 22: Connection refused): its restart command would not run; reach it first")
+        #expect(RollingRestart.noneReachable(["web1", "web2"], unreachable: plan.unreachable) == nil, "web1 can be restarted")
+    }
+}
+
+/// While a restarted node is not healthy, what it answers is said once it has lasted, not only
+/// when the whole timeout has passed.
+@Suite struct HealthWaitTests {
+    @Test func anAnswerThatLastsIsReportedOnceBeforeTheTimeout() async {
+        var node = Node(name: "web1", host: "127.0.0.1", roles: [], transport: .local, platform: .linux, ssh: .init(), config: "/c", format: .xml)
+        node.health = "http://127.0.0.1:1/health" // nothing listens: refused at once, every time
+        let heard = Heard()
+        let wait = await ProductAPI(timeout: 1).waitForHealth(of: node, timeout: .seconds(2), lastingAnswer: .milliseconds(300),
+                                                              stillWaiting: { heard.add($0) }) { _ in nil }
+        #expect(wait.acceptedAt == nil)
+        #expect(heard.lines.count == 1, "one line for one answer, however long it lasts: \(heard.lines)")
+        #expect(heard.lines.first?.hasPrefix("not healthy yet: ") == true)
+        #expect(heard.lines.first?.contains(wait.reason) == true)
+        #expect(heard.lines.first?.hasSuffix("; waiting up to 2s") == true)
+    }
+
+    final class Heard: @unchecked Sendable {
+        var lines: [String] = []
+        func add(_ line: String) { lines.append(line) }
     }
 }

@@ -65,10 +65,12 @@ public struct RestartPlan: Sendable, Equatable {
         self.unreachable = unreachable
     }
 
-    /// What to know of the nodes that could not be reached, one line each, in the plan's order.
+    /// What to know of the nodes that could not be reached, one line each, in the plan's order
+    /// (they go last); none when no node can be reached, which is the plan's refusal instead.
     public var unreachableWarnings: [String] {
-        order.compactMap { name in
-            unreachable[name].map { "\(name) cannot be reached now (\($0)): its restart command would not run, and the restart would stop there." }
+        guard order.contains(where: { unreachable[$0] == nil }) else { return [] }
+        return order.compactMap { name in
+            unreachable[name].map { "\(name) cannot be reached now (\($0)): its restart command would not run, so it goes last, and the restart would stop there." }
         }
     }
 
@@ -87,12 +89,14 @@ public struct RestartPlan: Sendable, Equatable {
 public struct RollingRestart: Sendable {
     public enum Event: Sendable {
         case restarting(String)
+        /// Restarted, and answering something other than healthy for a while: what it answers.
+        case waiting(String, String)
         case healthy(String, seconds: Double)
         case failed(String, String)
 
         public var node: String {
             switch self {
-            case .restarting(let node), .healthy(let node, _), .failed(let node, _): node
+            case .restarting(let node), .waiting(let node, _), .healthy(let node, _), .failed(let node, _): node
             }
         }
 
@@ -100,6 +104,7 @@ public struct RollingRestart: Sendable {
         public var text: String {
             switch self {
             case .restarting: "restarting…"
+            case .waiting(_, let answer): answer
             case .healthy(_, let seconds): String(format: "healthy again after %.1f s", seconds)
             case .failed(_, let reason): "FAILED: \(reason)"
             }
@@ -138,11 +143,14 @@ public struct RollingRestart: Sendable {
     /// the first step would take down the last healthy node: what to show before asking.
     public func plan(_ nodes: [Node]) async -> RestartPlan {
         let healthy = await healthyNodes(cluster.inventory.nodes)
-        let order = nodes.filter { !healthy.contains($0.name) } + nodes.filter { healthy.contains($0.name) }
         let snapshots = await cluster.snapshots(of: nodes)
-        let refusal = Self.invalidFiles(snapshots)
+        let unreachable = Self.unreachable(snapshots)
+        // A node that cannot be reached goes last: the restart stops at it, after the others.
+        let byHealth = nodes.filter { !healthy.contains($0.name) } + nodes.filter { healthy.contains($0.name) }
+        let order = byHealth.filter { unreachable[$0.name] == nil } + byHealth.filter { unreachable[$0.name] != nil }
+        let refusal = Self.invalidFiles(snapshots) ?? Self.noneReachable(order.map(\.name), unreachable: unreachable)
             ?? Self.lastHealthy(Array(order.prefix(maxUnavailable)).map(\.name), healthy: healthy)
-        return RestartPlan(order: order.map(\.name), healthy: healthy, refusal: refusal, forced: force, unreachable: Self.unreachable(snapshots))
+        return RestartPlan(order: order.map(\.name), healthy: healthy, refusal: refusal, forced: force, unreachable: unreachable)
     }
 
     /// Why nodes whose configuration file HADeck read but cannot understand would not come
@@ -163,6 +171,13 @@ public struct RollingRestart: Sendable {
             if case .failure(let error) = snapshot.result, !error.reachedNode { unreachable[snapshot.node.name] = error.message }
         }
         return unreachable
+    }
+
+    /// Why nothing could be restarted: not one of the nodes can be reached to run its command.
+    static func noneReachable(_ order: [String], unreachable: [String: String]) -> String? {
+        guard !order.isEmpty, order.allSatisfy({ unreachable[$0] != nil }) else { return nil }
+        return order.map { "\($0) cannot be reached now (\(unreachable[$0]!))" }.joined(separator: "; ")
+            + ": \(order.count == 1 ? "its restart command" : "their restart commands") would not run; reach \(order.count == 1 ? "it" : "them") first"
     }
 
     /// Why restarting `batch` would leave no healthy node while one is healthy now (a batch of
@@ -233,7 +248,9 @@ public struct RollingRestart: Sendable {
             progress(.failed(node.name, record.error!))
             return record
         }
-        let wait = await api.waitForHealth(of: node, timeout: timeout) { $0.isOK ? nil : $0.problems.joined(separator: "; ") }
+        let wait = await api.waitForHealth(of: node, timeout: timeout, stillWaiting: { progress(.waiting(node.name, $0)) }) {
+            $0.isOK ? nil : $0.problems.joined(separator: "; ")
+        }
         if let healthyAt = wait.acceptedAt {
             record.healthyAt = healthyAt
             progress(.healthy(node.name, seconds: healthyAt.timeIntervalSince(record.started)))

@@ -228,7 +228,9 @@ public struct Upgrade: Sendable {
             // The service started again read its file: no restart is pending for what was written before.
             else { PendingRestarts.standard.restarted(node, at: started) }
         }
-        if result.error == nil { result = await waitForVersion(target, of: node, keeping: result) }
+        if result.error == nil {
+            result = await waitForVersion(target, of: node, keeping: result) { progress(UpgradeEvent(node.name, $0)) }
+        }
         if let error = result.error { progress(UpgradeEvent(node.name, "FAILED: \(error)", failure: true)) }
         else { progress(UpgradeEvent(node.name, "healthy at \(target)")) }
         audit(step, target, result: result.error.map { "failed: \($0)" } ?? "healthy at \(target)", reason: reason)
@@ -236,9 +238,10 @@ public struct Upgrade: Sendable {
     }
 
     /// Polls the node's health until it is OK at `version`, or `timeout` passes.
-    private func waitForVersion(_ version: ProductVersion, of node: Node, keeping result: NodeResult) async -> NodeResult {
+    private func waitForVersion(_ version: ProductVersion, of node: Node, keeping result: NodeResult,
+                                stillWaiting: (String) -> Void = { _ in }) async -> NodeResult {
         var result = result
-        let wait = await api.waitForHealth(of: node, timeout: timeout) { report in
+        let wait = await api.waitForHealth(of: node, timeout: timeout, stillWaiting: stillWaiting) { report in
             guard report.isOK else { return report.problems.joined(separator: "; ") }
             return report.versionNumber.flatMap(ProductVersion.init) == version ? nil
                 : "healthy, but at \(report.versionNumber ?? "no version"), not \(version)"
@@ -276,7 +279,7 @@ public struct Upgrade: Sendable {
             var result = NodeResult()
             if error == nil {
                 PendingRestarts.standard.restarted(node, at: started)
-                result = await waitForVersion(item.from, of: node, keeping: result)
+                result = await waitForVersion(item.from, of: node, keeping: result) { progress(UpgradeEvent(node.name, $0)) }
                 error = result.error
             }
             report.nodes[item.index].version = result.version ?? report.nodes[item.index].version
