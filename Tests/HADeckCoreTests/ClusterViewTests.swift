@@ -43,6 +43,15 @@ import HADeckTestSupport
         #expect(version.verdict == .fail && version.summary.contains("no majority") && !version.summary.contains("web"))
     }
 
+    /// `status --json` has every key on every node, null when unset, as the README lists them.
+    @Test func aStatusLineInJSONHasEveryKeyEvenUnset() throws {
+        let status = NodeStatus(node: "web1", host: "h", reachable: false, config: "-", drift: [], problems: [])
+        let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(status)) as? [String: Any])
+        #expect(Set(json.keys) == ["node", "host", "roles", "reachable", "latencyMilliseconds", "config", "drift", "differsIn", "noMajority",
+                                   "problems", "health", "version", "oddVersion", "versionSplit", "restartPending", "lock"])
+        #expect(json["lock"] is NSNull && json["restartPending"] is NSNull && json["health"] is NSNull)
+    }
+
     /// web2 is down: ssh does not reach it and its health URL does not answer.
     @Test func checksThatNeedAnUnreachableNodeAreNotRunOnIt() {
         let names = ["web1", "web2", "web3"]

@@ -46,6 +46,33 @@ public struct NodeStatus: Sendable, Encodable {
         self.version = version
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case node, host, roles, reachable, latencyMilliseconds, config, drift, differsIn, noMajority, problems
+        case health, version, oddVersion, versionSplit, restartPending, lock
+    }
+
+    /// Every key in every line, `null` when unset: a script reads `restartPending` or `lock`
+    /// the same way on every node (the synthesized encoding leaves out what is nil).
+    public func encode(to encoder: any Encoder) throws {
+        var json = encoder.container(keyedBy: CodingKeys.self)
+        try json.encode(node, forKey: .node)
+        try json.encode(host, forKey: .host)
+        try json.encode(roles, forKey: .roles)
+        try json.encode(reachable, forKey: .reachable)
+        try json.encode(latencyMilliseconds, forKey: .latencyMilliseconds)
+        try json.encode(config, forKey: .config)
+        try json.encode(drift, forKey: .drift)
+        try json.encode(differsIn, forKey: .differsIn)
+        try json.encode(noMajority, forKey: .noMajority)
+        try json.encode(problems, forKey: .problems)
+        try json.encode(health, forKey: .health)
+        try json.encode(version, forKey: .version)
+        try json.encode(oddVersion, forKey: .oddVersion)
+        try json.encode(versionSplit, forKey: .versionSplit)
+        try json.encode(restartPending, forKey: .restartPending)
+        try json.encode(lock, forKey: .lock)
+    }
+
     /// Health as health: the health endpoint's answer; without a health URL, reachable with its file read.
     public var isHealthy: Bool { health.map { $0 == "OK" } ?? (reachable && config == "ok") }
     /// Differs from the rest on a setting (as the odd one out, or in a split without majority).
