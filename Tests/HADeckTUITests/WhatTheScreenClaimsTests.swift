@@ -253,7 +253,8 @@ import Testing
         #expect(path.map(\.0) == ["  /var/lib/hadeck-lab/nodes/web3/", "    .hadeck-backups/", "    ProGet.config.20261202T101010Z"], "\(path)")
         // A connection string breaks after a ';', not inside "Password".
         let diff = Overlays.wrap([("  -  <add key=\"Db\" value=\"Host=db1;Database=proget;Username=proget;Password=****\" />", .diffRemove)], width: 40)
-        #expect(diff.map(\.0) == ["  -  <add key=\"Db\" value=\"Host=db1;", "    Database=proget;Username=proget;", "    Password=****\" />"], "\(diff)")
+        // Its continuations keep the diff's sign where the first line has it.
+        #expect(diff.map(\.0) == ["  -  <add key=\"Db\" value=\"Host=db1;", "  -   Database=proget;Username=proget;", "  -   Password=****\" />"], "\(diff)")
         // A masked secret is one word.
         let secret = Overlays.wrap([("Username=proget; Password=<secret hmac:c4c84178>", .body)], width: 36)
         #expect(secret.map(\.0) == ["Username=proget; ", "    Password=<secret hmac:c4c84178>"], "\(secret)")

@@ -292,6 +292,9 @@ enum Overlays {
         guard width > 8 else { return lines }
         return lines.flatMap { line -> [(String, Style.Role)] in
             var rest = Substring(line.0), pieces: [(String, Style.Role)] = []
+            // A diff line's continuation keeps its sign: the colour alone is lost on a monochrome terminal.
+            let sign = line.0.prefix { $0 == " " } + line.0.drop { $0 == " " }.prefix(1)
+            let indent = [.diffAdd, .diffRemove].contains(line.1) && ["+", "-"].contains(sign.last) ? sign + "   " : "    "
             var room = width
             while DisplayWidth.of(String(rest)) > room {
                 var used = 0, end = rest.startIndex
@@ -309,11 +312,11 @@ enum Overlays {
                 } else if let slash = rest[..<end].lastIndex(of: "/"), slash > rest.startIndex {
                     end = rest.index(after: slash)
                 }
-                pieces.append(((pieces.isEmpty ? "" : "    ") + rest[..<end], line.1))
+                pieces.append(((pieces.isEmpty ? "" : indent) + rest[..<end], line.1))
                 rest = rest[end...]
                 room = width - 4
             }
-            pieces.append(((pieces.isEmpty ? "" : "    ") + rest, line.1))
+            pieces.append(((pieces.isEmpty ? "" : indent) + rest, line.1))
             return pieces
         }
     }
