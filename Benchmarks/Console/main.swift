@@ -76,8 +76,8 @@ case "console":
         }
         func planRestart(_ names: [String]) async -> RestartPlan { RestartPlan(order: names, healthy: [], refusal: nil) }
         func planUpgrade(to version: String, strategy: UpgradeStrategy) async -> Result<UpgradePlan, PlanError> { .failure(PlanError("benchmark: no upgrades")) }
-        func apply(_ change: PendingChange, progress: @escaping @Sendable (String, String, Bool) -> Void) async -> (summary: String, failed: Bool) {
-            ("benchmark: nothing applied", true)
+        func apply(_ change: PendingChange, progress: @escaping @Sendable (String, String, Bool) -> Void) async -> Applied {
+            ("benchmark: nothing applied", true, [])
         }
         func details(of node: String) async -> NodeDetails? { nil }
         func planRestore(of node: String, from backup: String) async -> Result<ChangePlan, PlanError> { .failure(PlanError("benchmark: no plans")) }

@@ -109,6 +109,8 @@ import HADeckTestSupport
         try consoles[0].keys("y")
         let first = try await consoles[0].waitFor { $0.contains { $0.contains("set WebServer.Urls: written on") } }
         #expect(first.contains { $0.contains("set WebServer.Urls: written on 3 of 3 nodes") }, "\(first)")
+        _ = try await consoles[0].waitFor { $0.contains { $0.contains("Apply? y restarts them") } }
+        try consoles[0].keys("n") // the restart offered after the write
         try consoles[1].keys("y")
         let second = try await consoles[1].waitFor { $0.contains { $0.contains("set WebServer.Urls: written on") } }
         #expect(second.contains { $0.contains("set WebServer.Urls: written on 0 of 3 nodes") }, "\(second)")

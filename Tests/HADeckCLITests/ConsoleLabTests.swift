@@ -63,6 +63,13 @@ extension LabTests {
             try session.keys("y")
             screen = try await session.waitFor { $0.contains { $0.contains("set WebServer.Urls: written on 3 of 3 nodes") } }
             #expect(screen.contains { $0.contains("set WebServer.Urls: written on 3 of 3 nodes; restart needed on web1, web2, web3") }, "\(screen)")
+            // Their restart is offered next, saying why; n leaves them pending.
+            screen = try await session.waitFor { $0.contains { $0.contains("Apply? y restarts them, one at a time") } }
+            #expect(screen.contains { $0.contains("Plan: rolling restart of 3 nodes") }
+                    && screen.contains { $0.contains("n leaves them restart pending") }, "\(screen)")
+            try session.keys("n")
+            screen = try await session.waitFor { $0.contains { $0.contains("restart pending") } && !$0.contains { $0.contains("Apply?") } }
+            #expect(screen.contains { $0.contains("rolling restart of 3 nodes: cancelled, nothing restarted") }, "\(screen)")
             for node in ["web1", "web2", "web3"] {
                 let file = try String(contentsOfFile: "\(lab.path)/nodes/\(node)/ProGet.config", encoding: .utf8)
                 #expect(file.contains("Urls=\"http://*:8625\""), "\(node): \(file)")

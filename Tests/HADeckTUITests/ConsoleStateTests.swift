@@ -143,6 +143,28 @@ import Testing
         #expect(press([.character("q")], on: &state).isQuit, "nothing runs: q quits at once")
     }
 
+    /// Every write that leaves nodes running another file (an edit, a restore, `a`) ends with
+    /// their restart offered, health-gated; a write that failed anywhere offers nothing.
+    @Test func aWriteThatNeedsARestartEndsWithItsRestartOffered() {
+        var state = ConsoleFixture.state()
+        state.receive(.finished(summary: "set X: written on 2 of 2 nodes; restart needed on web1, web3", failed: false, restartNeeded: ["web1", "web3"]),
+                      at: ConsoleFixture.now)
+        guard case .planning = state.mode, case .planRestart(let nodes, let after)? = state.followUp else { Issue.record("the restart is planned next: \(state.mode)"); return }
+        #expect(nodes == ["web1", "web3"] && after == "set X: written on 2 of 2 nodes; restart needed on web1, web3")
+        var plan = RestartPlan(order: nodes, healthy: ["web1", "web3"], refusal: nil)
+        plan.after = after
+        state.receive(.planned(.success(.restart(plan))))
+        let offered = ConsoleRenderer.render(state, width: 100, height: 30, now: ConsoleFixture.now).lines
+        #expect(offered.contains { $0.contains("set X: written on 2 of 2 nodes; restart needed on web1, web3.") }, "the offer says why: \(offered)")
+        #expect(offered.contains { $0.contains("Apply? y restarts them, one at a time   n cancels") })
+        var failed = ConsoleFixture.state()
+        failed.receive(.finished(summary: "set X: written on 1 of 2 nodes; FAILED on web3", failed: true, restartNeeded: ["web1"]), at: ConsoleFixture.now)
+        guard case .browse = failed.mode, failed.followUp == nil else { Issue.record("nothing offered after a failure"); return }
+        var clean = ConsoleFixture.state()
+        clean.receive(.finished(summary: "set X: written on 2 of 2 nodes", failed: false), at: ConsoleFixture.now)
+        guard case .browse = clean.mode, clean.followUp == nil else { Issue.record("nothing to offer"); return }
+    }
+
     @Test func commands() {
         var state = ConsoleFixture.state()
         state.pane = .messenger
@@ -163,7 +185,7 @@ import Testing
     @Test func restartKeysAskEveryNodesHealthThenConfirmAndNameTheNodes() {
         var state = ConsoleFixture.state()
         state.selected = 2
-        guard case .planRestart(let one) = press([.character("r")], on: &state), case .planning = state.mode else { Issue.record("r plans first"); return }
+        guard case .planRestart(let one, _) = press([.character("r")], on: &state), case .planning = state.mode else { Issue.record("r plans first"); return }
         #expect(one == ["web3"])
         state.receive(.planned(.success(.restart(RestartPlan(order: ["web3"], healthy: ["web1"], refusal: nil)))))
         let lines = ConsoleRenderer.render(state, width: 100, height: 30, now: ConsoleFixture.now).lines
@@ -171,7 +193,7 @@ import Testing
         #expect(lines.contains { $0.contains("Apply? y restarts web3   n cancels") }, "one node: no 'one at a time'")
         guard case .apply(.restart(let plan)) = press([.character("y")], on: &state) else { Issue.record("y restarts"); return }
         #expect(plan.order == ["web3"] && !plan.forced)
-        guard case .planRestart(let all) = press([.character("R")], on: &state) else { Issue.record("R plans"); return }
+        guard case .planRestart(let all, _) = press([.character("R")], on: &state) else { Issue.record("R plans"); return }
         #expect(all == ["web1", "web2", "web3"])
         state.receive(.planned(.success(.restart(RestartPlan(order: ["web2", "web3", "web1"], healthy: ["web1"], refusal: nil)))))
         let roll = ConsoleRenderer.render(state, width: 100, height: 30, now: ConsoleFixture.now).lines

@@ -56,6 +56,9 @@ public struct RestartPlan: Sendable, Equatable {
     /// (run over the same connection) would not run, and the restart would stop there. A node
     /// may still answer healthy on its health URL while its ssh fails.
     public var unreachable: [String: String] = [:]
+    /// The write this restart follows, when it is offered after one (the console's summary of
+    /// it): said first, so that the offer says why.
+    public var after: String?
 
     public init(order: [String], healthy: Set<String>, refusal: String?, forced: Bool = false, unreachable: [String: String] = [:]) {
         self.order = order

@@ -82,7 +82,6 @@ extension ConsoleState {
             }
             let source = choice.options[choice.selected].nodes[0]
             mode = .planning("sync \(choice.setting) from \(source)")
-            aligning = true
             return .planAlignment(setting: choice.setting, from: source)
         default: break
         }

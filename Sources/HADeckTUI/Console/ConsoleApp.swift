@@ -148,8 +148,12 @@ public final class ConsoleApp: @unchecked Sendable {
             background { .planned(.success(.highAvailability(await $0.planHighAvailability(enable: enable)))) }
         case .planAlignment(let setting, let node):
             background { .planned(await $0.planAlignment(of: setting, from: node).map(PendingChange.files)) }
-        case .planRestart(let names):
-            background { .planned(.success(.restart(await $0.planRestart(names)))) }
+        case .planRestart(let names, let after):
+            background {
+                var plan = await $0.planRestart(names)
+                plan.after = after
+                return .planned(.success(.restart(plan)))
+            }
         case .planUpgrade(let version, let strategy):
             background { .planned(await $0.planUpgrade(to: version, strategy: strategy).map(PendingChange.upgrade)) }
         case .runChecks:
@@ -202,10 +206,10 @@ public final class ConsoleApp: @unchecked Sendable {
                                              leftByQuitting: change.leftByQuitting)))
         let (backend, generation) = shared.current
         Task.detached { [shared] in
-            let (summary, failed) = await backend.apply(change) { node, text, failed in
+            let applied = await backend.apply(change) { node, text, failed in
                 shared.post(.progress(node: node, text: text, failed: failed), from: generation)
             }
-            shared.post(.finished(summary: summary, failed: failed), from: generation)
+            shared.post(.finished(summary: applied.summary, failed: applied.failed, restartNeeded: applied.restartNeeded), from: generation)
             shared.pollNow()
         }
     }

@@ -30,7 +30,7 @@ public protocol ConsoleBackend: Sendable {
     /// and waits for it to end: how it ended, for the activity log.
     func runShell(on node: String) -> (text: String, failed: Bool)
     /// Applies a pending change, reporting each node's outcome; returns the summary.
-    func apply(_ change: PendingChange, progress: @escaping @Sendable (_ node: String, _ text: String, _ failed: Bool) -> Void) async -> (summary: String, failed: Bool)
+    func apply(_ change: PendingChange, progress: @escaping @Sendable (_ node: String, _ text: String, _ failed: Bool) -> Void) async -> Applied
     /// The console no longer shows this cluster (`:cluster`): what it keeps on the nodes ends.
     func leave()
 }
@@ -38,6 +38,10 @@ public protocol ConsoleBackend: Sendable {
 extension ConsoleBackend {
     public func leave() {}
 }
+
+/// How a change ended: its summary, whether anything failed, and the nodes a write left
+/// running another file than they now hold (the console offers their restart).
+public typealias Applied = (summary: String, failed: Bool, restartNeeded: [String])
 
 /// The backend for a real cluster: its inventory's nodes over their transports.
 public struct ClusterBackend: ConsoleBackend {
@@ -155,28 +159,28 @@ public struct ClusterBackend: ConsoleBackend {
 
     /// A rolling restart with each node's progress; the summary says where it stopped.
     private func restart(_ nodes: [Node], title: String, force: Bool = false,
-                         progress: @escaping @Sendable (String, String, Bool) -> Void) async -> (summary: String, failed: Bool) {
+                         progress: @escaping @Sendable (String, String, Bool) -> Void) async -> Applied {
         do throws(RestartRefusal) {
             let report = try await RollingRestart(cluster: cluster, timeout: .seconds(120), force: force).run(nodes) { event in
                 progress(event.node, event.text, event.isFailure)
             }
-            return ("\(title): \(report.summary)", !report.succeeded)
+            return ("\(title): \(report.summary)", !report.succeeded, [])
         } catch {
-            return ("\(title): \(error)", true)
+            return ("\(title): \(error)", true, [])
         }
     }
 
-    public func apply(_ change: PendingChange, progress: @escaping @Sendable (String, String, Bool) -> Void) async -> (summary: String, failed: Bool) {
+    public func apply(_ change: PendingChange, progress: @escaping @Sendable (String, String, Bool) -> Void) async -> Applied {
         // Fail closed: no change the audit log could not record.
-        if let problem = AuditLog.problem() { return ("\(change.title): refused, nothing changed: \(problem)", true) }
+        if let problem = AuditLog.problem() { return ("\(change.title): refused, nothing changed: \(problem)", true, []) }
         switch change {
         case .setting(let name, let old, let new, let value):
             do throws(ProductAPIError) {
                 let node = try await cluster.setAPISetting(name, to: value, action: "set", old: old, new: new)
                 progress(node, "settings API accepted the new value", false)
-                return ("\(change.title): done", false)
+                return ("\(change.title): done", false, [])
             } catch {
-                return ("\(change.title): FAILED: \(error)", true)
+                return ("\(change.title): FAILED: \(error)", true, [])
             }
         case .restart(let plan):
             return await restart(plan.nodes(of: cluster.inventory), title: change.title, force: plan.forced, progress: progress)
@@ -185,23 +189,24 @@ public struct ClusterBackend: ConsoleBackend {
                 let through = try await HighAvailability.setSwitch(plan, cluster: cluster, reason: nil)
                 progress("settings API", "\(plan.setting) = \(plan.target) (through \(through))", false)
             } catch {
-                return ("\(change.title): FAILED\(error.outcomeUnknown ? "" : " to set \(plan.setting)"): \(error); nothing restarted", true)
+                return ("\(change.title): FAILED\(error.outcomeUnknown ? "" : " to set \(plan.setting)"): \(error); nothing restarted", true, [])
             }
             return await restart(cluster.inventory.nodes.filter { plan.restartOrder.contains($0.name) }, title: change.title, progress: progress)
         case .upgrade(let plan):
             let report = await Upgrade(cluster: cluster, hint: hint).run(plan) { event in progress(event.node, event.text, event.isFailure) }
-            return (report.closingLines.joined(separator: " "), !report.succeeded)
+            return (report.closingLines.joined(separator: " "), !report.succeeded, [])
         case .files(let plan):
             let outcomes = await ChangeApplier(cluster: cluster).apply(plan) { planned, outcome in
                 progress(planned.node.name, outcome.describe(planned), !outcome.succeeded)
             }
             let failed = outcomes.filter { !$0.outcome.succeeded }.map(\.node)
             let written = zip(plan.changes, outcomes).filter { $0.1.outcome.wrote }
-            let restart = written.filter { PendingRestarts.standard.needsRestart(after: $0.0) }.map(\.0.node.name)
+            let restart = written.filter { PendingRestarts.standard.needsRestart(after: $0.0) }.map(\.0.node)
             var summary = "\(plan.title): written on \(written.count) of \(plan.changes.count) nodes"
             if !failed.isEmpty { summary += "; FAILED on \(failed.joined(separator: ", "))" }
-            if !restart.isEmpty { summary += "; restart needed on \(restart.joined(separator: ", "))" }
-            return (summary, !failed.isEmpty)
+            if !restart.isEmpty { summary += "; restart needed on \(restart.map(\.name).joined(separator: ", "))" }
+            // Offered only where HADeck can restart and see it back (`restart:` and `health:`).
+            return (summary, !failed.isEmpty, restart.filter { $0.restart != nil && $0.health != nil }.map(\.name))
         }
     }
 }

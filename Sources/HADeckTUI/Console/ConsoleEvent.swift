@@ -9,7 +9,8 @@ public enum ConsoleEvent: Sendable {
     case started(RunningChange)
     /// One node's part of the running change ended.
     case progress(node: String, text: String, failed: Bool)
-    case finished(summary: String, failed: Bool)
+    /// The change ended; `restartNeeded`: the nodes its writes left running another file.
+    case finished(summary: String, failed: Bool, restartNeeded: [String] = [])
     /// Something the console must tell that belongs to no change's progress (the audit log
     /// could not be written).
     case problem(String)
@@ -45,7 +46,6 @@ extension ConsoleState {
             case .success(let pending): show(plan: pending)
             case .failure(let error):
                 mode = .browse
-                aligning = false
                 notice = "Cannot plan: \(error)"
                 record(notice!, .failed, at: now)
             }
@@ -60,17 +60,17 @@ extension ConsoleState {
         case .progress(let node, let text, let failed):
             if let index = running?.nodes.firstIndex(where: { $0.name == node }) { running?.nodes[index] = (node, text, failed) }
             record("\(node): \(text)", failed ? .failed : .ok, at: now)
-        case .finished(let summary, let failed):
+        case .finished(let summary, let failed, let restartNeeded):
             running?.finished = true
             probesOutdated = true
             record(summary, failed ? .failed : .ok, at: now)
             notice = summary
-            // After `a`: the changed nodes read the new value only once restarted; offer it, health-gated.
-            if let offer = restartOffer, !offer.isEmpty, !failed, case .browse = mode {
-                mode = .planning("restart \(offer.joined(separator: ", ")): asking every node's health")
-                followUp = .planRestart(offer)
+            // After a write (an edit, a restore, `a`): the nodes read their file only at start;
+            // offer their restart, health-gated (n leaves it pending, as the CONFIG column says).
+            if !restartNeeded.isEmpty, !failed, case .browse = mode {
+                mode = .planning("restart \(restartNeeded.joined(separator: ", ")): asking every node's health")
+                followUp = .planRestart(restartNeeded, after: summary)
             }
-            restartOffer = nil
         case .problem(let text):
             record(text, .failed, at: now)
             notice = text

@@ -82,11 +82,7 @@ public struct ConsoleState: Sendable {
     /// Why the audit log cannot record a change (as of the last poll): every plan is refused
     /// while it is set (fail closed), and says why.
     public var auditRefusal: String?
-    /// The plan on screen (or being made) came from `a`: once written, it offers the restart.
-    public var aligning = false
-    /// After an aligned write: the nodes whose restart is offered when it finishes well.
-    public var restartOffer: [String]?
-    /// What the app does next without a key (the restart offered after `a`).
+    /// What the app does next without a key (the restart offered after a write).
     public var followUp: ConsoleAction?
     /// The become (sudo) password being typed, over everything else, while a node's sudo asks for it.
     public var becomePassword: Editor?

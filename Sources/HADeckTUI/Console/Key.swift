@@ -21,7 +21,7 @@ public enum ConsoleAction: Sendable {
     /// Run the checks and work out the plan for turning HA on or off.
     case planHighAvailability(enable: Bool)
     /// Ask every node's health and work out the restart's order and whether it is refused.
-    case planRestart([String])
+    case planRestart([String], after: String? = nil)
     /// Ask every node's version and the checks, and work out the upgrade to this version.
     case planUpgrade(version: String, strategy: UpgradeStrategy)
     case runChecks
@@ -97,7 +97,7 @@ extension ConsoleState {
             default: editor.handle(key); mode = .edit(editor)
             }
         case .planning:
-            if key == .escape { mode = .browse; aligning = false; notice = "Plan abandoned." }
+            if key == .escape { mode = .browse; notice = "Plan abandoned." }
         case .checks(let results, let scroll):
             switch key {
             case .escape, .character("q"): mode = .browse
@@ -113,12 +113,9 @@ extension ConsoleState {
                 notice = "y works once the whole plan has been read: j (or PgDn, G) to its end."
             case .character("y") where refusal(of: pending) == nil:
                 mode = .browse
-                if aligning, case .files(let plan) = pending { restartOffer = plan.writes.map(\.node.name) }
-                aligning = false
                 return .apply(pending)
             case .character("n"), .escape:
                 mode = .browse
-                aligning = false
                 record("\(pending.title): \(refusal(of: pending) == nil || pending.cancelled.contains("refused") ? pending.cancelled : "refused, nothing changed")")
             case .character("F") where pending.canBeForced && auditRefusal == nil:
                 // The second, explicit confirmation: the plan is shown again, forced, and y applies it.

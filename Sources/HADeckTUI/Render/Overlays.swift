@@ -226,7 +226,8 @@ enum Overlays {
             for note in plan.notes { lines.append((note.text, note.warns ? .statusWarn : .dialog)) }
         case .restart(let plan):
             let down = plan.unhealthyFirst
-            lines = plan.order.count == 1
+            lines = plan.after.map { [("\($0).", .dialog), ("The nodes read their file only at start: n leaves them restart pending.", .muted), ("", .dialog)] } ?? []
+            lines += plan.order.count == 1
                 ? [("With its restart command (restart: in the inventory);", .dialog),
                    ("done once it answers healthy on its health URL.", .dialog),
                    ("Node: \(plan.order[0]) (\(plan.healthy.contains(plan.order[0]) ? "healthy now" : "not healthy now"))", .dialog)]
