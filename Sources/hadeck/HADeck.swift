@@ -16,7 +16,7 @@ struct HADeck: AsyncParsableCommand {
         The inventory is -i FILE, else ./cluster.yaml, else $HADECK_INVENTORY, else $XDG_CONFIG_HOME/hadeck/cluster.yaml.
         """,
         version: "0.1.0",
-        subcommands: [Console.self, Status.self, Check.self, HA.self, Restart.self, UpgradeCommand.self, KeyCommand.self, LB.self, NodeCommand.self, Diff.self, Get.self, SetCommand.self, Sync.self, Backups.self, Restore.self, LabCommand.self, Demo.self],
+        subcommands: [Console.self, Status.self, Check.self, HA.self, Restart.self, UpgradeCommand.self, KeyCommand.self, LB.self, NodeCommand.self, Diff.self, Get.self, SetCommand.self, Sync.self, Backups.self, Restore.self, Unlock.self, LabCommand.self, Demo.self],
         defaultSubcommand: Console.self
     )
 }

@@ -65,6 +65,32 @@ import HADeckTestSupport
         #expect(result.stdout.contains("Failed on: web2"))
     }
 
+    /// `hadeck unlock` shows each lock's holder, asks, and breaks only the locks, audited; with
+    /// none left it says so.
+    @Test func unlockBreaksOnlyTheLocksAfterAsking() async throws {
+        let cluster = try driftedCluster()
+        let lock = cluster.path("web2") + ".hadeck.lock"
+        try FileManager.default.createDirectory(atPath: lock, withIntermediateDirectories: false)
+        let carol = "carol@ops1 (hadeck pid 4242) since 2026-11-20T03:04:05Z"
+        try (carol + "\n").write(toFile: lock + "/owner", atomically: true, encoding: .utf8)
+        let files = cluster.nodes.map { cluster.config($0) }
+
+        let unasked = try await cluster.hadeck(["unlock"])
+        #expect(unasked.status == 2 && unasked.stdout.contains("web2: \(cluster.path("web2")) locked by \(carol)"), "\(unasked.output)")
+        #expect(FileManager.default.fileExists(atPath: lock), "without a terminal and without --yes nothing is broken")
+
+        let broken = try await cluster.hadeck(["unlock", "--yes"])
+        #expect(broken.status == 0 && broken.stdout.contains("web2: \(cluster.path("web2")): broke the lock left by \(carol)"), "\(broken.output)")
+        #expect(!broken.stdout.contains("web1") && !broken.stdout.contains("web3"), "only the locked node: \(broken.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: lock))
+        #expect(cluster.nodes.map { cluster.config($0) } == files, "no file written")
+        #expect(try auditEntries().filter { $0.action == "break lock" && cluster.nodes.map { cluster.path($0) }.contains($0.target) }.map(\.result)
+                == ["broke the lock left by \(carol)"], "audited, once")
+
+        let none = try await cluster.hadeck(["unlock", "--yes"])
+        #expect(none.status == 0 && none.stdout == "No lock on the configuration file of the 3 nodes read.\n", "\(none.output)")
+    }
+
     /// A lock left by a run that died after writing: the file already holds the value, so
     /// nothing is written, but the run says who left the lock, and --break-lock clears it.
     @Test func aLockLeftBehindIsExplainedAndBrokenEvenWithNothingToWrite() async throws {

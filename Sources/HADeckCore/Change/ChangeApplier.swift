@@ -80,17 +80,23 @@ public struct ChangeApplier: Sendable {
         guard plan.breakLocks else { return [] }
         var lines: [String] = []
         for change in plan.changes where change.changesNothing && change.original.lock != nil {
-            let result: String
-            do {
-                let holder = try await cluster.files(on: change.node).breakLock(on: change.path)
-                result = holder.map { "broke the lock left by \($0)" } ?? "no lock left to break"
-            } catch {
-                result = "could not break the lock: \(error)"
-            }
-            lines.append("\(change.node.name): \(change.path): \(result)")
-            AuditLog.record(AuditEntry(action: "break lock", node: change.node.name, target: change.path, result: result))
+            lines.append("\(change.node.name): \(change.path): \(await breakLock(on: change.node, path: change.path).result)")
         }
         return lines
+    }
+
+    /// Removes the lock on `path` (`hadeck unlock`, or a plan that breaks locks), audited;
+    /// returns what became of it, in words, and whether the lock may still be there.
+    public func breakLock(on node: Node, path: String) async -> (result: String, failed: Bool) {
+        let result: String, failed: Bool
+        do {
+            let holder = try await cluster.files(on: node).breakLock(on: path)
+            (result, failed) = (holder.map { "broke the lock left by \($0)" } ?? "no lock left to break", false)
+        } catch {
+            (result, failed) = ("could not break the lock: \(error)", true)
+        }
+        AuditLog.record(AuditEntry(action: "break lock", node: node.name, target: path, result: result))
+        return (result, failed)
     }
 
     /// The file's whole content before and after, as fingerprints: which version, never what it holds.
