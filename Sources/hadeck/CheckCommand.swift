@@ -20,7 +20,8 @@ struct Check: AsyncParsableCommand {
         let cluster = try cluster.cluster()
         let results = await ClusterCheck.run(cluster)
         if json { try printJSON(results) } else { print(Self.render(results, cluster: cluster.inventory.name, verbose: verbose, hint: self.cluster.hint)) }
-        if results.contains(where: { $0.verdict == .fail }) { throw problemsFound }
+        // A check not run on a node found nothing there: not a pass.
+        if results.contains(where: { $0.verdict == .fail || !$0.notRun.isEmpty }) { throw problemsFound }
     }
 
     static func render(_ results: [CheckResult], cluster: String, verbose: Bool, hint: CommandHint) -> String {

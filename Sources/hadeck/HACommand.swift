@@ -22,9 +22,8 @@ struct HA: AsyncParsableCommand {
             do { try restart.validate(cluster.inventory.nodes) } catch { throw BadInput(error.description) }
             let plan = await HighAvailability.plan(cluster, enable: enable)
             print(Check.render(plan.checks, cluster: cluster.inventory.name, verbose: false, hint: self.cluster.hint))
-            if !plan.failedChecks.isEmpty && force == nil {
-                throw BadInput("not \(enable ? "enabling" : "disabling") HA: \(plan.failedChecks.map(\.name).joined(separator: ", ")) failed; "
-                               + "fix \(plan.failedChecks.count == 1 ? "it" : "them"), or pass --force \"reason\"")
+            if let refusal = plan.refusal, force == nil {
+                throw BadInput("not \(enable ? "enabling" : "disabling") HA: \(refusal); fix that, or pass --force \"reason\"")
             }
             print("\nPlan:")
             print("  1. set \(plan.setting): \(plan.current ?? "(unknown)") -> \(plan.target) through the settings API")
@@ -47,7 +46,15 @@ struct HA: AsyncParsableCommand {
             let report = try await Restart.run(restart, cluster.inventory.nodes, quiet: false)
             let health = await cluster.healthReports(of: cluster.inventory.nodes)
             let unhealthy = health.filter { (try? $0.value.get())?.isOK != true }.map(\.key).sorted()
-            print(unhealthy.isEmpty ? "Every node is healthy. HA is \(enable ? "on" : "off")." : "NOT healthy now: \(unhealthy.joined(separator: ", ")).")
+            // A node whose restart never ran still runs with the switch as it was.
+            let notRestarted = report.records.filter { !$0.commandSucceeded }.map(\.node) + report.untouched
+            if !unhealthy.isEmpty { print("NOT healthy now: \(unhealthy.joined(separator: ", ")).") }
+            if !notRestarted.isEmpty {
+                let one = notRestarted.count == 1
+                print("\(plan.setting) is \(plan.target), but \(notRestarted.joined(separator: ", ")) \(one ? "was" : "were") not restarted and still run\(one ? "s" : "") "
+                      + "with HA \(enable ? "off" : "on"): restart \(one ? "it" : "them") (\(self.cluster.hint(["restart"] + notRestarted))).")
+            }
+            if unhealthy.isEmpty && notRestarted.isEmpty { print("Every node is healthy. HA is \(enable ? "on" : "off").") }
             if !report.succeeded || !unhealthy.isEmpty { throw problemsFound }
         }
     }

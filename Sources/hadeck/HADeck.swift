@@ -41,7 +41,9 @@ enum Main {
             return key
         }
         do {
-            var command = try HADeck.parseAsRoot(withDefaultWatchInterval(withClusterOptionsAfterTheCommand(Array(CommandLine.arguments.dropFirst()))))
+            let arguments = withClusterOptionsAfterTheCommand(Array(CommandLine.arguments.dropFirst()))
+            if let unknown = unknownCommand(in: arguments) { throw unknown }
+            var command = try HADeck.parseAsRoot(withDefaultWatchInterval(arguments))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -89,6 +91,20 @@ func withClusterOptionsAfterTheCommand(_ arguments: [String]) -> [String] {
     // After the command's own subcommand when it has them (`key rotate`, `lab up`), before the rest.
     let words = command.configuration.subcommands.contains { index + 1 < arguments.count && $0._commandName == arguments[index + 1] } ? 2 : 1
     return Array(arguments[index..<index + words]) + leading + arguments[(index + words)...]
+}
+
+/// `hadeck statsu`: a word where the command goes that names none would reach the console as an
+/// argument it does not take; say so, with the commands it may have meant.
+func unknownCommand(in arguments: [String]) -> BadInput? {
+    let takesValue: Set<String> = ["-c", "--cluster", "-i", "--inventory"]
+    var index = 0
+    while index + 1 < arguments.count, takesValue.contains(arguments[index]) { index += 2 }
+    guard index < arguments.count, !arguments[index].hasPrefix("-") else { return nil }
+    let names = HADeck.configuration.subcommands.map { $0._commandName }
+    guard !names.contains(arguments[index]) else { return nil }
+    let closest = SettingNames.closestNames(to: arguments[index], among: names)
+    return BadInput("no command is named '\(arguments[index])'" + (closest.isEmpty ? "" : "; did you mean \(closest.joined(separator: " or "))?")
+                    + " (commands: \(names.joined(separator: ", ")); `hadeck --help` says what each does)")
 }
 
 /// `--watch` may stand without a value (`status --watch`): give it the default interval.

@@ -84,6 +84,7 @@ struct SetCommand: AsyncParsableCommand {
         if !write.json {
             print("Plan: set \(name) through the settings API (cluster-wide, stored in the product's database)\n")
             print("  \(old.isEmpty ? "(empty)" : old)  →  \(new.isEmpty ? "(empty)" : new)\n")
+            if let note = ProductProfile.readAtStartNote(name) { print(note + "\n") }
         }
         struct Row: Encodable { var setting: String; var old: String; var new: String; var result: String; var through: String? }
         if write.dryRun || old == new {
@@ -105,7 +106,7 @@ struct SetCommand: AsyncParsableCommand {
             else {
                 print("\(name) set through the settings API (answered by \(through)).")
                 // The HA guide: advanced cluster options are read when each node starts.
-                if [cluster.profile.heartbeatFrequencySetting, cluster.profile.staleTimeoutSetting].contains(name) {
+                if ProductProfile.readAtStartSettings.contains(name) {
                     print("Every node reads it when it starts: restart them one at a time with `\(self.cluster.hint("restart", "--rolling"))`.")
                 }
             }

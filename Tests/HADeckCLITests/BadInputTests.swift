@@ -25,7 +25,9 @@ import HADeckTestSupport
             #expect(cluster.nodes.map { cluster.config($0) } == before, "\(arguments) changed a file")
         }
         let usage = try await Hadeck.run(["frobnicate"])
-        #expect(usage.status == 2 && usage.stderr.contains("Unexpected argument 'frobnicate'"))
+        #expect(usage.status == 2 && usage.stderr.hasPrefix("hadeck: no command is named 'frobnicate' (commands: console, status, "), "\(usage.output)")
+        let typo = try await Hadeck.run(["-i", cluster.inventory, "statsu"])
+        #expect(typo.status == 2 && typo.stderr.hasPrefix("hadeck: no command is named 'statsu'; did you mean status?"), "\(typo.output)")
     }
 
     @Test func badInventoriesNameFileLineAndKey() async throws {

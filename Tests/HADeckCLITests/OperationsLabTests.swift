@@ -259,6 +259,13 @@ extension LabTests {
             let unasked = try await lab.hadeck(["restart"])
             #expect(unasked.stdout.hasPrefix("Restart web1, web3, web2, one at a time") && unasked.stdout.contains("so it goes last"), "\(unasked.output)")
             #expect(Self.restarts(lab).count == restartsBefore, "neither restarted anything")
+            // Nor is HA switched with web2 unchecked (its restart could not run either); check
+            // does not pass what it could not look at.
+            let checked = try await lab.hadeck(["check"])
+            #expect(checked.status == 1 && checked.stdout.contains("Not every check could run. web2 unreachable: "), "\(checked.output)")
+            let ha = try await lab.hadeck(["ha", "enable", "--dry-run"])
+            #expect(ha.status == 2 && ha.stderr.contains("not enabling HA: the checks could not all run on web2 unreachable; fix that, or pass --force"),
+                    "\(ha.output)")
             #expect(try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
             _ = try await waitForHealth("127.0.0.12", Self.healthy)
             let journalBefore = Self.restarts(lab).count

@@ -165,6 +165,29 @@ extension LabTests {
 }
 
 extension LabTests.HadeckUpgrade {
+    /// A node left behind on an older version (restored, added late) is brought up to the
+    /// version the others run, alone, while they serve; `check` names that fix.
+    @Test func aNodeLeftOnAnOlderVersionIsBroughtUpToTheOthers() async throws {
+        let lab = try await LabCluster()
+        try await Self.allHealthy(at: "2025.10", lab)
+        #expect(try await Hadeck.run(["lab", "fault", "web3", "version", "--dir", lab.path]).status == 0)
+        _ = try await waitForHealth("127.0.0.13") { $0["versionNumber"] as? String == "2024.30" }
+        let checked = try await lab.hadeck(["check"])
+        #expect(checked.status == 1 && checked.stdout.contains("differs on web3 — fix: hadeck upgrade --to 2025.10"), "\(checked.output)")
+        let pids = try lab.state().nodes.map(\.pid)
+
+        let upgraded = try await lab.hadeck(["upgrade", "--to", "2025.10", "--yes"])
+        #expect(upgraded.status == 0, "\(upgraded.output)")
+        #expect(upgraded.stdout.contains("web1, web2 already run 2025.10 and keep serving; the nodes left behind are brought up to it one at a time."),
+                "\(upgraded.stdout)")
+        #expect(upgraded.stdout.contains("  web3  2024.30 → 2025.10") && !upgraded.stdout.contains("  web1  "), "only web3: \(upgraded.stdout)")
+        try await Self.allHealthy(at: "2025.10", lab)
+        let after = try lab.state().nodes.map(\.pid)
+        #expect(after[0] == pids[0] && after[1] == pids[1], "web1 and web2 served throughout, untouched")
+        let same = try await lab.hadeck(["upgrade", "--to", "2025.10", "--yes"])
+        #expect(same.status == 2 && same.stderr.contains("2025.10 is not newer than every node"), "\(same.output)")
+    }
+
     /// A docker-style cluster: each node's image tag in a compose file with comments, an anchor
     /// and a merge. Its `restart` starts the version the file names (as `docker compose up -d`
     /// re-creates the container from it), and `docker pull` is a stand-in on PATH that records

@@ -43,4 +43,23 @@ import Testing
         #expect(SettingRules.problem(with: "anything", for: "X", valueType: "Text") == nil)
         #expect(SettingRules.problem(with: "anything", for: "X", valueType: nil) == nil)
     }
+
+    /// Values of the right type that the product cannot use are refused too.
+    @Test func valuesTheProductCannotUseAreRefused() {
+        #expect(SettingRules.problem(with: "0", for: "Service.HeartbeatFrequency", valueType: "Integer")
+                == "Service.HeartbeatFrequency is a number of seconds: at least 1, not 0")
+        #expect(SettingRules.problem(with: "-5", for: "Service.StaleNodeTimeout", valueType: "Integer") != nil)
+        #expect(SettingRules.problem(with: "30", for: "Service.HeartbeatFrequency", valueType: "Integer") == nil)
+        for bad in ["tcp://*:99999", "tcp://*:0", "tcp://*", "tcp://:4000", "udp://*:4000", "*:4000"] {
+            #expect(SettingRules.problem(with: bad, for: "Service.MessengerEndpoint", valueType: "Text")?
+                .hasPrefix("Service.MessengerEndpoint takes tcp://HOST:PORT") == true, "\(bad)")
+        }
+        for good in ["tcp://*:33237", "tcp://10.0.0.1:4000", "tcp://[::1]:4000", ""] {
+            #expect(SettingRules.problem(with: good, for: "Service.MessengerEndpoint", valueType: "Text") == nil, "\(good)")
+        }
+        #expect(SettingRules.problem(with: "yes", for: "WebServer.Enabled") == "WebServer.Enabled takes true or false, not 'yes'")
+        #expect(SettingRules.problem(with: "False", for: "WebServer.Enabled") == nil)
+        #expect(ProductProfile.readAtStartNote("Service.HeartbeatFrequency")?.hasPrefix("Every node reads Service.HeartbeatFrequency only when it starts") == true)
+        #expect(ProductProfile.readAtStartNote("Web.BaseUrl") == nil)
+    }
 }

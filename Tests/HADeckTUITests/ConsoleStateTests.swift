@@ -304,7 +304,23 @@ import Testing
         let lines = ConsoleRenderer.render(state, width: 100, height: 30, now: ConsoleFixture.now).lines
         #expect(lines.contains { $0.contains("FAIL  encryption-key: differs on web3") } && lines.contains { $0.contains("Refused: encryption-key failed.") })
         press([.escape], on: &state)
-        #expect(state.log.last?.text == "enable HA: refused (a check failed), nothing changed")
+        #expect(state.log.last?.text == "enable HA: refused (the checks), nothing changed")
+    }
+
+    /// A node some check could not run on refuses the switch as a failed check does: HADeck
+    /// knows nothing of it, and could not restart it either when it cannot reach it.
+    @Test func haIsRefusedWithANodeTheChecksCouldNotRunOn() {
+        var skipped = CheckResult(name: "storage", title: "Shared storage", verdict: .warn, summary: "not run on web2 (unreachable)", evidence: [:])
+        skipped.notRun = ["web2"]
+        skipped.notRunBecause = ["web2": "unreachable"]
+        var version = skipped
+        version.name = "version"
+        let plan = HighAvailabilityPlan(enable: true, setting: "Service.HighAvailabilityEnabled", current: "False", checks: [version, skipped], restartOrder: ["web1", "web2"])
+        #expect(plan.failedChecks.isEmpty && plan.uncheckedNodes == ["web2 unreachable"])
+        #expect(plan.refusal == "the checks could not all run on web2 unreachable")
+        #expect(PendingChange.highAvailability(plan).refusal == "Refused: the checks could not all run on web2 unreachable. Fix that, or override with hadeck ha enable --force \"reason\".")
+        let fine = HighAvailabilityPlan(enable: true, setting: "Service.HighAvailabilityEnabled", current: "False", checks: [], restartOrder: ["web1"])
+        #expect(fine.refusal == nil)
     }
 
     @Test func theChecksCommandShowsEveryResult() {
@@ -345,6 +361,20 @@ import Testing
         poll.probes = ConsoleFixture.state().poll.probes
         state.receive(.polled(poll, at: ConsoleFixture.now), at: ConsoleFixture.now)
         #expect(!state.wantsProbes)
+    }
+
+    /// A node restarted from elsewhere (its health went and came back) renews the probes too:
+    /// a messenger fault it had must not outlive it.
+    @Test func aNodeWhoseHealthChangedRenewsTheProbes() {
+        var state = ConsoleFixture.state()
+        state.pane = .nodes
+        var poll = state.poll
+        poll.probes = nil
+        state.receive(.polled(poll, at: ConsoleFixture.now), at: ConsoleFixture.now)
+        #expect(!state.wantsProbes, "nothing changed")
+        poll.statuses[0].health = poll.statuses[0].health == "OK" ? "no answer" : "OK"
+        state.receive(.polled(poll, at: ConsoleFixture.now), at: ConsoleFixture.now)
+        #expect(state.wantsProbes, "\(poll.statuses[0].node)'s health changed")
     }
 
     /// Restoring a deleted file creates it: the question says so (there is no file to back up).

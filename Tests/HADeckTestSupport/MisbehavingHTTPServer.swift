@@ -13,6 +13,7 @@ import HADeckCore
 /// - `/chunked/…`: 200 `[]` in two chunks (Transfer-Encoding: chunked)
 /// - `/bigchunked/…`: 200 with a 5 MiB body in chunks
 /// - `/unframed/…`: 200 `[]` with no Content-Length, ended by closing the connection
+/// - `/starting/…`: 200, a health report whose service says `starting`
 /// - anything else: 200 `[]`
 public final class MisbehavingHTTPServer: @unchecked Sendable {
     let directory: TemporaryDirectory
@@ -44,6 +45,7 @@ public final class MisbehavingHTTPServer: @unchecked Sendable {
                     parts = [b"[", b"]"] if self.path.startswith("/chunked/") else [b"["] + [b" " * 65536] * 80 + [b"]"]
                     for part in parts: self.wfile.write(b"%x;ext=1\r\n%s\r\n" % (len(part), part))
                     self.wfile.write(b"0\r\nX-Trailer: 1\r\n\r\n")
+                elif self.path.startswith("/starting/"): self.answer(200, b'{"serviceStatus": "Error", "serviceStatusDetail": "starting"}')
                 elif self.path.startswith("/unframed/"):
                     self.send_response(200); self.end_headers(); self.wfile.write(b"[]")
                 else: self.answer(200)

@@ -80,7 +80,8 @@ extension Cluster {
         let snapshots = await snapshots(of: inventory.nodes)
         let others = snapshots.filter { $0.node.name != target.name }
         let current = snapshots.first { $0.node.name == target.name }?.configuration
-        let differences = SettingComparison.differences(of: SettingComparison.settings(of: document, referencing: current), from: others)
+        let restored = SettingComparison.settings(of: document, referencing: current)
+        let differences = SettingComparison.differences(of: restored, from: others)
         let unread = others.filter { $0.configuration == nil }.map(\.node.name)
         var notes: [ChangePlan.Note] = []
         if others.count == unread.count {
@@ -92,6 +93,11 @@ extension Cluster {
                                + differences.map { "\($0.name) (from \($0.nodes.joined(separator: ", ")))" }.joined(separator: ", "), warns: true))
         }
         if !unread.isEmpty && others.count != unread.count { notes.append(.init("Not compared with \(unread.joined(separator: ", ")): unreadable.", warns: true)) }
+        // `set` refuses such a key; a restore may mean it (the database was encrypted with it), so it is said, not refused.
+        if let key = restored.first(where: { $0.name == EncryptionKeys.setting })?.value, EncryptionKeys.replacement(of: key, in: snapshots) != nil {
+            notes.append(.init("No node holds the backup's EncryptionKey now: \(target.name) would start with another key than the cluster's, "
+                               + "and fail at its restart unless the database was encrypted with this one.", warns: true))
+        }
         return notes
     }
 

@@ -17,6 +17,8 @@ public enum SettingRules {
             let isHex = value.allSatisfy { $0.isHexDigit && $0.isASCII }
             if value.count == 32 && isHex { return nil }
             return "EncryptionKey must be 32 hex digits (this one has \(value.count) characters\(isHex ? "" : ", not all of them hex digits"))"
+        case "WebServer.Enabled" where !["true", "false"].contains(value.lowercased()):
+            return "WebServer.Enabled takes true or false, not '\(value)'"
         default:
             return nil
         }
@@ -31,7 +33,24 @@ public enum SettingRules {
         case "boolean" where !["true", "false"].contains(value.lowercased()):
             return "\(name) takes True or False (the settings API's type Boolean), not '\(Secrets.mask(value, forSetting: name))'"
         default:
-            return nil
+            return rangeProblem(with: value, for: name)
         }
+    }
+
+    /// What the type alone lets through but the product cannot use: a heartbeat of 0 seconds,
+    /// a messenger port past 65535.
+    static func rangeProblem(with value: String, for name: String) -> String? {
+        if ProductProfile.readAtStartSettings.contains(name), let seconds = Int(value), seconds < 1 {
+            return "\(name) is a number of seconds: at least 1, not \(value)"
+        }
+        if name == ProductProfile.messengerEndpointSetting, !value.isEmpty {
+            let address = value.hasPrefix("tcp://") ? value.dropFirst("tcp://".count) : ""
+            let colon = address.lastIndex(of: ":")
+            let port = colon.flatMap { Int(address[address.index(after: $0)...]) }
+            guard let colon, colon > address.startIndex, let port, (1...65535).contains(port) else {
+                return "\(name) takes tcp://HOST:PORT (tcp://*:PORT to listen on every address), with a port from 1 to 65535, not '\(value)'"
+            }
+        }
+        return nil
     }
 }

@@ -80,7 +80,11 @@ public enum ClusterCheck {
         run(noProduct) { names in
             var evidence = [String: String]()
             for name in names { evidence[name] = poll.health[name]?.versionNumber ?? "no answer from the health endpoint" }
-            return agreement("version", "Same product version on every node", evidence, answered: names.filter { poll.health[$0]?.versionNumber != nil })
+            var result = agreement("version", "Same product version on every node", evidence, answered: names.filter { poll.health[$0]?.versionNumber != nil })
+            // Every node goes to the newest one: an upgrade only goes forward.
+            let versions = names.compactMap { poll.health[$0]?.versionNumber.flatMap(ProductVersion.init) }
+            if result.verdict == .fail, versions.count == names.count, let newest = versions.max() { result.fix = ["upgrade", "--to", newest.text] }
+            return result
         }
 
         // Same effective connection string.

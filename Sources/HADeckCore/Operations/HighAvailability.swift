@@ -18,6 +18,25 @@ public struct HighAvailabilityPlan: Sendable {
     }
 
     public var failedChecks: [CheckResult] { checks.filter { $0.verdict == .fail } }
+
+    /// The nodes some check could not run on, and why (`web2 unreachable`), in check order.
+    public var uncheckedNodes: [String] {
+        var nodes: [String] = []
+        for check in checks {
+            for node in check.notRun where !nodes.contains(where: { $0.hasPrefix(node + " ") }) {
+                nodes.append("\(node) \(check.notRunBecause[node] ?? "unreachable")")
+            }
+        }
+        return nodes
+    }
+
+    /// Why the switch is not made (failed checks; nodes not checked, which HADeck could not
+    /// restart either when it cannot reach them), or nil. `--force` overrides it.
+    public var refusal: String? {
+        let parts = (failedChecks.isEmpty ? [] : ["\(failedChecks.map(\.name).joined(separator: ", ")) failed"])
+            + (uncheckedNodes.isEmpty ? [] : ["the checks could not all run on \(uncheckedNodes.joined(separator: ", "))"])
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
     public var alreadyDone: Bool { current?.lowercased() == target.lowercased() }
 }
 

@@ -170,7 +170,7 @@ public struct Upgrade: Sendable {
             report.nodes[index].error = error
             // Going back is safe while no node has upgraded the schema, or where the old
             // versions can serve the schema the target applied; otherwise stop where it is.
-            if (index == 0 && plan.continues == nil) || plan.canRollBackAfterSchema {
+            if (index == 0 && plan.alreadyAtTarget.isEmpty) || plan.canRollBackAfterSchema {
                 await rollBack(touched, in: &report, progress: progress)
                 report.summary = "\(step.node.name) did not come up at \(plan.target); " + rolledBackSummary(report)
             } else {

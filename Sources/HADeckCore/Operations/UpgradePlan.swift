@@ -74,6 +74,9 @@ public struct UpgradePlan: Sendable {
         if let continues {
             lines.append("Finishing the upgrade to \(target) of \(continues.time.formatted(.iso8601)): \(alreadyAtTarget.joined(separator: ", ")) "
                          + "already at \(target) \(alreadyAtTarget.count == 1 ? "keeps" : "keep") serving; the others one at a time.")
+        } else if !alreadyAtTarget.isEmpty {
+            lines.append("\(alreadyAtTarget.joined(separator: ", ")) already \(alreadyAtTarget.count == 1 ? "runs" : "run") \(target) and \(alreadyAtTarget.count == 1 ? "keeps" : "keep") serving; "
+                         + "the nodes left behind are brought up to it one at a time.")
         }
         let width = steps.map(\.node.name.count).max() ?? 0
         for step in steps {
@@ -147,10 +150,13 @@ extension Upgrade {
             case nil: continue
             }
         }
-        // A stopped upgrade to this target is finished when some node already serves at it.
-        let done = sameTarget == nil ? [] : nodes.map(\.name).filter { versions[$0] == target && (try? health[$0]?.get())?.isOK == true }
+        // Nodes already serving at the target stay as they are: a stopped upgrade to it (recorded)
+        // is finished, and nodes left behind on an older version are brought up to it, one at a
+        // time while the others serve.
+        let behind = nodes.contains { versions[$0.name].map { $0 < target } ?? false }
+        let done = sameTarget == nil && !behind ? [] : nodes.map(\.name).filter { versions[$0] == target && (try? health[$0]?.get())?.isOK == true }
         let resumed = done.isEmpty ? nil : sameTarget
-        let strategy = resumed == nil ? chosen : .rolling
+        let strategy = done.isEmpty ? chosen : .rolling
         var steps: [UpgradeStep] = [], notNewer: [String] = []
         for node in nodes where !done.contains(node.name) {
             guard let version = versions[node.name] else { continue }
@@ -174,7 +180,7 @@ extension Upgrade {
         }
         // Finishing a stopped upgrade, the nodes it left behind are down or on the old version:
         // that is what it fixes, so those two checks do not stop it.
-        let expected: Set<String> = resumed == nil ? [] : ["health", "version"]
+        let expected: Set<String> = done.isEmpty ? [] : ["health", "version"]
         let failing = await checks.filter { $0.verdict == .fail && !expected.contains($0.name) }.map { "\($0.name): \($0.summary)" }
         let oldest = steps.map(\.from).min() ?? target
         let compatible = profile.versions(steps.map(\.from), thatCannotServeSchemaOf: target).isEmpty
@@ -198,7 +204,7 @@ extension Upgrade {
             : "Way back: if \(first) fails, HADeck puts every changed file back and starts each node at its old version. "
                 + "Once \(first) is up at \(target) it has upgraded the database schema, which nodes at \(oldest) cannot serve: "
                 + "going back after that needs the database restored from a backup. Back up the database first."
-        if resumed != nil {
+        if !done.isEmpty {
             outage = "No planned outage: \(done.joined(separator: ", ")) \(done.count == 1 ? "serves" : "serve") at \(target) meanwhile."
             warnings = []
             if !compatible {

@@ -25,6 +25,12 @@ public struct ProductProfile: Sendable, Equatable {
     public let staleTimeoutSetting: String
 
     public static let messengerEndpointSetting = "Service.MessengerEndpoint"
+    /// The settings-API settings every node reads only when it starts (the HA guide's
+    /// advanced cluster options): a change needs every node restarted.
+    public static let readAtStartSettings = ["Service.HeartbeatFrequency", "Service.StaleNodeTimeout"]
+    public static func readAtStartNote(_ name: String) -> String? {
+        readAtStartSettings.contains(name) ? "Every node reads \(name) only when it starts: restart them one at a time after setting it." : nil
+    }
     public static let messengerKeySetting = "Service.MessengerKey"
     public static let defaultMessengerPort = 33237
 

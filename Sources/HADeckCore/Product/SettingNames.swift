@@ -66,8 +66,8 @@ public enum SettingNames {
     }
 
     /// Up to three known names closest to `name` (edit distance, ignoring case), only those
-    /// close enough to be a typo of it.
-    static func closestNames(to name: String, among known: [String]) -> [String] {
+    /// close enough to be a typo of it (a setting's, a command's).
+    public static func closestNames(to name: String, among known: [String]) -> [String] {
         let lowered = name.lowercased()
         let scored = Set(known).map { candidate in (candidate, editDistance(lowered, candidate.lowercased())) }
         let limit = max(2, name.count / 3)

@@ -170,6 +170,9 @@ public struct ClusterBackend: ConsoleBackend {
         }
     }
 
+    /// The nodes whose restart the console may offer: HADeck can restart them and see them back (`restart:` and `health:`).
+    private func restartable(_ nodes: [Node]) -> [String] { nodes.filter { $0.restart != nil && $0.health != nil }.map(\.name) }
+
     public func apply(_ change: PendingChange, progress: @escaping @Sendable (String, String, Bool) -> Void) async -> Applied {
         // Fail closed: no change the audit log could not record.
         if let problem = AuditLog.problem() { return ("\(change.title): refused, nothing changed: \(problem)", true, []) }
@@ -178,7 +181,9 @@ public struct ClusterBackend: ConsoleBackend {
             do throws(ProductAPIError) {
                 let node = try await cluster.setAPISetting(name, to: value, action: "set", old: old, new: new)
                 progress(node, "settings API accepted the new value", false)
-                return ("\(change.title): done", false, [])
+                let readAtStart = ProductProfile.readAtStartSettings.contains(name)
+                return ("\(change.title): done" + (readAtStart ? "; every node reads it only when it starts" : ""), false,
+                        readAtStart ? restartable(cluster.inventory.nodes) : [])
             } catch {
                 return ("\(change.title): FAILED: \(error)", true, [])
             }
@@ -205,8 +210,7 @@ public struct ClusterBackend: ConsoleBackend {
             var summary = "\(plan.title): written on \(written.count) of \(plan.changes.count) nodes"
             if !failed.isEmpty { summary += "; FAILED on \(failed.joined(separator: ", "))" }
             if !restart.isEmpty { summary += "; restart needed on \(restart.map(\.name).joined(separator: ", "))" }
-            // Offered only where HADeck can restart and see it back (`restart:` and `health:`).
-            return (summary, !failed.isEmpty, restart.filter { $0.restart != nil && $0.health != nil }.map(\.name))
+            return (summary, !failed.isEmpty, restartable(restart))
         }
     }
 }

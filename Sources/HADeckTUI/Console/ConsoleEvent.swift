@@ -31,6 +31,10 @@ extension ConsoleState {
     public mutating func receive(_ event: ConsoleEvent, at now: Date = Date()) {
         switch event {
         case .polled(let poll, let at):
+            // A node whose health changed (down, back: restarted from elsewhere) may have
+            // changed what the probes found: they run again on the next poll.
+            let healthBefore = Dictionary(self.poll.statuses.map { ($0.node, $0.health) }, uniquingKeysWith: { first, _ in first })
+            if poll.statuses.contains(where: { status in healthBefore[status.node].map { $0 != status.health } ?? false }) { probesOutdated = true }
             let probes = poll.probes ?? self.poll.probes
             self.poll = poll
             self.poll.probes = probes

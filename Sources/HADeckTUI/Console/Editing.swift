@@ -123,7 +123,7 @@ public enum PendingChange: Sendable {
         case .files: refusal == nil ? "cancelled, nothing written" : "not applicable, nothing written"
         case .setting: "cancelled, nothing set"
         case .restart: refusal == nil ? "cancelled, nothing restarted" : "refused, nothing restarted"
-        case .highAvailability: refusal == nil ? "cancelled, nothing changed" : "refused (a check failed), nothing changed"
+        case .highAvailability: refusal == nil ? "cancelled, nothing changed" : "refused (the checks), nothing changed"
         case .upgrade(let plan): plan.refusal.map { "refused, nothing changed: \($0)" } ?? "cancelled, nothing changed"
         }
     }
@@ -170,8 +170,8 @@ public enum PendingChange: Sendable {
             return plan.refusals.isEmpty
                 ? "Refused: checks fail. Fix them, or override: \(plan.overrideCommand)"
                 : "Refused: \(refusal)"
-        case .highAvailability(let plan) where !plan.failedChecks.isEmpty:
-            return "Refused: \(plan.failedChecks.map(\.name).joined(separator: ", ")) failed. Fix, or override with hadeck ha \(plan.enable ? "enable" : "disable") --force \"reason\"."
+        case .highAvailability(let plan) where plan.refusal != nil:
+            return "Refused: \(plan.refusal!). Fix that, or override with hadeck ha \(plan.enable ? "enable" : "disable") --force \"reason\"."
         default: return nil
         }
     }

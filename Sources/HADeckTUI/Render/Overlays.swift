@@ -257,7 +257,8 @@ enum Overlays {
         case .setting(let name, let old, let new, _):
             lines = [("Through the settings API (stored in the database, for every node):", .dialog),
                      ("- \(name) = \(old.isEmpty ? "(empty)" : old)", .diffRemove), ("+ \(name) = \(new.isEmpty ? "(empty)" : new)", .diffAdd),
-                     ("The product may need a restart of its services to use the new value.", .muted)]
+                     (ProductProfile.readAtStartNote(name).map { $0 + " y offers the restart next." }
+                        ?? "The product may need a restart of its services to use the new value.", .muted)]
         }
         return wrap(lines, width: width)
     }
