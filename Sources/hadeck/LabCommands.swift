@@ -77,7 +77,8 @@ struct LabCommand: AsyncParsableCommand {
             do { state = try location.lab.status() } catch { throw BadInput(labMessage(error)) }
             for node in state.nodes {
                 let sshd = node.ssh.map { " sshd \($0.address):\($0.port) " + (Lab.isSSHRunning(node) == true ? "running" : "stopped") } ?? ""
-                print("\(node.name)  \(node.address):\(node.webPort)  \(Lab.isRunning(node) ? "running (pid \(node.pid!))" : "stopped")  version \(node.versionNumber)\(sshd)")
+                let faults = node.faults.isEmpty ? "" : "  faults: \(node.faults.joined(separator: ", ")) (lab heal \(node.name))"
+                print("\(node.name)  \(node.address):\(node.webPort)  \(Lab.isRunning(node) ? "running (pid \(node.pid!))" : "stopped")  version \(node.versionNumber)\(sshd)\(faults)")
             }
             if !state.nodes.allSatisfy({ Lab.isRunning($0) && Lab.isSSHRunning($0) != false }) { throw problemsFound }
         }

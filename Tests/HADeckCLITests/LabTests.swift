@@ -162,9 +162,11 @@ func waitForHealth(_ host: String, timeout seconds: Double = 20, _ condition: ([
 
         #expect(try await Hadeck.run(["lab", "fault", "web2", "down", "--dir", lab.path]).status == 0)
         await #expect(throws: (any Error).self) { try await http("http://127.0.0.12:8624/health") }
-        #expect(try await Hadeck.run(["lab", "status", "--dir", lab.path]).stdout.contains("web2  127.0.0.12:8624  stopped"))
+        let listed = try await Hadeck.run(["lab", "status", "--dir", lab.path]).stdout
+        #expect(listed.contains("web2  127.0.0.12:8624  stopped") && listed.contains("faults: down (lab heal web2)"), "\(listed)")
         _ = try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path])
         #expect(healthy(try await waitForHealth("127.0.0.12", healthy)))
+        #expect(try await !Hadeck.run(["lab", "status", "--dir", lab.path]).stdout.contains("faults:"), "healed: none listed")
 
         let unknown = try await Hadeck.run(["lab", "fault", "web9", "key", "--dir", lab.path])
         #expect(unknown.status == 2 && unknown.stderr.contains("no node named 'web9' in the lab"))

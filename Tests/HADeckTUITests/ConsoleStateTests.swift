@@ -178,7 +178,9 @@ import Testing
         #expect(state.notice == ":refresh takes seconds between 0.2 and 3600, not '0'.")
         guard case .setTheme("light") = press([.character(":")] + type("theme light") + [.enter], on: &state) else { Issue.record("theme"); return }
         press([.character(":")] + type("frobnicate") + [.enter], on: &state)
-        #expect(state.notice?.hasPrefix("Unknown command ':frobnicate'") == true)
+        #expect(state.notice?.hasPrefix("Unknown command ':frobnicate'. Commands: ") == true, "\(state.notice ?? "")")
+        press([.character(":")] + type("chekcs") + [.enter], on: &state)
+        #expect(state.notice?.hasPrefix("Unknown command ':chekcs'; did you mean :checks? Commands: ") == true, "\(state.notice ?? "")")
         #expect(press([.character(":"), .character("q"), .enter], on: &state).isQuit)
     }
 

@@ -308,7 +308,10 @@ extension ConsoleState {
             notice = "Refreshing every \(words[1]) s."
             return .setRefresh(seconds)
         default:
-            notice = "Unknown command ':\(line)'. Commands: :node NAME, :cluster [NAME], :theme NAME, :refresh SECONDS, :checks, :q."
+            // The likely one first: a narrow status bar keeps the start of the line.
+            let meant = SettingNames.closestNames(to: words.first ?? "", among: ["node", "cluster", "theme", "refresh", "checks", "quit"])
+            notice = "Unknown command ':\(line)'" + (meant.first.map { "; did you mean :\($0)?" } ?? ".")
+                + " Commands: :node NAME, :cluster [NAME], :theme NAME, :refresh SECONDS, :checks, :q."
         }
         return .none
     }
