@@ -36,24 +36,12 @@ struct Backups: AsyncParsableCommand {
         func run() async throws {
             let cluster = try cluster.cluster()
             let results = await cluster.forEachNode(try selection.nodes(of: cluster)) { node in
-                let files = cluster.files(on: node)
-                do {
-                    let listed = try await files.backups(of: node.config)
-                    let current: Result<SettingComparison.Values, CompareError>
-                    do { current = .success(SettingComparison.values(of: try Self.parse(try await files.read(node.config), node, cluster.profile))) }
-                    catch { current = .failure(CompareError("the current file: \(error)")) }
-                    var rows: [Row] = []
-                    for backup in listed.backups {
-                        var row = Row(name: backup.name, path: backup.path, size: backup.size, time: backup.time.map { TimeText.iso8601($0) })
-                        do {
-                            let saved = SettingComparison.values(of: try Self.parse(try await files.read(backup.path), node, cluster.profile))
-                            row.differs = SettingComparison.differing(saved, try current.get())
-                        } catch {
-                            row.error = "\(error)"
-                        }
-                        rows.append(row)
-                    }
-                    return NodeBackups(node: node.name, directory: listed.directory, backups: rows)
+                do throws(NodeFileError) {
+                    let (directory, compared) = try await cluster.comparedBackups(of: node)
+                    return NodeBackups(node: node.name, directory: directory, backups: compared.map { entry in
+                        Row(name: entry.backup.name, path: entry.backup.path, size: entry.backup.size,
+                            time: entry.backup.time.map { TimeText.iso8601($0) }, differs: entry.differs, error: entry.error)
+                    })
                 } catch {
                     return NodeBackups(node: node.name, backups: [], error: "\(error)")
                 }
@@ -68,20 +56,9 @@ struct Backups: AsyncParsableCommand {
             if results.contains(where: { $0.error != nil }) { throw problemsFound }
         }
 
-        struct CompareError: Error, CustomStringConvertible {
-            var description: String
-            init(_ description: String) { self.description = description }
-        }
-
-        static func parse(_ file: RemoteFile, _ node: Node, _ profile: ProductProfile) throws -> any ConfigDocument {
-            do { return try ConfigParser.parse(file.content, format: node.format, profile: profile) }
-            catch { throw CompareError("\(file.path): \(error)") }
-        }
-
         static func describe(_ row: Row) -> String {
             let time = row.time.map { $0.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC") } ?? "time unknown"
-            let differs = row.error.map { "not compared: \($0)" }
-                ?? row.differs.map { $0.isEmpty ? "same settings as the current file" : "differs from the current file in: \($0.joined(separator: ", "))" } ?? ""
+            let differs = ComparedBackup.comparison(differs: row.differs, error: row.error)
             return "\(row.name)  \(time)  \(row.size) bytes  \(differs)"
         }
     }

@@ -79,6 +79,9 @@ struct SetCommand: AsyncParsableCommand {
         case .failure(let error)?: throw BadInput("\(name) is kept in the settings API, which cannot be read: \(error)")
         case nil: throw BadInput("\(name) is kept in the settings API, and no node has one (api: in the inventory)")
         }
+        if let problem = SettingRules.problem(with: newValue, for: name, valueType: valueType, current: { other in listed.first { $0.name == other }?.value }) {
+            throw BadInput(problem)
+        }
         let old = Secrets.mask(listed.first { $0.name == name }?.value ?? "", forSetting: name)
         let new = Secrets.mask(newValue, forSetting: name)
         if !write.json {

@@ -44,7 +44,7 @@ struct Status: AsyncParsableCommand {
                          status.health ?? "-", (status.version ?? "-") + (status.oddVersion ? " (ODD)" : status.versionSplit ? " (no majority)" : ""),
                          status.config == "ok" && status.lock != nil ? "locked" : status.config, status.driftText ?? "-",
                          status.restartPending == nil ? "-" : "pending",
-                         status.problems.last ?? status.lock.map { "file locked by \($0) (if that run is gone: hadeck unlock --node \(status.node))" } ?? ""])
+                         status.problems.last ?? status.lock.map { "file locked by \($0) (if that run is gone: \(self.cluster.hint("unlock", "--node", status.node)))" } ?? ""])
         }
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! + 2 }
         // The DRIFT column names the odd node out; with every node healthy, that node may be the one still right.

@@ -19,9 +19,13 @@ struct Unlock: AsyncParsableCommand {
             do throws(NodeFileError) { return (node, .success(try await cluster.files(on: node).read(node.config).lock)) }
             catch { return (node, .failure(error)) }
         }
-        var locked: [(node: Node, holder: String)] = []
+        var locked: [(node: Node, holder: String)] = [], live = 0
         for (node, lock) in found {
             switch lock {
+            case .success(let holder?) where Writer.liveRunHere(holder) != nil:
+                // Its run is still writing: breaking the lock would let another write under it.
+                print("\(node.name): \(node.config) locked by \(holder), a run still alive on this machine: left as it is (wait for it)")
+                live += 1
             case .success(let holder?): locked.append((node, holder))
             case .success(nil): break
             case .failure(let error): print("\(node.name): could not read \(node.config): \(error)")
@@ -29,8 +33,8 @@ struct Unlock: AsyncParsableCommand {
         }
         let unread = found.count { if case .failure = $0.lock { true } else { false } }
         guard !locked.isEmpty else {
-            print("No lock on the configuration file of the \(found.count - unread) node\(found.count - unread == 1 ? "" : "s") read.")
-            if unread > 0 { throw problemsFound }
+            if live == 0 { print("No lock on the configuration file of the \(found.count - unread) node\(found.count - unread == 1 ? "" : "s") read.") }
+            if unread > 0 || live > 0 { throw problemsFound }
             return
         }
         for (node, holder) in locked { print("\(node.name): \(node.config) locked by \(holder)") }
@@ -41,7 +45,7 @@ struct Unlock: AsyncParsableCommand {
             throw problemsFound
         }
         let applier = ChangeApplier(cluster: cluster)
-        var failed = unread > 0
+        var failed = unread > 0 || live > 0
         for (node, _) in locked {
             let broken = await applier.breakLock(on: node, path: node.config)
             print("\(node.name): \(node.config): \(broken.result)")

@@ -66,7 +66,7 @@ extension LabTests {
             // Their restart is offered next, saying why; n leaves them pending.
             screen = try await session.waitFor { $0.contains { $0.contains("Apply? y restarts them, one at a time") } }
             #expect(screen.contains { $0.contains("Plan: rolling restart of 3 nodes") }
-                    && screen.contains { $0.contains("n leaves them restart pending") }, "\(screen)")
+                    && screen.contains { $0.contains("n leaves them running the old value until restarted") }, "\(screen)")
             try session.keys("n")
             screen = try await session.waitFor { $0.contains { $0.contains("restart pending") } && !$0.contains { $0.contains("Apply?") } }
             #expect(screen.contains { $0.contains("rolling restart of 3 nodes: cancelled, nothing restarted") }, "\(screen)")

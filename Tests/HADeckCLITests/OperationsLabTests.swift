@@ -264,7 +264,7 @@ extension LabTests {
             let checked = try await lab.hadeck(["check"])
             #expect(checked.status == 1 && checked.stdout.contains("Not every check could run. web2 unreachable: "), "\(checked.output)")
             let ha = try await lab.hadeck(["ha", "enable", "--dry-run"])
-            #expect(ha.status == 2 && ha.stderr.contains("not enabling HA: the checks could not all run on web2 unreachable; fix that, or pass --force"),
+            #expect(ha.status == 2 && ha.stderr.contains("not enabling HA: the checks could not all run on web2 (unreachable); fix that, or pass --force"),
                     "\(ha.output)")
             #expect(try await Hadeck.run(["lab", "heal", "web2", "--dir", lab.path]).status == 0)
             _ = try await waitForHealth("127.0.0.12", Self.healthy)

@@ -203,3 +203,20 @@ import HADeckTestSupport
         #expect(try await waitForFile(file), "\(file) never appeared")
     }
 }
+
+/// A lock whose run is alive on this machine is never "left behind", however old.
+@Suite struct LiveLockHolderTests {
+    @Test func aLiveHADeckRunHereIsKnownAndADeadOneOrAnotherHostIsNot() throws {
+        let directory = try TemporaryDirectory()
+        let program = directory.path + "/hadeck-stand-in" // a live process whose name says hadeck
+        try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: program)
+        let pid = try ChildProcess.start(executable: program, arguments: ["30"], logFile: directory.path + "/log")
+        let host = ProcessInfo.processInfo.hostName
+        for _ in 0..<200 where (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.hasPrefix("hadeck") != true { usleep(10_000) } // exec'd
+        #expect(Writer.liveRunHere("carol@\(host) (hadeck pid \(pid)) since 2026-12-03T08:00:00Z") == pid)
+        #expect(Writer.liveRunHere("carol@elsewhere (hadeck pid \(pid)) since 2026-12-03T08:00:00Z") == nil, "another machine's pid says nothing here")
+        #expect(Writer.liveRunHere("unknown (no owner recorded)") == nil)
+        ChildProcess.stop(pid)
+        #expect(Writer.liveRunHere("carol@\(host) (hadeck pid \(pid)) since 2026-12-03T08:00:00Z") == nil, "gone")
+    }
+}

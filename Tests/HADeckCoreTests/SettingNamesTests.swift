@@ -61,5 +61,11 @@ import Testing
         #expect(SettingRules.problem(with: "False", for: "WebServer.Enabled") == nil)
         #expect(ProductProfile.readAtStartNote("Service.HeartbeatFrequency")?.hasPrefix("Every node reads Service.HeartbeatFrequency only when it starts") == true)
         #expect(ProductProfile.readAtStartNote("Web.BaseUrl") == nil)
+        let now = ["Service.HeartbeatFrequency": "30", "Service.StaleNodeTimeout": "120"]
+        #expect(SettingRules.problem(with: "5", for: "Service.StaleNodeTimeout", valueType: "Integer", current: { now[$0] })
+                == "Service.StaleNodeTimeout (5 s) must be longer than Service.HeartbeatFrequency (30 s): every node would be found stale between its own heartbeats")
+        #expect(SettingRules.problem(with: "200", for: "Service.HeartbeatFrequency", valueType: "Integer", current: { now[$0] })?.hasPrefix("Service.StaleNodeTimeout (120 s) must be longer") == true)
+        #expect(SettingRules.problem(with: "60", for: "Service.HeartbeatFrequency", valueType: "Integer", current: { now[$0] }) == nil)
+        #expect(SettingRules.problem(with: "5", for: "Service.StaleNodeTimeout", valueType: "Integer") == nil, "the heartbeat unknown: not judged")
     }
 }

@@ -67,6 +67,8 @@ enum ConsoleFixture {
                                   backupDirectory: "/etc/proget/.hadeck-backups", logCommand: "journalctl -fu proget -n 500")
         details.backups = [Backup(name: "ProGet.config.20270115T075000.000000001Z", path: "/etc/proget/.hadeck-backups/ProGet.config.20270115T075000.000000001Z", size: 412),
                            Backup(name: "ProGet.config.20270114T120000.000000001Z", path: "/etc/proget/.hadeck-backups/ProGet.config.20270114T120000.000000001Z", size: 398)]
+        details.comparisons = [details.backups[0].path: ComparedBackup(backup: details.backups[0], differs: ["EncryptionKey"]),
+                               details.backups[1].path: ComparedBackup(backup: details.backups[1], differs: [])]
         var view = DetailsView(node: "web3", details: details)
         view.backup = 1
         state.mode = .details(view)

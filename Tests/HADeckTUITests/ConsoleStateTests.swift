@@ -318,9 +318,9 @@ import Testing
         var version = skipped
         version.name = "version"
         let plan = HighAvailabilityPlan(enable: true, setting: "Service.HighAvailabilityEnabled", current: "False", checks: [version, skipped], restartOrder: ["web1", "web2"])
-        #expect(plan.failedChecks.isEmpty && plan.uncheckedNodes == ["web2 unreachable"])
-        #expect(plan.refusal == "the checks could not all run on web2 unreachable")
-        #expect(PendingChange.highAvailability(plan).refusal == "Refused: the checks could not all run on web2 unreachable. Fix that, or override with hadeck ha enable --force \"reason\".")
+        #expect(plan.failedChecks.isEmpty && plan.uncheckedNodes == ["web2 (unreachable)"])
+        #expect(plan.refusal == "the checks could not all run on web2 (unreachable)")
+        #expect(PendingChange.highAvailability(plan).refusal == "Refused: the checks could not all run on web2 (unreachable). Fix that, or override with hadeck ha enable --force \"reason\".")
         let fine = HighAvailabilityPlan(enable: true, setting: "Service.HighAvailabilityEnabled", current: "False", checks: [], restartOrder: ["web1"])
         #expect(fine.refusal == nil)
     }

@@ -35,6 +35,16 @@ public enum Writer {
         let user = environment["USER"] ?? environment["LOGNAME"] ?? "uid \(getuid())"
         return "\(user)@\(ProcessInfo.processInfo.hostName) (hadeck pid \(getpid()))"
     }
+
+    /// The pid of the HADeck run that holds a lock (`holder` as `current` wrote it), when that
+    /// run is on this machine and still alive: its lock is not left behind, whatever its age.
+    public static func liveRunHere(_ holder: String) -> Int32? {
+        guard let match = holder.firstMatch(of: /@([^ @]+) \(hadeck pid ([0-9]+)\)/),
+              String(match.1) == ProcessInfo.processInfo.hostName, let pid = Int32(match.2), pid != getpid() else { return nil }
+        // Alive, and a hadeck (not a pid reused by another program since).
+        let name = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        return name?.hasPrefix("hadeck") == true ? pid : nil
+    }
 }
 
 /// Carries out a plan node by node. A failure on one node is reported and never stops

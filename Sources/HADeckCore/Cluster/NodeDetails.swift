@@ -13,6 +13,8 @@ public struct NodeDetails: Sendable {
     public var fileError: String?
     /// Newest first.
     public var backups: [Backup]
+    /// Each backup's settings against the current file, by path.
+    public var comparisons: [String: ComparedBackup] = [:]
     public var backupDirectory: String?
     public var backupsError: String?
     public var logCommand: String?
@@ -47,10 +49,11 @@ extension Cluster {
         } catch {
             details.fileError = "\(error)"
         }
-        do {
-            let listed = try await files.backups(of: node.config)
+        do throws(NodeFileError) {
+            let listed = try await comparedBackups(of: node)
             details.backupDirectory = listed.directory
-            details.backups = listed.backups.reversed()
+            details.backups = listed.backups.map(\.backup).reversed()
+            details.comparisons = Dictionary(listed.backups.map { ($0.backup.path, $0) }, uniquingKeysWith: { first, _ in first })
         } catch {
             details.backupsError = "\(error)"
         }

@@ -25,16 +25,30 @@ public enum SettingRules {
     }
 
     /// Why `value` is not acceptable as the settings API's `valueType` (Text, Integer,
-    /// Boolean), or nil when it is (or the type is unknown).
-    public static func problem(with value: String, for name: String, valueType: String?) -> String? {
+    /// Boolean), or for what the product does with it, or nil when it is (or the type is
+    /// unknown). `current` gives the other settings' values now (the heartbeat for the stale timeout).
+    public static func problem(with value: String, for name: String, valueType: String?,
+                               current: (String) -> String? = { _ in nil }) -> String? {
         switch valueType?.lowercased() {
         case "integer" where !TextShape.isInteger(value):
             return "\(name) takes a whole number (the settings API's type Integer), not '\(Secrets.mask(value, forSetting: name))'"
         case "boolean" where !["true", "false"].contains(value.lowercased()):
             return "\(name) takes True or False (the settings API's type Boolean), not '\(Secrets.mask(value, forSetting: name))'"
         default:
-            return rangeProblem(with: value, for: name)
+            return rangeProblem(with: value, for: name) ?? timingProblem(with: value, for: name, current: current)
         }
+    }
+
+    /// A stale timeout no longer than the heartbeat: every node would be found stale between two
+    /// of its own heartbeats.
+    static func timingProblem(with value: String, for name: String, current: (String) -> String?) -> String? {
+        let (heartbeatName, staleName) = (ProductProfile.readAtStartSettings[0], ProductProfile.readAtStartSettings[1])
+        guard let seconds = Int(value), [heartbeatName, staleName].contains(name) else { return nil }
+        let other = name == heartbeatName ? staleName : heartbeatName
+        guard let otherSeconds = current(other).flatMap({ Int($0) }) else { return nil }
+        let (heartbeat, stale) = name == heartbeatName ? (seconds, otherSeconds) : (otherSeconds, seconds)
+        guard stale <= heartbeat else { return nil }
+        return "\(staleName) (\(stale) s) must be longer than \(heartbeatName) (\(heartbeat) s): every node would be found stale between its own heartbeats"
     }
 
     /// What the type alone lets through but the product cannot use: a heartbeat of 0 seconds,

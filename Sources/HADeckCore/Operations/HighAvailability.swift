@@ -19,12 +19,12 @@ public struct HighAvailabilityPlan: Sendable {
 
     public var failedChecks: [CheckResult] { checks.filter { $0.verdict == .fail } }
 
-    /// The nodes some check could not run on, and why (`web2 unreachable`), in check order.
+    /// The nodes some check could not run on, and why (`web2 (unreachable)`), in check order.
     public var uncheckedNodes: [String] {
         var nodes: [String] = []
         for check in checks {
             for node in check.notRun where !nodes.contains(where: { $0.hasPrefix(node + " ") }) {
-                nodes.append("\(node) \(check.notRunBecause[node] ?? "unreachable")")
+                nodes.append("\(node) (\(check.notRunBecause[node] ?? "unreachable"))")
             }
         }
         return nodes

@@ -210,6 +210,7 @@ public struct ClusterBackend: ConsoleBackend {
             var summary = "\(plan.title): written on \(written.count) of \(plan.changes.count) nodes"
             if !failed.isEmpty { summary += "; FAILED on \(failed.joined(separator: ", "))" }
             if !restart.isEmpty { summary += "; restart needed on \(restart.map(\.name).joined(separator: ", "))" }
+            else if !written.isEmpty { summary += "; no restart needed: \(written.count == 1 ? "the node runs" : "the nodes run") what was written" }
             return (summary, !failed.isEmpty, restartable(restart))
         }
     }

@@ -249,7 +249,7 @@ extension ConsoleState {
             return .planFile(name: editor.name, value: editor.value)
         case .api:
             let valueType = advancedRows.first { $0.name == editor.name && $0.source == .api }?.valueType
-            if let problem = SettingRules.problem(with: editor.value, for: editor.name, valueType: valueType) {
+            if let problem = SettingRules.problem(with: editor.value, for: editor.name, valueType: valueType, current: { poll.apiSetting($0) }) {
                 notice = problem + "."
                 return .none // still editing: the value can be corrected
             }

@@ -117,8 +117,12 @@ enum DetailsPage {
             else if details.backups.isEmpty { lines.append(("  none yet: HADeck keeps one before each write", .muted)) }
             for (index, backup) in details.backups.enumerated() {
                 if index == view.backup { chosen = lines.count }
-                lines.append(("\(index == view.backup ? ">" : " ") \(backup.time.map { TimeText.timestamp($0, utc: true) } ?? "time unknown")  \(backup.size) bytes  \(backup.name)",
-                              index == view.backup ? .selection : .dialog))
+                // Short: the line also carries the time, size and name.
+                let comparison = details.comparisons[backup.path].map { compared in
+                    compared.error != nil ? "  not compared" : compared.differs.map { $0.isEmpty ? "  same settings" : "  differs in: " + $0.joined(separator: ", ") } ?? ""
+                } ?? ""
+                lines.append(("\(index == view.backup ? ">" : " ") \(backup.time.map { TimeText.timestamp($0, utc: true) } ?? "time unknown")  \(backup.size) bytes  \(backup.name)"
+                              + TerminalSafe.escaped(comparison), index == view.backup ? .selection : .dialog))
             }
         }
 

@@ -226,7 +226,9 @@ enum Overlays {
             for note in plan.notes { lines.append((note.text, note.warns ? .statusWarn : .dialog)) }
         case .restart(let plan):
             let down = plan.unhealthyFirst
-            lines = plan.after.map { [("\($0).", .dialog), ("The nodes read their file only at start: n leaves them restart pending.", .muted), ("", .dialog)] } ?? []
+            let them = plan.order.count == 1 ? "it" : "them"
+            lines = plan.after.map { [("\($0).", .dialog), ("The product reads it only at start: n leaves \(them) running the old value until restarted.", .muted),
+                                      ("", .dialog)] } ?? []
             lines += plan.order.count == 1
                 ? [("With its restart command (restart: in the inventory);", .dialog),
                    ("done once it answers healthy on its health URL.", .dialog),
