@@ -24,5 +24,8 @@ struct HealthPortCheckTests {
         #expect(notes.count == 1 && notes[0].warns && notes[0].line.hasPrefix("Warning: web1's health URL (http://127.0.0.11:8624/health) uses port 8624, which WebServer.Urls = http://*:8625 would no longer serve"), "\(notes)")
         #expect(HealthPortCheck.notes(for: [("WebServer.Urls", "http://*:8624;http://*:8625")], on: nodes).isEmpty, "both ports served")
         #expect(HealthPortCheck.notes(for: [("EncryptionKey", "x")], on: nodes).isEmpty)
+        let off = HealthPortCheck.notes(for: [("WebServer.Enabled", "False")], on: nodes)
+        #expect(off.count == 1 && off[0].warns && off[0].text.hasPrefix("WebServer.Enabled = false turns off the product's own web server on web1, web3: "), "\(off)")
+        #expect(HealthPortCheck.notes(for: [("WebServer.Enabled", "true")], on: nodes).isEmpty)
     }
 }

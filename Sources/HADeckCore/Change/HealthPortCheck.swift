@@ -6,8 +6,17 @@ import Foundation
 enum HealthPortCheck {
     static let setting = "WebServer.Urls"
 
-    /// One note per node whose health URL's port the new value no longer serves.
+    /// One note per node whose health URL's port the new value no longer serves; one for a web
+    /// server turned off where a health URL is checked.
     static func notes(for values: [(name: String, value: String)], on nodes: [Node]) -> [ChangePlan.Note] {
+        if values.last(where: { $0.name == "WebServer.Enabled" })?.value.lowercased() == "false" {
+            let checked = nodes.filter { $0.health != nil }.map(\.name)
+            if !checked.isEmpty {
+                return [ChangePlan.Note("WebServer.Enabled = false turns off the product's own web server on \(checked.joined(separator: ", ")): "
+                    + "unless another web server (IIS) serves the product there, the health URL stops answering at the restart, "
+                    + "and HADeck (and a load balancer checking it) would see \(checked.count == 1 ? "it" : "them") as down.", warns: true)]
+            }
+        }
         guard let value = values.last(where: { $0.name == setting })?.value else { return [] }
         let served = Set(value.split(separator: ";").compactMap { port(of: String($0).trimmingCharacters(in: .whitespaces)) })
         return nodes.compactMap { node in
